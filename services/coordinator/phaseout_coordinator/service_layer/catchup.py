@@ -1,0 +1,95 @@
+"""Gap repair: a bureau's sequence numbers must arrive without holes; what the bus lost is read from the
+bureau's own event feed. Events of one bureau travel in several partitions, so a short-lived hole is normal:
+only a hole older than ``grace_s`` triggers a catch-up; a periodic sweep also finds events lost at the tail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from phaseout_kit.events.envelope import PoisonMessage
+from phaseout_kit.events.inbox import store_batch
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from phaseout_coordinator.adapters.feeds import BureauFeeds
+from phaseout_coordinator.domain.intake import validate_bureau_event
+from phaseout_coordinator.service_layer.ingest import cursors, store_event
+
+log = logging.getLogger(__name__)
+
+
+class CatchUp:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        feeds: BureauFeeds,
+        *,
+        grace_s: float = 2.0,
+        sweep_s: float = 10.0,
+    ) -> None:
+        self._sessions = sessions
+        self._feeds = feeds
+        self._grace_s = grace_s
+        self._sweep_s = sweep_s
+        self._gap_since: dict[str, float] = {}
+        self._task: asyncio.Task[None] | None = None
+        self.caught_up_events = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="catch-up")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._feeds.close()
+
+    async def _run(self) -> None:
+        last_sweep = 0.0
+        while True:
+            await asyncio.sleep(0.5)
+            now = time.monotonic()
+            sweep = now - last_sweep >= self._sweep_s
+            try:
+                async with self._sessions() as session:
+                    state = await cursors(session)
+                for bureau, cursor in state.items():
+                    if cursor.highest_seen > cursor.contiguous:
+                        self._gap_since.setdefault(bureau, now)
+                    else:
+                        self._gap_since.pop(bureau, None)
+                    stale_gap = now - self._gap_since.get(bureau, now) >= self._grace_s
+                    if sweep or stale_gap:
+                        await self.catch_up(bureau, cursor.contiguous)
+                if sweep:
+                    last_sweep = now
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("catch-up failed; will retry", extra={"error": repr(exc)})
+
+    async def catch_up(self, bureau: str, after: int) -> int:
+        """Store every event of ``bureau`` after ``after`` from its feed; returns how many were new."""
+        new = 0
+        while True:
+            events, _head = await self._feeds.read(bureau, after=after)
+            if not events:
+                return new
+            valid = []
+            for envelope in events:
+                try:
+                    validate_bureau_event(envelope)
+                    valid.append(envelope)
+                except PoisonMessage as poison:
+                    log.error(
+                        "bureau feed holds an invalid event",
+                        extra={"event_id": envelope.id, "reason": str(poison)},
+                    )
+            stored = await store_batch(self._sessions, valid, store_event)
+            if stored:
+                log.info("caught up from feed", extra={"bureau": bureau, "events": stored, "after": after})
+            new += stored
+            self.caught_up_events += stored
+            after = events[-1].sequence

@@ -1,0 +1,90 @@
+"""Storing received events (from the bus or a bureau's feed), advancing cursors, updating projections."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from phaseout_bureau.contracts import FindingRecorded
+from phaseout_kit.db import utcnow
+from phaseout_kit.events.envelope import EventEnvelope
+from phaseout_kit.settings import BUREAUS
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phaseout_coordinator.adapters.orm import BureauCursor, EnterpriseRow, StoredEvent
+from phaseout_coordinator.domain.intake import bureau_of, validate_bureau_event
+
+
+async def ensure_cursors(session: AsyncSession) -> None:
+    existing = set(await session.scalars(sa.select(BureauCursor.bureau)))
+    for bureau in BUREAUS:
+        if bureau not in existing:
+            session.add(BureauCursor(bureau=bureau, contiguous=0, highest_seen=0))
+
+
+async def store_event(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """The inbox handler: called once per new event id, inside the inbox's transaction."""
+    bureau = bureau_of(envelope)
+    payload = validate_bureau_event(envelope)
+    session.add(
+        StoredEvent(
+            event_id=envelope.id,
+            bureau=bureau,
+            sequence=envelope.sequence,
+            type=envelope.type,
+            uscc=envelope.subject,
+            time=envelope.time,
+            data=envelope.data,
+            received_at=utcnow(),
+        )
+    )
+    if isinstance(payload, FindingRecorded):
+        await _project_finding(session, payload)
+    await _advance_cursor(session, bureau, envelope.sequence)
+
+
+async def _project_finding(session: AsyncSession, finding: FindingRecorded) -> None:
+    row = await session.get(EnterpriseRow, finding.uscc)
+    if row is None:
+        row = EnterpriseRow(
+            uscc=finding.uscc,
+            name=finding.enterprise_name,
+            town=finding.town,
+            industrial_park=finding.industrial_park,
+            industry=finding.industry.value,
+            first_found_on=finding.found_on,
+            finding_count=0,
+        )
+        session.add(row)
+    row.name, row.town, row.industry = finding.enterprise_name, finding.town, finding.industry.value
+    row.industrial_park = finding.industrial_park or row.industrial_park
+    row.first_found_on = min(row.first_found_on, finding.found_on)
+    row.finding_count += 1
+    row.updated_at = utcnow()
+
+
+async def _advance_cursor(session: AsyncSession, bureau: str, sequence: int) -> None:
+    cursor = await session.get(BureauCursor, bureau, with_for_update=True)
+    if cursor is None:
+        cursor = BureauCursor(bureau=bureau, contiguous=0, highest_seen=0)
+        session.add(cursor)
+    cursor.highest_seen = max(cursor.highest_seen, sequence)
+    if sequence != cursor.contiguous + 1:
+        return
+    await session.flush()
+    stored: Sequence[int] = (
+        await session.scalars(
+            sa.select(StoredEvent.sequence)
+            .where(StoredEvent.bureau == bureau, StoredEvent.sequence > cursor.contiguous)
+            .order_by(StoredEvent.sequence)
+            .limit(10_000)
+        )
+    ).all()
+    for seq in stored:
+        if seq != cursor.contiguous + 1:
+            break
+        cursor.contiguous = seq
+
+
+async def cursors(session: AsyncSession) -> dict[str, BureauCursor]:
+    return {c.bureau: c for c in await session.scalars(sa.select(BureauCursor))}

@@ -1,0 +1,1 @@
+"""区生态环境局: findings on emissions over standard, over total-load quota, permit violations."""

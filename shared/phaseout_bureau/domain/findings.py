@@ -1,0 +1,161 @@
+"""Findings (认定/发现): what every bureau records, and the hook through which a bureau adds its own rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from phaseout_kit import uscc
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+
+class Industry(StrEnum):
+    STEEL = "steel"
+    COAL = "coal"
+    CEMENT = "cement"
+    ELECTROLYTIC_ALUMINIUM = "electrolytic_aluminium"
+    FLAT_GLASS = "flat_glass"
+    SINTERED_BRICKS = "sintered_bricks"
+    FERROALLOY = "ferroalloy"
+    CHEMICALS = "chemicals"
+    HEAVY_METALS = "heavy_metals"
+    INDUSTRIAL_KILNS = "industrial_kilns"
+    SCATTERED_POLLUTING = "scattered_polluting"
+    NONFERROUS_SMELTING = "nonferrous_smelting"
+    POLYSILICON = "polysilicon"
+    CERAMICS = "ceramics"
+    OTHER = "other"
+
+
+INDUSTRY_ZH: dict[Industry, str] = {
+    Industry.STEEL: "钢铁",
+    Industry.COAL: "煤炭",
+    Industry.CEMENT: "水泥",
+    Industry.ELECTROLYTIC_ALUMINIUM: "电解铝",
+    Industry.FLAT_GLASS: "平板玻璃",
+    Industry.SINTERED_BRICKS: "烧结砖瓦",
+    Industry.FERROALLOY: "铁合金",
+    Industry.CHEMICALS: "化工",
+    Industry.HEAVY_METALS: "涉重金属",
+    Industry.INDUSTRIAL_KILNS: "工业窑炉",
+    Industry.SCATTERED_POLLUTING: "散乱污",
+    Industry.NONFERROUS_SMELTING: "有色金属冶炼",
+    Industry.POLYSILICON: "多晶硅",
+    Industry.CERAMICS: "陶瓷",
+    Industry.OTHER: "其他",
+}
+
+
+class Severity(StrEnum):
+    GENERAL = "general"  # 一般
+    SERIOUS = "serious"  # 较重
+    GRAVE = "grave"  # 严重
+
+
+class CapacityUnit(StrEnum):
+    TEN_THOUSAND_T_PER_YEAR = "万吨/年"
+    T_PER_YEAR = "吨/年"
+    WEIGHT_BOXES_PER_YEAR = "重量箱/年"
+    TEN_THOUSAND_WEIGHT_BOXES_PER_YEAR = "万重量箱/年"
+    TEN_THOUSAND_BRICKS_PER_YEAR = "万块标砖/年"
+    TEN_THOUSAND_KVA = "万千伏安"
+    KVA = "千伏安"
+    T_PER_DAY = "吨/日"
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Capacity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: Decimal = Field(gt=0, max_digits=14, decimal_places=3)
+    unit: CapacityUnit
+
+
+class ProductionLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Text = Field(description="生产线名称")
+    equipment: Text | None = Field(default=None, description="设备（如 中频炉、立窑、轮窑）")
+    capacity: Capacity | None = None
+
+
+class FindingCreate(BaseModel):
+    """A finding as a bureau's own system posts it. ``details`` is typed per bureau (see BureauSpec)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uscc: str = Field(description="统一社会信用代码 (18 characters, GB 32100-2015)")
+    enterprise_name: Text = Field(description="企业名称")
+    town: Text = Field(description="所在乡镇/街道")
+    industrial_park: Text | None = Field(default=None, description="所在工业园区")
+    industry: Industry
+    finding_type: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    production_line: ProductionLine | None = None
+    found_on: date = Field(description="发现/认定日期")
+    legal_basis: LongText = Field(description="认定依据（文件及条款）")
+    severity: Severity = Severity.GENERAL
+    inspector: Text = Field(description="检查人员")
+    evidence: list[Annotated[str, StringConstraints(min_length=1, max_length=500)]] = Field(
+        default_factory=list, max_length=50, description="证据材料编号或链接"
+    )
+    external_ref: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = Field(
+        default=None, description="委办局自有系统中的编号（幂等键）"
+    )
+    details: dict[str, Any] = Field(default_factory=dict, description="按委办局定义的明细")
+
+    @field_validator("uscc")
+    @classmethod
+    def _valid_uscc(cls, value: str) -> str:
+        try:
+            return uscc.validate(value).code
+        except uscc.USCCError as exc:
+            raise ValueError(str(exc)) from exc
+
+    @field_validator("found_on")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("发现日期不能晚于今天 (found_on cannot be in the future)")
+        return value
+
+
+class CheckError(ValueError):
+    """A finding's details contradict the reference data (e.g. a standard not in force on that date)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+class FreeTextDetails(BaseModel):
+    """Details of a finding type that has no typed fields yet: a description of the problem."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: LongText = Field(description="问题描述")
+
+
+DetailsCheck = Callable[[FindingCreate, BaseModel], dict[str, Any]]
+"""Validates typed details against reference data; returns derived values (e.g. the limit and the ratio)."""
+
+
+def no_derived_values(_finding: FindingCreate, _details: BaseModel) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class BureauSpec:
+    """What makes one bureau different from the others: its identity, finding types, details and checks."""
+
+    name: str
+    title_zh: str
+    department_zh: str
+    finding_types: dict[str, str]  # code -> 中文名称
+    details_models: dict[str, type[BaseModel]]  # finding type -> its typed details
+    check: DetailsCheck = no_derived_values
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Phaseout shared kit: the plumbing every service uses once (settings, database, events, web, USCC)."""

@@ -1,0 +1,105 @@
+"""Bearer tokens, stored only as HMAC-SHA256 hashes (peppered), and the roles that may use them.
+
+Each service keeps its own token table (its own database); the embedded profile seeds the demo tokens that
+the README lists, production never does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from phaseout_kit.db import Base, UTCDateTime, utcnow
+from phaseout_kit.settings import BUREAUS
+
+
+class Role(StrEnum):
+    BUREAU = "bureau"  # writes its own bureau's cases, reads its own bureau
+    READER = "reader"  # read-only (feeds, audits)
+    OFFICE_ADMIN = "office_admin"  # 领导小组办公室, publishes lists
+    OFFICE_VIEWER = "office_viewer"
+    DEPARTMENT = "department"  # executes joint measures and reports back
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[str] = mapped_column(sa.String(32))
+    bureau: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    department: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+@dataclass(frozen=True)
+class Principal:
+    actor: str
+    role: Role
+    bureau: str | None = None
+    department: str | None = None
+
+    def can_write_bureau(self, bureau: str) -> bool:
+        return self.role is Role.BUREAU and self.bureau == bureau
+
+
+def hash_token(token: str, pepper: str) -> str:
+    return hmac.new(pepper.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+async def authenticate(session: AsyncSession, token: str, pepper: str) -> Principal | None:
+    row = await session.get(ApiToken, hash_token(token, pepper))
+    if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
+        return None
+    return Principal(actor=row.actor, role=Role(row.role), bureau=row.bureau, department=row.department)
+
+
+async def add_token(
+    session: AsyncSession,
+    token: str,
+    pepper: str,
+    *,
+    actor: str,
+    role: Role,
+    bureau: str | None = None,
+    department: str | None = None,
+    expires_at: datetime | None = None,
+) -> None:
+    await session.merge(
+        ApiToken(
+            token_hash=hash_token(token, pepper),
+            actor=actor,
+            role=role.value,
+            bureau=bureau,
+            department=department,
+            expires_at=expires_at,
+            created_at=utcnow(),
+        )
+    )
+
+
+DEMO_TOKENS: dict[str, Principal] = {
+    **{f"demo-{b}-writer": Principal(actor=f"demo:{b}", role=Role.BUREAU, bureau=b) for b in BUREAUS},
+    "demo-office-admin": Principal(actor="demo:office-admin", role=Role.OFFICE_ADMIN),
+    "demo-office-viewer": Principal(actor="demo:office-viewer", role=Role.OFFICE_VIEWER),
+    "demo-reader": Principal(actor="demo:reader", role=Role.READER),
+    "demo-coordinator-feed": Principal(actor="service:coordinator", role=Role.READER),
+    "demo-department-power": Principal(
+        actor="demo:power-company", role=Role.DEPARTMENT, department="国网重庆涪陵供电公司"
+    ),
+}
+
+
+async def seed_demo_tokens(session: AsyncSession, pepper: str) -> None:
+    for token, p in DEMO_TOKENS.items():
+        await add_token(
+            session, token, pepper, actor=p.actor, role=p.role, bureau=p.bureau, department=p.department
+        )

@@ -1,0 +1,1 @@
+"""Events: CloudEvents envelopes on Kafka, the transactional outbox and the idempotent consumer."""

@@ -1,0 +1,225 @@
+"""Transactional outbox: an event row is written in the same transaction as the change it records.
+
+``append_event`` numbers the service's events from one counter row. Updating that row takes its lock
+until commit, so sequence numbers are gap-free and in commit order (a rolled-back transaction gives its
+number back). Call it last in a transaction to keep the lock short. ``OutboxRelay`` publishes unsent rows
+in sequence order and marks them sent; while the broker is away the service keeps accepting and the relay
+retries with backoff, re-creating its producer each time (a surviving producer is not trusted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from aiokafka import AIOKafkaProducer
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from phaseout_kit import metrics
+from phaseout_kit.db import Base, JSONType, UTCDateTime, utcnow
+from phaseout_kit.events.broker import BrokerMonitor, ensure_topics, make_producer
+from phaseout_kit.events.envelope import EventEnvelope
+
+log = logging.getLogger(__name__)
+COUNTER_NAME = "outbox"
+
+
+class OutboxRecord(Base):
+    __tablename__ = "outbox"
+
+    sequence: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    source: Mapped[str] = mapped_column(sa.String(64))
+    type: Mapped[str] = mapped_column(sa.String(160))
+    subject: Mapped[str] = mapped_column(sa.String(32), index=True)
+    time: Mapped[datetime] = mapped_column(UTCDateTime())
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    def envelope(self) -> EventEnvelope:
+        return EventEnvelope(
+            id=self.event_id,
+            source=self.source,
+            type=self.type,
+            subject=self.subject,
+            sequence=self.sequence,
+            data=self.data,
+            time=self.time,
+        )
+
+
+class EventCounter(Base):
+    __tablename__ = "event_counter"
+
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+async def append_event(
+    session: AsyncSession, *, source: str, type: str, subject: str, data: BaseModel | dict[str, Any]
+) -> EventEnvelope:
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    sequence = (
+        await session.execute(
+            sa.update(EventCounter)
+            .where(EventCounter.name == COUNTER_NAME)
+            .values(last_sequence=EventCounter.last_sequence + 1)
+            .returning(EventCounter.last_sequence)
+        )
+    ).scalar_one()
+    envelope = EventEnvelope(source=source, type=type, subject=subject, sequence=sequence, data=payload)
+    session.add(
+        OutboxRecord(
+            sequence=sequence,
+            event_id=envelope.id,
+            source=source,
+            type=type,
+            subject=subject,
+            time=envelope.time,
+            data=payload,
+        )
+    )
+    return envelope
+
+
+async def read_feed(session: AsyncSession, *, after: int, limit: int) -> list[EventEnvelope]:
+    rows = await session.scalars(
+        sa.select(OutboxRecord)
+        .where(OutboxRecord.sequence > after)
+        .order_by(OutboxRecord.sequence)
+        .limit(limit)
+    )
+    return [r.envelope() for r in rows]
+
+
+async def last_sequence(session: AsyncSession) -> int:
+    value = await session.scalar(
+        sa.select(EventCounter.last_sequence).where(EventCounter.name == COUNTER_NAME)
+    )
+    return int(value or 0)
+
+
+async def backlog(session: AsyncSession) -> int:
+    count = await session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxRecord).where(OutboxRecord.published_at.is_(None))
+    )
+    return int(count or 0)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        bootstrap: str,
+        topic: str,
+        partitions: int,
+        monitor: BrokerMonitor,
+        batch_size: int = 500,
+        linger_ms: int = 5,
+        idle_poll_s: float = 1.0,
+    ) -> None:
+        self._sessions = session_factory
+        self._bootstrap = bootstrap
+        self._topic = topic
+        self._partitions = partitions
+        self._monitor = monitor
+        self._batch_size = batch_size
+        self._linger_ms = linger_ms
+        self._idle_poll_s = idle_poll_s
+        self._wakeup = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self._producer_epoch = -1
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Called after a commit that appended events, so they go out without waiting for the poll."""
+        self._wakeup.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._topic}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._drop_producer()
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                sent = await self.publish_pending()
+                backoff = 0.1
+                if sent < self._batch_size:
+                    try:
+                        await asyncio.wait_for(self._wakeup.wait(), self._idle_poll_s)
+                    except TimeoutError:
+                        pass
+                    self._wakeup.clear()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                metrics.RELAY_ERRORS.labels(self._topic).inc()
+                log.warning("outbox relay failed, retrying", extra={"error": repr(exc), "backoff_s": backoff})
+                await self._drop_producer()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if (
+            self._producer is not None
+            and self._producer_epoch == self._monitor.epoch
+            and self._monitor.up.is_set()
+        ):
+            return self._producer
+        await self._drop_producer()
+        await asyncio.wait_for(self._monitor.up.wait(), 5.0)
+        epoch = self._monitor.epoch
+        # Topics first: producing to a missing topic would auto-create it with the broker's defaults.
+        await ensure_topics(self._bootstrap, [self._topic], self._partitions)
+        producer = make_producer(self._bootstrap, linger_ms=self._linger_ms)
+        await producer.start()
+        self._producer, self._producer_epoch = producer, epoch
+        return producer
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), 2.0)
+            except Exception:  # a producer cut off from its broker may never flush; abandon it
+                log.info("abandoned a producer that could not flush")
+
+    async def publish_pending(self) -> int:
+        async with self._sessions() as session:
+            rows = list(
+                await session.scalars(
+                    sa.select(OutboxRecord)
+                    .where(OutboxRecord.published_at.is_(None))
+                    .order_by(OutboxRecord.sequence)
+                    .limit(self._batch_size)
+                )
+            )
+        if not rows:
+            return 0
+        producer = await self._ensure_producer()
+        futures = []
+        for row in rows:
+            key, value, headers = row.envelope().to_kafka()
+            futures.append(await producer.send(self._topic, value, key=key, headers=headers))
+        await asyncio.wait_for(asyncio.gather(*futures), 15.0)
+        sequences = [r.sequence for r in rows]
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                sa.update(OutboxRecord)
+                .where(OutboxRecord.sequence.in_(sequences))
+                .values(published_at=utcnow())
+            )
+        metrics.EVENTS_PUBLISHED.labels(self._topic).inc(len(rows))
+        return len(rows)

@@ -1,0 +1,99 @@
+"""Service settings from environment variables prefixed ``PHASEOUT_``.
+
+One process runs one service, so one prefix is enough; the service name and its default port are given by
+the entrypoint. Outside the embedded/dev profile the built-in development secrets are refused.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_TOKEN_PEPPER = "phaseout-embedded-dev-pepper-not-a-secret"
+
+SERVICE_PORTS: dict[str, int] = {
+    "coordinator": 8000,
+    "energy": 8001,
+    "environment": 8002,
+    "quality": 8003,
+    "safety": 8004,
+    "technology": 8005,
+}
+BUREAUS: tuple[str, ...] = ("energy", "environment", "quality", "safety", "technology")
+EMBEDDED_BROKER_PORT = 19092
+
+
+class Profile(StrEnum):
+    EMBEDDED = "embedded"
+    DEV = "dev"
+    PRODUCTION = "production"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PHASEOUT_", extra="ignore")
+
+    service: str = Field(default="", description="set by the entrypoint")
+    profile: Profile = Profile.EMBEDDED
+    host: str = "127.0.0.1"
+    port: int = 0
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    kafka_bootstrap: str = f"127.0.0.1:{EMBEDDED_BROKER_PORT}"
+    topic_partitions: int = Field(default=3, ge=1, le=256)
+    token_pepper: str = DEV_TOKEN_PEPPER
+    log_level: str = "INFO"
+    # Freshness is capped by how long the broker holds a fetch; Tansu answers only at this wait.
+    fetch_max_wait_ms: int = Field(default=20, ge=1, le=500)
+    linger_ms: int = Field(default=5, ge=0, le=100)
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+    seed_demo_tokens: bool = True
+
+    @model_validator(mode="after")
+    def _defaults_and_secrets(self) -> ServiceSettings:
+        if not self.port and self.service in SERVICE_PORTS:
+            self.port = SERVICE_PORTS[self.service]
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / (self.service or 'phaseout')}.db"
+        if self.profile is Profile.PRODUCTION:
+            if self.token_pepper == DEV_TOKEN_PEPPER:
+                raise ValueError(
+                    "PHASEOUT_TOKEN_PEPPER must be set to a real secret in the production profile"
+                )
+            if self.seed_demo_tokens:
+                # Demo tokens are public knowledge (README); production never creates them.
+                self.seed_demo_tokens = False
+        return self
+
+    @property
+    def topic(self) -> str:
+        return topic_for(self.service)
+
+
+class CoordinatorSettings(ServiceSettings):
+    bureau_urls: dict[str, str] = Field(
+        default_factory=lambda: {b: f"http://127.0.0.1:{SERVICE_PORTS[b]}" for b in BUREAUS}
+    )
+    feed_token: str = "demo-coordinator-feed"
+    consumer_group: str = "phaseout-coordinator"
+
+    @model_validator(mode="after")
+    def _feed_token_secret(self) -> CoordinatorSettings:
+        if self.profile is Profile.PRODUCTION and self.feed_token.startswith("demo-"):
+            raise ValueError(
+                "PHASEOUT_FEED_TOKEN must be set to a real read-only token in the production profile"
+            )
+        return self
+
+
+def topic_for(service: str) -> str:
+    if service == "coordinator":
+        return DECISIONS_TOPIC
+    return f"phaseout.{service}.events"
+
+
+DECISIONS_TOPIC = "phaseout.coordinator.decisions"
+DEADLETTER_TOPIC = "phaseout.deadletter"

@@ -1,0 +1,188 @@
+"""The HTTP side every service shares: app factory, health and metrics, auth, limits and error mapping."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from phaseout_kit import metrics
+from phaseout_kit.auth import Principal, Role, authenticate
+from phaseout_kit.events.outbox import backlog
+from phaseout_kit.logs import configure_logging
+from phaseout_kit.runtime import ServiceRuntime
+
+log = logging.getLogger(__name__)
+Hook = Callable[[ServiceRuntime], Awaitable[None]]
+RETRY_AFTER_S = "5"
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(runtime_of)]
+
+
+async def current_principal(request: Request, runtime: RuntimeDep) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(
+            401, "需要身份令牌 (missing bearer token)", headers={"WWW-Authenticate": "Bearer"}
+        )
+    async with runtime.sessions() as session:
+        principal = await authenticate(session, token.strip(), runtime.settings.token_pepper)
+    if principal is None:
+        raise HTTPException(
+            401, "令牌无效或已过期 (invalid or expired token)", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            raise HTTPException(403, f"角色 {principal.role.value} 无权执行此操作 (role not allowed)")
+        return principal
+
+    return check
+
+
+class LimitsAndMetrics:
+    """Pure ASGI middleware (cheaper than BaseHTTPMiddleware on the hot path): body-size cap and metrics."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
+                response = JSONResponse(
+                    {"detail": f"请求体过大，上限 {self.max_body_bytes} 字节 (body too large)"},
+                    status_code=413,
+                )
+                await response(scope, receive, send)
+                return
+        started = time.perf_counter()
+        status = 500
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body_bytes:
+                raise HTTPException(413, "请求体过大 (body too large)")
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            metrics.HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+            metrics.HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+
+
+def _unavailable(_request: Request, exc: Exception) -> Response:
+    log.warning("database unavailable", extra={"error": repr(exc)})
+    return JSONResponse(
+        {"detail": "数据库暂不可用，请稍后重试 (database unavailable, retry later)"},
+        status_code=503,
+        headers={"Retry-After": RETRY_AFTER_S},
+    )
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["运维 operations"])
+
+    @router.get("/livez")
+    async def livez() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(runtime: RuntimeDep) -> JSONResponse:
+        checks = {"database": await runtime.database_ready(), "broker": runtime.monitor.up.is_set()}
+        return JSONResponse(
+            {"ready": all(checks.values()), "checks": checks},
+            status_code=200 if all(checks.values()) else 503,
+        )
+
+    @router.get("/metrics", response_class=PlainTextResponse)
+    async def prometheus_metrics(runtime: RuntimeDep) -> Response:
+        try:
+            async with runtime.sessions() as session:
+                metrics.OUTBOX_BACKLOG.set(await backlog(session))
+        except Exception:
+            log.info("outbox backlog unavailable for metrics")
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    on_start: Sequence[Hook] = (),
+    on_stop: Sequence[Hook] = (),
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        for hook in on_start:
+            await hook(runtime)
+        try:
+            yield
+        finally:
+            for hook in on_stop:
+                await hook(runtime)
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    app.add_exception_handler(DBAPIError, _unavailable)
+    app.add_exception_handler(PoolTimeoutError, _unavailable)
+    app.add_exception_handler(ConnectionError, _unavailable)
+    app.add_middleware(LimitsAndMetrics, max_body_bytes=runtime.settings.max_body_bytes)
+    return app
+
+
+def serve(app: FastAPI, runtime: ServiceRuntime) -> None:
+    settings = runtime.settings
+    configure_logging(settings.service, settings.log_level)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on")
+
+
+def problem(status: int, detail: str, **extra: Any) -> HTTPException:
+    """A 4xx with a reason a person can act on (Chinese first, English in brackets)."""
+    return HTTPException(status, {"detail": detail, **extra} if extra else detail)

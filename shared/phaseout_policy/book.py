@@ -1,0 +1,232 @@
+"""PolicyBook: date-aware look-ups over the package's own policy data (read once, then pure)."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from datetime import date
+from functools import cache
+from importlib.resources import files
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from .models import (
+    AnnexTask,
+    AppliesWhen,
+    CardRule,
+    CatalogueFile,
+    CreditInstrument,
+    CreditRuleResult,
+    CreditScope,
+    DataFile,
+    Dimension,
+    ElectricityFile,
+    EliminatedItem,
+    EnergyLimit,
+    ExtensionRule,
+    ListDefinition,
+    MajorHazard,
+    Manifest,
+    Measure,
+    PlanRulesFile,
+    PriceResult,
+    PriceRule,
+    ReportingDeadline,
+    Rule,
+    RuleResult,
+    SafetyFile,
+    Severity,
+    Unverified,
+    UsccFile,
+    weakest,
+)
+
+R = TypeVar("R", bound=Rule)
+M = TypeVar("M", bound=BaseModel)
+
+
+def add_months(start: date, months: int) -> date:
+    """Calendar months, clamped to the last day of the target month (2020-08-31 + 6 → 2021-02-28)."""
+    years, month0 = divmod(start.month - 1 + months, 12)
+    year, month = start.year + years, month0 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def in_force(records: Iterable[R], on: date) -> R | None:
+    """The record in force on `on`: latest valid_from ≤ on; undated ones rank before any dated successor."""
+    return max((r for r in records if r.in_force(on)), key=lambda r: r.order_key(), default=None)
+
+
+class PolicyBook:
+    def __init__(
+        self,
+        manifest: Manifest,
+        plan: PlanRulesFile,
+        measures: DataFile[Measure],
+        lists: DataFile[ListDefinition],
+        annex: DataFile[AnnexTask],
+        energy: DataFile[EnergyLimit],
+        electricity: ElectricityFile,
+        credit: DataFile[CreditInstrument],
+        safety: SafetyFile,
+        catalogue: CatalogueFile,
+        uscc: UsccFile,
+    ) -> None:
+        self.manifest = manifest
+        self.plan = plan
+        self.energy = energy
+        self.electricity = electricity
+        self.credit = credit
+        self.safety = safety
+        self.catalogue = catalogue
+        self.uscc = uscc
+        self._measures = measures.records
+        self._lists = lists.records
+        self._annex = annex.records
+        self._prices = {r.id: r for r in electricity.records}
+        self._hazards = {r.code: r for r in safety.records}
+        self._eliminated = {r.code: r for r in catalogue.records}
+
+    @property
+    def version(self) -> str:
+        return self.manifest.policy_version
+
+    # ---- plan rules ----
+    def rectification_deadline(self, dimension: Dimension, notice_date: date) -> RuleResult | None:
+        rule = in_force((r for r in self.plan.rectification if r.dimension == dimension), notice_date)
+        if rule is None:
+            return None
+        deadline = notice_date if rule.months is None else add_months(notice_date, rule.months)
+        return RuleResult(deadline=deadline, rule=rule)
+
+    def extension_rule(self, dimension: Dimension) -> ExtensionRule | None:
+        return next((r for r in self.plan.extensions if r.dimension == dimension), None)
+
+    def reporting_deadlines(self) -> list[ReportingDeadline]:
+        return list(self.plan.reporting_deadlines)
+
+    def card_rules(self) -> list[CardRule]:
+        return list(self.plan.card_rules)
+
+    def measures(self, applies_when: AppliesWhen | None = None) -> list[Measure]:
+        return [m for m in self._measures if applies_when is None or applies_when in m.applies_when]
+
+    def lists(self) -> list[ListDefinition]:
+        return list(self._lists)
+
+    def annex_tasks(self) -> list[AnnexTask]:
+        return list(self._annex)
+
+    # ---- energy limits ----
+    def energy_limit(self, key: str, on: date) -> EnergyLimit | None:
+        return in_force((r for r in self.energy.records if r.key == key), on)
+
+    def covered_energy_keys(self, on: date) -> list[str]:
+        return sorted({r.key for r in self.energy.records if r.in_force(on)})
+
+    # ---- electricity prices ----
+    def aluminium_tiered_price(self, ac_kwh_per_t: float, on: date) -> PriceResult | None:
+        tiered = (r for r in self._prices.values() if r.mechanism == "tiered" and "电解铝" in r.industries_zh)
+        rule = in_force((r for r in tiered if r.tiers), on)
+        if rule is None:
+            return None
+        tier = next((t for t in rule.tiers or [] if t.contains(ac_kwh_per_t)), None)
+        if tier is None:
+            return None
+        return PriceResult(
+            surcharge_yuan_per_kwh=tier.surcharge_yuan_per_kwh,
+            category_zh=None,
+            rule=rule,
+            confidence=rule.confidence,
+        )
+
+    def differential_price(self, category: str, industry: str, on: date) -> PriceResult | None:
+        rule = in_force(
+            (
+                r
+                for r in self._prices.values()
+                if r.mechanism == "differential"
+                and industry in r.industries_zh
+                and category in r.surcharges_yuan_per_kwh
+            ),
+            on,
+        )
+        if rule is None:
+            return None
+        return PriceResult(
+            surcharge_yuan_per_kwh=rule.surcharges_yuan_per_kwh[category],
+            category_zh=category,
+            rule=rule,
+            confidence=rule.confidence,
+            caveat=rule.caveats.get(f"{industry}/{category}"),
+        )
+
+    def punitive_price(self, ratio_over_limit: float, on: date) -> PriceResult | None:
+        """ratio_over_limit = (actual − limit) / limit; None when not over the limit or no rule in force."""
+        rule = in_force((r for r in self._prices.values() if r.mechanism == "punitive"), on)
+        if rule is None or rule.surcharge_rates_from is None:
+            return None
+        band = next((b for b in rule.bands or [] if b.contains(ratio_over_limit)), None)
+        if band is None:
+            return None
+        rates: PriceRule = self._prices[rule.surcharge_rates_from]
+        return PriceResult(
+            surcharge_yuan_per_kwh=rates.surcharges_yuan_per_kwh[band.surcharge_category_zh],
+            category_zh=band.surcharge_category_zh,
+            rule=rule,
+            rates_rule=rates,
+            confidence=weakest(rule.confidence, rates.confidence),
+        )
+
+    # ---- credit publication ----
+    def credit_publication_rule(
+        self, severity: Severity, on: date, scope: CreditScope = "administrative_penalty"
+    ) -> CreditRuleResult | None:
+        """Publication period under the NDRC credit-repair instrument in force on the decision date."""
+        instrument = in_force((i for i in self.credit.records if i.chain == "ndrc_credit_repair"), on)
+        if instrument is None:
+            return None
+        candidates = [c for c in instrument.classes if c.scope == scope and c.severity in (severity, None)]
+        # An exact severity class beats a class that applies to all severities.
+        cls = min(candidates, key=lambda c: c.severity is None, default=None)
+        return None if cls is None else CreditRuleResult(instrument=instrument, rule_class=cls)
+
+    # ---- look-ups ----
+    def major_hazard(self, code: str) -> MajorHazard | None:
+        return self._hazards.get(code)
+
+    def eliminated_item(self, code: str) -> EliminatedItem | None:
+        return self._eliminated.get(code)
+
+    def unverified(self) -> list[Unverified]:
+        """Known gaps and unchecked claims across all files (never rules)."""
+        files_ = (self.plan, self.energy, self.electricity, self.credit, self.catalogue)
+        return [u for f in files_ for u in f.unverified]
+
+
+def _read(model: type[M], name: str) -> M:
+    return model.model_validate_json(files("phaseout_policy").joinpath(name).read_bytes())
+
+
+@cache
+def load_policy() -> PolicyBook:
+    manifest = _read(Manifest, "manifest.json")
+    book = PolicyBook(
+        manifest,
+        _read(PlanRulesFile, "data/plan_rules.json"),
+        _read(DataFile[Measure], "data/measures.json"),
+        _read(DataFile[ListDefinition], "data/lists.json"),
+        _read(DataFile[AnnexTask], "data/annex_tasks.json"),
+        _read(DataFile[EnergyLimit], "data/energy_limits.json"),
+        _read(ElectricityFile, "data/electricity_pricing.json"),
+        _read(DataFile[CreditInstrument], "data/credit_publication_rules.json"),
+        _read(SafetyFile, "data/safety_major_hazards_2017.json"),
+        _read(CatalogueFile, "data/catalogue_2019_eliminated.json"),
+        _read(UsccFile, "data/uscc_reference.json"),
+    )
+    loaded = (book.plan, book.energy, book.electricity, book.credit, book.safety, book.catalogue, book.uscc)
+    stale = [f.file for f in loaded if f.policy_version != book.version]
+    if stale:
+        raise ValueError(f"policy data files not at version {book.version}: {stale}")
+    return book

@@ -1,0 +1,346 @@
+"""Typed records of the policy data. Every rule carries its legal basis so a decision can explain itself."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, JsonValue
+
+Confidence = Literal["high", "medium", "low"]
+Dimension = Literal["energy", "environment", "quality", "safety", "technology", "general"]
+Severity = Literal["minor", "general", "serious", "special_serious"]
+CreditScope = Literal["administrative_penalty", "special_equipment_work_safety_fire"]
+AppliesWhen = Literal[
+    "exit_not_completed_on_time",
+    "serious_dishonest_entity",
+    "over_energy_limit",
+    "eliminated_capacity",
+    "over_water_quota",
+    "listed_or_closed",
+    "abnormal_electricity_use",
+    "capacity_exit",
+    "voluntary_exit",
+]
+
+_CONFIDENCE_ORDER: tuple[Confidence, ...] = ("low", "medium", "high")
+
+
+def weakest(*grades: Confidence) -> Confidence:
+    return min(grades, key=_CONFIDENCE_ORDER.index)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Rule(_Model):
+    """Provenance shared by every record: legal basis, source, confidence and period in force."""
+
+    id: str
+    document: str | None
+    clause: str | None
+    source: str
+    confidence: Confidence
+    confidence_report: str | None = None
+    confidence_note: str | None = None
+    valid_from: date | None
+    valid_to: date | None  # last day in force (inclusive); None = open or unknown, see validity_note
+    validity_note: str | None = None
+    note: str | None = None
+
+    def in_force(self, on: date) -> bool:
+        started = self.valid_from is None or self.valid_from <= on
+        return started and (self.valid_to is None or on <= self.valid_to)
+
+    def order_key(self) -> tuple[date, int]:
+        """Later is preferred; an unknown valid_from ranks before any dated successor."""
+        return (self.valid_from or date.min, 0)
+
+
+class Fact(Rule):
+    """Metadata record (document, count, mapping) whose further fields are carried as they are."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class Citation(_Model):
+    document: str
+    clause: str
+    text_zh: str
+
+
+class Unverified(_Model):
+    """A gap or unchecked claim: kept for transparency, never used as a rule."""
+
+    item: str
+    status: str
+    note: str | None = None
+    source: str
+    confidence: Confidence
+    details: dict[str, JsonValue] | None = None
+
+
+class PlanRule(Rule):
+    text_zh: str
+    also_cited: list[Citation] = []
+
+
+class RectificationRule(PlanRule):
+    dimension: Dimension
+    mode: Literal["months", "immediate"]
+    months: int | None
+    consequence_zh: str
+    lead_department_zh: str
+
+
+class ExtensionRule(PlanRule):
+    dimension: Dimension
+    max_count: int
+    max_months: int
+
+
+class ReportingDeadline(PlanRule):
+    plan_year: int
+    due: date
+    due_month_day: str
+    due_in_year: Literal["plan_year", "plan_year_plus_1"]
+    reporter_zh: str
+    recipient_zh: str
+    what_zh: str
+
+
+class CardRule(PlanRule):
+    card: Literal["yellow", "red", "exit", "not_exited_on_time"]
+    list_code: str
+    dimension: Dimension | None
+    condition: str
+
+
+class Measure(PlanRule):
+    code: str
+    title_zh: str
+    kind: Literal["punishment", "pricing", "monitoring", "support"]
+    target_department_zh: str
+    notified_by_zh: str | None
+    extends_to_affiliates: bool
+    applies_when: list[AppliesWhen]
+    lifting_condition_zh: str | None
+    lifting_note: str | None
+
+
+class ListDefinition(PlanRule):
+    code: str
+    title_zh: str
+    publisher_zh: str
+    channel_zh: str | None
+
+
+class AnnexTask(PlanRule):
+    number: int
+    title_zh: str
+    dimension: Dimension | None
+    lead_departments_zh: list[str]
+    cooperating_departments_zh: list[str]
+    document_content_zh: str
+    planned_work_zh: str
+    contact_zh: str
+
+
+class EnergyLimit(Rule):
+    key: str
+    industry_zh: str
+    industry_en: str
+    indicator_zh: str | None
+    indicator_en: str
+    edition_year: int
+    published: date | None
+    replaces: str | None
+    replaced_by: str | None
+    unit: str
+    grade_scheme: str
+    grade1: float | None
+    grade2: float | None
+    grade3: float
+    existing_enterprise_limit: float
+    comparison: str
+    corrections: str | None
+    old_edition_values: dict[str, float] | None
+    not_in_force_before: date | None
+
+    def in_force(self, on: date) -> bool:
+        too_early = self.not_in_force_before is not None and on < self.not_in_force_before
+        if too_early or not super().in_force(on):
+            return False
+        # Undated editions: a standard cannot be in force before the year it was issued.
+        return self.valid_from is not None or on.year >= self.edition_year
+
+    def order_key(self) -> tuple[date, int]:
+        return (self.valid_from or date.min, self.edition_year)
+
+
+class Tier(_Model):
+    lower_exclusive: float | None
+    upper_inclusive: float | None
+    surcharge_yuan_per_kwh: float
+    note: str | None = None
+
+    def contains(self, value: float) -> bool:
+        return (self.lower_exclusive is None or value > self.lower_exclusive) and (
+            self.upper_inclusive is None or value <= self.upper_inclusive
+        )
+
+
+class PunitiveBand(_Model):
+    excess_ratio_gt: float
+    excess_ratio_le: float | None
+    surcharge_category_zh: str
+    condition: str
+
+    def contains(self, ratio: float) -> bool:
+        upper_ok = self.excess_ratio_le is None or ratio <= self.excess_ratio_le
+        return ratio > self.excess_ratio_gt and upper_ok
+
+
+class PriceRule(Rule):
+    title_zh: str | None
+    mechanism: Literal["tiered", "differential", "punitive"]
+    mechanism_text: str
+    industries_zh: list[str]
+    categories_zh: list[str]
+    metric_zh: str | None
+    metric_unit: str | None
+    basis: str | None
+    tiers: list[Tier] | None
+    surcharges_yuan_per_kwh: dict[str, float]
+    bands: list[PunitiveBand] | None
+    surcharge_rates_from: str | None
+    caveats: dict[str, str]  # keyed "industry/category"
+    details: dict[str, JsonValue] | None
+
+
+class CreditClass(_Model):
+    severity: Severity | None  # None: applies to all penalty information regardless of severity
+    class_zh: str | None
+    scope: str
+    min_months: int | None
+    max_months: int | None
+    repairable: bool | None
+    text: str
+    covers: str | None
+
+
+class CreditInstrument(Rule):
+    title_zh: str
+    chain: Literal["ndrc_credit_repair", "samr_penalty_publication"]
+    classes: list[CreditClass]
+    details: dict[str, JsonValue] | None = None
+
+
+class MajorHazard(Rule):
+    code: str
+    group_zh: str
+    category_zh: str
+    category_en: str
+    no: int
+    text_zh: str
+    text_origin: str
+
+
+class EliminatedItem(Rule):
+    code: str
+    industry_zh: str
+    item_zh: str
+    catalogue_edition: str
+    association_list: bool
+    deadline: str | None
+    list_no: int | None
+
+
+class AuthorityCode(Rule):
+    code: str
+    authority_zh: str
+    categories: dict[str, str | None]
+
+
+# ---- results ----------------------------------------------------------------------------------------------
+
+
+class RuleResult(_Model):
+    deadline: date
+    rule: RectificationRule
+
+
+class PriceResult(_Model):
+    surcharge_yuan_per_kwh: float
+    category_zh: str | None
+    rule: PriceRule
+    rates_rule: PriceRule | None = None  # where the surcharge level comes from, if another rule
+    confidence: Confidence
+    caveat: str | None = None
+
+
+class CreditRuleResult(_Model):
+    instrument: CreditInstrument
+    rule_class: CreditClass
+
+    @property
+    def min_months(self) -> int | None:
+        return self.rule_class.min_months
+
+    @property
+    def max_months(self) -> int | None:
+        return self.rule_class.max_months
+
+
+# ---- data files -------------------------------------------------------------------------------------------
+
+R = TypeVar("R", bound=Rule)
+
+
+class DataFile(_Model, Generic[R]):
+    file: str
+    policy_version: str
+    description: str
+    records: list[R]
+    unverified: list[Unverified] = []
+
+
+class PlanRulesFile(_Model):
+    file: str
+    policy_version: str
+    description: str
+    documents: list[Fact]
+    rectification: list[RectificationRule]
+    extensions: list[ExtensionRule]
+    reporting_deadlines: list[ReportingDeadline]
+    card_rules: list[CardRule]
+    unverified: list[Unverified]
+
+
+class ElectricityFile(DataFile[PriceRule]):
+    unit: str
+    revenue_split: Fact
+
+
+class SafetyFile(DataFile[MajorHazard]):
+    documents: list[Fact]
+    counts: Fact
+    sector_mapping: Fact
+
+
+class CatalogueFile(DataFile[EliminatedItem]):
+    documents: list[Fact]
+    restricted_reference: list[Fact]
+
+
+class UsccFile(DataFile[AuthorityCode]):
+    table_note: str
+    fuling_division_code: Fact
+
+
+class Manifest(_Model):
+    policy_version: str
+    description: str
+    versioning: str
+    files: list[str]
