@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration e2e lock clean reset
+.PHONY: run test lint typecheck unit integration e2e lock clean reset compose-client
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,12 @@ run: $(STAMP)
 reset: $(STAMP)
 	$(BIN)/phaseout run --reset
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) lint typecheck compose-client
 	$(BIN)/pytest -q tests
+
+# `docker compose config` validates docker-compose.yml in the tests; there is no Docker engine here.
+compose-client:
+	PYTHON=$(BIN)/python bash deploy/install-compose-client.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,12 +5,12 @@ from __future__ import annotations
 from importlib.resources import files
 
 from fastapi import FastAPI
-from phaseout_kit.runtime import ServiceRuntime
-from phaseout_kit.settings import ServiceSettings
-from phaseout_kit.web import create_app, serve
 
 from phaseout_bureau.domain.findings import BureauSpec
 from phaseout_bureau.views import bureau_router
+from phaseout_kit.runtime import ServiceRuntime
+from phaseout_kit.settings import ServiceSettings
+from phaseout_kit.web import create_app, serve
 
 MIGRATIONS = str(files("phaseout_bureau") / "adapters" / "migrations")
 

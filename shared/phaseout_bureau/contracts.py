@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from phaseout_kit.events.envelope import event_type
 from pydantic import BaseModel, ConfigDict
 
 from phaseout_bureau.domain.findings import Industry, ProductionLine, Severity
+from phaseout_kit.events.envelope import event_type
 
 
 class FindingRecorded(BaseModel):

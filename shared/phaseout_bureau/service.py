@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from phaseout_kit import uscc
-from phaseout_kit.audit import record_audit
-from phaseout_kit.auth import Principal
-from phaseout_kit.db import utcnow
-from phaseout_kit.events.envelope import event_type, source_uri
-from phaseout_kit.events.outbox import append_event
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phaseout_bureau.adapters.orm import FindingRow
 from phaseout_bureau.contracts import FindingRecorded
 from phaseout_bureau.domain.findings import BureauSpec, CheckError, FindingCreate
+from phaseout_kit import uscc
+from phaseout_kit.audit import record_audit
+from phaseout_kit.auth import Principal
+from phaseout_kit.db import utcnow
+from phaseout_kit.events.envelope import event_type, source_uri
+from phaseout_kit.events.outbox import append_event
+
+log = logging.getLogger(__name__)
 
 
 class IdempotencyConflict(Exception):
@@ -40,6 +43,7 @@ class RecordedFinding:
     finding: FindingRecorded
     warnings: list[str]
     replayed: bool
+    event_id: str | None = None
 
 
 def request_hash(body: FindingCreate) -> str:
@@ -137,14 +141,15 @@ async def record_finding(
         after=recorded.model_dump(mode="json"),
     )
     # Inspector names and evidence stay in the bureau: the event carries what the coordinator decides on.
-    await append_event(
+    envelope = await append_event(
         session,
         source=source_uri(spec.name),
         type=event_type(spec.name, "finding", "recorded"),
         subject=body.uscc,
         data=recorded,
     )
-    return RecordedFinding(recorded, uscc.validate(body.uscc).warnings, replayed=False)
+    log.info("finding recorded", extra={"event_id": envelope.id, "uscc": body.uscc, "finding_id": row.id})
+    return RecordedFinding(recorded, uscc.validate(body.uscc).warnings, replayed=False, event_id=envelope.id)
 
 
 async def get_finding(session: AsyncSession, spec: BureauSpec, finding_id: str) -> dict[str, Any] | None:

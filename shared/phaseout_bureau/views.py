@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
-from phaseout_kit.auth import Principal, Role
-from phaseout_kit.events.outbox import last_sequence, read_feed
-from phaseout_kit.web import RuntimeDep, problem, require_roles
 
 from phaseout_bureau import service
 from phaseout_bureau.contracts import payload_models
 from phaseout_bureau.domain.findings import BureauSpec, FindingCreate
+from phaseout_kit.auth import Principal, Role
+from phaseout_kit.events.outbox import last_sequence, read_feed
+from phaseout_kit.web import RuntimeDep, problem, require_roles
 
 READ_ROLES = (Role.BUREAU, Role.READER, Role.OFFICE_ADMIN, Role.OFFICE_VIEWER)
 WriterDep = Annotated[Principal, Depends(require_roles(Role.BUREAU))]

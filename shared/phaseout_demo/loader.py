@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from phaseout_demo.dataset import findings
+
 MARKER = "demo-loaded"
 
 
@@ -15,8 +17,6 @@ async def load_demo(url_of: Callable[[str], str], data_dir: Path) -> str:
     marker = data_dir / MARKER
     if marker.exists():
         return f"already loaded ({marker.read_text().strip()}); `make reset` starts afresh"
-    from phaseout_demo.dataset import findings
-
     posted = 0
     async with httpx.AsyncClient(timeout=10.0) as client:
 

@@ -86,12 +86,12 @@ async def add_token(
     )
 
 
+FEED_ACTOR = "service:coordinator"
 DEMO_TOKENS: dict[str, Principal] = {
     **{f"demo-{b}-writer": Principal(actor=f"demo:{b}", role=Role.BUREAU, bureau=b) for b in BUREAUS},
     "demo-office-admin": Principal(actor="demo:office-admin", role=Role.OFFICE_ADMIN),
     "demo-office-viewer": Principal(actor="demo:office-viewer", role=Role.OFFICE_VIEWER),
     "demo-reader": Principal(actor="demo:reader", role=Role.READER),
-    "demo-coordinator-feed": Principal(actor="service:coordinator", role=Role.READER),
     "demo-department-power": Principal(
         actor="demo:power-company", role=Role.DEPARTMENT, department="国网重庆涪陵供电公司"
     ),

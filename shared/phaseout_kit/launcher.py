@@ -10,18 +10,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
-from phaseout_kit.auth import DEMO_TOKENS
+from phaseout_kit.auth import DEMO_TOKENS, Role
+from phaseout_kit.db import utcnow
 from phaseout_kit.events.broker import die_with_parent, port_in_use, start_embedded_broker, wait_for_broker
-from phaseout_kit.settings import BUREAUS, EMBEDDED_BROKER_PORT, SERVICE_PORTS
+from phaseout_kit.settings import BUREAUS, EMBEDDED_BROKER_PORT, SERVICE_PORTS, ServiceSettings
 
 SERVICES = ("coordinator", *BUREAUS)
 
@@ -58,7 +61,9 @@ class Platform:
             "PHASEOUT_DATA_DIR": str(self.data_dir),
             "PHASEOUT_PORT": str(self.ports[service]),
             "PHASEOUT_KAFKA_BOOTSTRAP": self.bootstrap,
-            "PHASEOUT_BUREAU_URLS": "{" + ",".join(f'"{b}": "{self.url(b)}"' for b in BUREAUS) + "}",
+            "PHASEOUT_BUREAU_URLS": "{"
+            + ",".join(f'"{b}": "{self.url(b)}"' for b in BUREAUS if b in self.ports)
+            + "}",
             **self.env.get(service, {}),
         }
 
@@ -67,6 +72,12 @@ class Platform:
         self.processes["broker"] = start_embedded_broker(
             self.broker_port, log_file=str(self.logs / "broker.log")
         )
+
+    def kill_broker(self) -> None:
+        """Fault injection: the memory broker dies and loses every topic and offset."""
+        broker = self.processes.pop("broker")
+        broker.kill()
+        broker.wait()
 
     def start_service(self, service: str) -> None:
         log = open(self.logs / f"{service}.log", "ab")
@@ -176,6 +187,32 @@ async def _run(data_dir: Path, *, demo: bool) -> None:
         platform.stop()
 
 
+async def _create_token(args: argparse.Namespace) -> str:
+    """Issue a token into one service's database; only its hash is stored, so it is shown once."""
+    from phaseout_kit.auth import add_token
+    from phaseout_kit.db import make_engine, make_session_factory
+
+    settings = ServiceSettings(service="cli")
+    token = secrets.token_urlsafe(32)
+    expires = utcnow() + timedelta(days=args.days) if args.days else None
+    engine = make_engine(args.database_url)
+    try:
+        async with make_session_factory(engine)() as session, session.begin():
+            await add_token(
+                session,
+                token,
+                settings.token_pepper,
+                actor=args.actor,
+                role=Role(args.role),
+                bureau=args.bureau,
+                department=args.department,
+                expires_at=expires,
+            )
+    finally:
+        await engine.dispose()
+    return token
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="phaseout", description="落后产能退出协同平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -183,8 +220,22 @@ def main() -> None:
     run.add_argument("--data-dir", default=os.environ.get("PHASEOUT_DATA_DIR", "var"))
     run.add_argument("--reset", action="store_true", help="delete the data folder first")
     run.add_argument("--no-demo", action="store_true", help="do not load the demo data set")
+    token = sub.add_parser("token", help="issue an API token into a service's database (prints it once)")
+    token.add_argument("--database-url", required=True, help="the service's PHASEOUT_DATABASE_URL")
+    token.add_argument("--actor", required=True, help="who acts with it, e.g. 区生态环境局执法系统")
+    token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    token.add_argument("--bureau", choices=BUREAUS)
+    token.add_argument("--department")
+    token.add_argument("--days", type=int, default=0, help="expires after this many days (0: never)")
     args = parser.parse_args()
+    if args.command == "token":
+        print(asyncio.run(_create_token(args)))
+        return
     data_dir = Path(args.data_dir).resolve()
     if args.reset and data_dir.exists():
         shutil.rmtree(data_dir)
     asyncio.run(_run(data_dir, demo=not args.no_demo))
+
+
+if __name__ == "__main__":
+    main()

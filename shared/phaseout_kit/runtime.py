@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from phaseout_kit.auth import seed_demo_tokens
+from phaseout_kit.auth import FEED_ACTOR, Role, add_token, seed_demo_tokens
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.events.broker import BrokerMonitor
 from phaseout_kit.events.outbox import OutboxRelay
@@ -43,9 +43,16 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await upgrade_to_head(self.engine, self.migrations)
-        if self.settings.seed_demo_tokens:
-            async with self.unit_of_work() as session:
+        async with self.unit_of_work() as session:
+            if self.settings.seed_demo_tokens:
                 await seed_demo_tokens(session, self.settings.token_pepper)
+            await add_token(
+                session,
+                self.settings.feed_token,
+                self.settings.token_pepper,
+                actor=FEED_ACTOR,
+                role=Role.READER,
+            )
         self.monitor.start()
         self.relay.start()
 

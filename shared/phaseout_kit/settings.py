@@ -51,6 +51,9 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     seed_demo_tokens: bool = True
+    # The coordinator reads every bureau's event feed with this token; each service registers it (hashed)
+    # as a read-only token at start, so production needs no manual token set-up for the feeds.
+    feed_token: str = "demo-coordinator-feed"
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> ServiceSettings:
@@ -63,9 +66,12 @@ class ServiceSettings(BaseSettings):
                 raise ValueError(
                     "PHASEOUT_TOKEN_PEPPER must be set to a real secret in the production profile"
                 )
-            if self.seed_demo_tokens:
-                # Demo tokens are public knowledge (README); production never creates them.
-                self.seed_demo_tokens = False
+            if self.feed_token.startswith("demo-"):
+                raise ValueError(
+                    "PHASEOUT_FEED_TOKEN must be set to a real read-only token in the production profile"
+                )
+            # Demo tokens are public knowledge (README); production never creates them.
+            self.seed_demo_tokens = False
         return self
 
     @property

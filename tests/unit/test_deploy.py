@@ -16,26 +16,18 @@ from typing import Any
 import pytest
 import yaml
 
+from phaseout_kit.settings import CoordinatorSettings, ServiceSettings
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DEPLOY = ROOT / "deploy"
 
-# The PHASEOUT_* settings the services read; mirrors the settings classes in phaseout_kit.settings.
+# The PHASEOUT_* settings the services read, straight from the settings classes.
+_SERVICE_FIELDS = {f"PHASEOUT_{name.upper()}" for name in ServiceSettings.model_fields} - {"PHASEOUT_SERVICE"}
 KNOWN_SETTINGS = frozenset(
-    {
-        "PHASEOUT_PROFILE",
-        "PHASEOUT_HOST",
-        "PHASEOUT_PORT",
-        "PHASEOUT_DATABASE_URL",
-        "PHASEOUT_KAFKA_BOOTSTRAP",
-        "PHASEOUT_TOPIC_PARTITIONS",
-        "PHASEOUT_TOKEN_PEPPER",
-        "PHASEOUT_LOG_LEVEL",
-        "PHASEOUT_BUREAU_URLS",
-        "PHASEOUT_FEED_TOKEN",
-    }
+    _SERVICE_FIELDS | {f"PHASEOUT_{n.upper()}" for n in CoordinatorSettings.model_fields}
 )
-COORDINATOR_ONLY = frozenset({"PHASEOUT_BUREAU_URLS", "PHASEOUT_FEED_TOKEN"})
+COORDINATOR_ONLY = KNOWN_SETTINGS - _SERVICE_FIELDS
 
 BUREAUS = ("energy", "environment", "quality", "safety", "technology")
 DEFAULT_PORTS = {

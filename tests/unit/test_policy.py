@@ -8,6 +8,7 @@ from importlib.resources import files
 from typing import Any
 
 import pytest
+
 from phaseout_policy import add_months, load_policy
 
 ALU = "aluminium_liquid_ac_electricity_consumption"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from phaseout_bureau.domain.findings import BureauSpec
 from pydantic import BaseModel, ConfigDict, Field
+
+from phaseout_bureau.domain.findings import BureauSpec
 
 
 class InspectionProgramme(StrEnum):

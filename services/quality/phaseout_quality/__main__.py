@@ -1,5 +1,4 @@
 from phaseout_bureau.app import run
-
 from phaseout_quality.domain import SPEC
 
 run(SPEC)

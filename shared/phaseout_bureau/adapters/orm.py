@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from phaseout_kit.db import Base, JSONType, UTCDateTime
 from sqlalchemy.orm import Mapped, mapped_column
+
+from phaseout_kit.db import Base, JSONType, UTCDateTime
 
 
 class FindingRow(Base):

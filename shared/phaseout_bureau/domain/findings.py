@@ -9,8 +9,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from phaseout_kit import uscc
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from phaseout_kit import uscc
 
 
 class Industry(StrEnum):

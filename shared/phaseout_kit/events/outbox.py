@@ -111,6 +111,11 @@ async def backlog(session: AsyncSession) -> int:
     return int(count or 0)
 
 
+async def _all_acknowledged(futures: list[asyncio.Future[Any]]) -> None:
+    for future in futures:
+        await future
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -213,7 +218,7 @@ class OutboxRelay:
         for row in rows:
             key, value, headers = row.envelope().to_kafka()
             futures.append(await producer.send(self._topic, value, key=key, headers=headers))
-        await asyncio.wait_for(asyncio.gather(*futures), 15.0)
+        await asyncio.wait_for(_all_acknowledged(futures), 15.0)
         sequences = [r.sequence for r in rows]
         async with self._sessions() as session, session.begin():
             await session.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+
 from phaseout_kit.events.envelope import EventEnvelope
 
 
@@ -10,6 +11,9 @@ class BureauFeeds:
     def __init__(self, urls: dict[str, str], token: str, timeout_s: float = 10.0) -> None:
         self._urls = urls
         self._client = httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=timeout_s)
+
+    def knows(self, bureau: str) -> bool:
+        return bureau in self._urls
 
     async def read(self, bureau: str, *, after: int, limit: int = 500) -> tuple[list[EventEnvelope], int]:
         """Events after ``after`` and the bureau's last sequence number."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ValidationError
+
 from phaseout_bureau.contracts import payload_models
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage, source_uri
 from phaseout_kit.settings import BUREAUS
-from pydantic import BaseModel, ValidationError
 
 _SOURCES = {source_uri(b): b for b in BUREAUS}
 

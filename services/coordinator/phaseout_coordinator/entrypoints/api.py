@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
+
+from phaseout_coordinator.adapters.orm import EnterpriseRow, StoredEvent
+from phaseout_coordinator.service_layer.ingest import cursors
 from phaseout_kit import uscc
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.events.inbox import DeadLetter
 from phaseout_kit.web import RuntimeDep, problem, require_roles
-
-from phaseout_coordinator.adapters.orm import EnterpriseRow, StoredEvent
-from phaseout_coordinator.service_layer.ingest import cursors
 
 OFFICE_READERS = (Role.OFFICE_ADMIN, Role.OFFICE_VIEWER, Role.READER, Role.BUREAU)
 ReaderDep = Annotated[Principal, Depends(require_roles(*OFFICE_READERS))]

@@ -5,16 +5,16 @@ from __future__ import annotations
 from importlib.resources import files
 
 from fastapi import FastAPI
-from phaseout_kit.events.inbox import IdempotentConsumer
-from phaseout_kit.runtime import ServiceRuntime
-from phaseout_kit.settings import BUREAUS, DEADLETTER_TOPIC, CoordinatorSettings, topic_for
-from phaseout_kit.web import create_app
 
 from phaseout_coordinator.adapters.feeds import BureauFeeds
 from phaseout_coordinator.domain.intake import check_bureau_event
 from phaseout_coordinator.entrypoints.api import coordinator_router
 from phaseout_coordinator.service_layer.catchup import CatchUp
 from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_event
+from phaseout_kit.events.inbox import IdempotentConsumer
+from phaseout_kit.runtime import ServiceRuntime
+from phaseout_kit.settings import BUREAUS, DEADLETTER_TOPIC, CoordinatorSettings, topic_for
+from phaseout_kit.web import create_app
 
 MIGRATIONS = str(files("phaseout_coordinator") / "adapters" / "migrations")
 

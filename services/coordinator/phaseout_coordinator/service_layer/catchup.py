@@ -9,13 +9,13 @@ import asyncio
 import logging
 import time
 
-from phaseout_kit.events.envelope import PoisonMessage
-from phaseout_kit.events.inbox import store_batch
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phaseout_coordinator.adapters.feeds import BureauFeeds
 from phaseout_coordinator.domain.intake import validate_bureau_event
 from phaseout_coordinator.service_layer.ingest import cursors, store_event
+from phaseout_kit.events.envelope import PoisonMessage
+from phaseout_kit.events.inbox import store_batch
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ class CatchUp:
                 async with self._sessions() as session:
                     state = await cursors(session)
                 for bureau, cursor in state.items():
+                    if not self._feeds.knows(bureau):
+                        continue
                     if cursor.highest_seen > cursor.contiguous:
                         self._gap_since.setdefault(bureau, now)
                     else:

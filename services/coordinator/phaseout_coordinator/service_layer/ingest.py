@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from phaseout_bureau.contracts import FindingRecorded
+from phaseout_coordinator.adapters.orm import BureauCursor, EnterpriseRow, StoredEvent
+from phaseout_coordinator.domain.intake import bureau_of, validate_bureau_event
 from phaseout_kit.db import utcnow
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.settings import BUREAUS
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from phaseout_coordinator.adapters.orm import BureauCursor, EnterpriseRow, StoredEvent
-from phaseout_coordinator.domain.intake import bureau_of, validate_bureau_event
+log = logging.getLogger(__name__)
 
 
 async def ensure_cursors(session: AsyncSession) -> None:
@@ -41,6 +44,7 @@ async def store_event(session: AsyncSession, envelope: EventEnvelope) -> None:
     if isinstance(payload, FindingRecorded):
         await _project_finding(session, payload)
     await _advance_cursor(session, bureau, envelope.sequence)
+    log.debug("event stored", extra={"event_id": envelope.id, "uscc": envelope.subject, "bureau": bureau})
 
 
 async def _project_finding(session: AsyncSession, finding: FindingRecorded) -> None:

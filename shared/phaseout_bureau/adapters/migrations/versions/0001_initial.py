@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 from phaseout_kit.db import JSONType, UTCDateTime
 from phaseout_kit.kit_schema import create_kit_tables
 

@@ -1,0 +1,33 @@
+"""The platform as separate processes on free ports, for end-to-end tests (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from phaseout_kit.events.broker import free_port
+from phaseout_kit.launcher import SERVICES, Platform
+from tests.conftest import create_pg_database, drop_pg_database
+
+
+@asynccontextmanager
+async def running_platform(
+    backend: str, data_dir: Path, services: tuple[str, ...] = SERVICES
+) -> AsyncIterator[Platform]:
+    ports = {s: free_port() for s in services}
+    env: dict[str, dict[str, str]] = {s: {} for s in services}
+    pg_urls: list[str] = []
+    if backend == "postgresql":
+        for s in services:
+            url = await create_pg_database(f"phaseout_e2e_{s}")
+            pg_urls.append(url)
+            env[s]["PHASEOUT_DATABASE_URL"] = url
+    platform = Platform(data_dir, free_port(), ports, services=services, env=env)
+    try:
+        await platform.start()
+        yield platform
+    finally:
+        platform.stop()
+        for url in pg_urls:
+            await drop_pg_database(url)

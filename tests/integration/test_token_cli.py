@@ -1,0 +1,58 @@
+"""Tokens issued by the CLI authenticate, are stored only as hashes, and expire."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from phaseout_bureau.app import MIGRATIONS
+from phaseout_kit.auth import ApiToken, Role, authenticate
+from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
+from phaseout_kit.settings import DEV_TOKEN_PEPPER
+
+
+def issue(database_url: str, *extra: str) -> str:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "phaseout_kit.launcher",
+            "token",
+            "--database-url",
+            database_url,
+            "--actor",
+            "区生态环境局执法系统",
+            "--role",
+            "bureau",
+            "--bureau",
+            "environment",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PHASEOUT_TOKEN_PEPPER": DEV_TOKEN_PEPPER},
+    )
+    return result.stdout.strip()
+
+
+async def test_issued_token_authenticates_and_only_its_hash_is_stored(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(database_url)
+    await upgrade_to_head(engine, MIGRATIONS)
+    token = issue(database_url)
+    expired = issue(database_url, "--days", "-1")
+    sessions = make_session_factory(engine)
+    async with sessions() as session:
+        principal = await authenticate(session, token, DEV_TOKEN_PEPPER)
+        assert await authenticate(session, expired, DEV_TOKEN_PEPPER) is None
+        assert await authenticate(session, token, "another-pepper") is None
+        stored = list(await session.scalars(sa.select(ApiToken.token_hash)))
+    await engine.dispose()
+    assert principal is not None and principal.role is Role.BUREAU and principal.bureau == "environment"
+    assert len(token) >= 40 and token not in stored and len(stored) == 2
