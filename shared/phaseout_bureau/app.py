@@ -22,7 +22,7 @@ def build_app(spec: BureauSpec, settings: ServiceSettings | None = None) -> Fast
         runtime,
         title=f"{spec.title_zh} · 落后产能退出协同平台",
         description=f"{spec.department_zh}的认定与整改案件接口。认证：`Authorization: Bearer <令牌>`。",
-        routers=[bureau_router(spec)],
+        routers=[bureau_router(spec), *(make() for make in spec.extra_routers)],
     )
 
 

@@ -1,15 +1,28 @@
-"""REST API of a bureau service (the bureau's own software is the client)."""
+"""REST API of a bureau service (the bureau's own software is the client).
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: the per-action routes are built in a loop, and FastAPI must
+see each action's own payload model, which only an annotation evaluated at definition time gives.
+"""
 
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from phaseout_bureau import service
 from phaseout_bureau.contracts import payload_models
+from phaseout_bureau.domain.cases import (
+    ACTION_ZH,
+    STATE_ZH,
+    Action,
+    ActionRejected,
+    CaseState,
+    IllegalTransition,
+    payload_model,
+)
 from phaseout_bureau.domain.findings import BureauSpec, FindingCreate
+from phaseout_kit import uscc
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.events.outbox import last_sequence, read_feed
 from phaseout_kit.web import RuntimeDep, problem, require_roles
@@ -17,21 +30,37 @@ from phaseout_kit.web import RuntimeDep, problem, require_roles
 READ_ROLES = (Role.BUREAU, Role.READER, Role.OFFICE_ADMIN, Role.OFFICE_VIEWER)
 WriterDep = Annotated[Principal, Depends(require_roles(Role.BUREAU))]
 ReaderDep = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
+IdempotencyKey = Annotated[str | None, Header(max_length=160, description="幂等键：同一键重复提交返回原结果")]
+CaseId = Annotated[str, Path(max_length=36, description="案件编号（即认定编号）")]
+PageOffset = Annotated[int, Query(ge=0, le=10_000_000)]
+PageLimit = Annotated[int, Query(ge=1, le=500)]
+
+
+def _valid_uscc(code: str | None) -> str | None:
+    if code is None:
+        return None
+    try:
+        return uscc.validate(code).code
+    except uscc.USCCError as exc:
+        raise problem(422, str(exc), field="uscc") from exc
 
 
 def bureau_router(spec: BureauSpec) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=[f"{spec.title_zh} {spec.name}"])
 
-    @router.post("/findings", status_code=201, summary="记录认定/发现 (record a finding)")
+    def own_bureau(principal: Principal) -> None:
+        if not principal.can_write_bureau(spec.name):
+            raise problem(403, f"该令牌不能写入{spec.title_zh}的数据 (token belongs to another bureau)")
+
+    @router.post("/findings", status_code=201, summary="记录认定/发现 (record a finding; opens its case)")
     async def create_finding(
         body: FindingCreate,
         response: Response,
         runtime: RuntimeDep,
         principal: WriterDep,
-        idempotency_key: Annotated[str | None, Header(max_length=160)] = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
-        if not principal.can_write_bureau(spec.name):
-            raise problem(403, f"该令牌不能写入{spec.title_zh}的数据 (token belongs to another bureau)")
+        own_bureau(principal)
         try:
             async with runtime.unit_of_work() as session:
                 result = await service.record_finding(session, spec, body, principal, idempotency_key)
@@ -48,13 +77,51 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
             response.headers["Idempotent-Replayed"] = "true"
         return {**result.finding.model_dump(mode="json"), "warnings": result.warnings}
 
-    @router.get("/findings/{finding_id}", summary="查询认定 (a finding)")
-    async def read_finding(finding_id: str, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
+    @router.get("/findings/{finding_id}", summary="查询认定及其案件全过程 (a finding with its case history)")
+    async def read_finding(finding_id: CaseId, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
         async with runtime.sessions() as session:
             found = await service.get_finding(session, spec, finding_id)
         if found is None:
             raise problem(404, "认定不存在 (no such finding)")
         return found
+
+    @router.get("/cases/{case_id}", summary="查询案件及其全过程 (a case with its full history)")
+    async def read_case(case_id: CaseId, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
+        async with runtime.sessions() as session:
+            found = await service.get_case(session, case_id)
+        if found is None:
+            raise problem(404, "案件不存在 (no such case)")
+        return found
+
+    @router.get("/cases", summary="案件列表：按企业、状态、类型、日期、逾期筛选 (cases, filtered, paginated)")
+    async def list_cases(
+        runtime: RuntimeDep,
+        _p: ReaderDep,
+        uscc_code: Annotated[str | None, Query(alias="uscc", description="统一社会信用代码")] = None,
+        state: CaseState | None = None,
+        finding_type: Annotated[str | None, Query(max_length=64)] = None,
+        found_from: date | None = None,
+        found_to: date | None = None,
+        overdue: Annotated[bool, Query(description="只列逾期未整改的案件")] = False,
+        as_of: Annotated[date | None, Query(description="逾期判断日期，默认今天")] = None,
+        offset: PageOffset = 0,
+        limit: PageLimit = 50,
+    ) -> dict[str, Any]:
+        today = as_of or date.today()
+        filters = service.CaseFilter(
+            uscc=_valid_uscc(uscc_code),
+            state=state,
+            finding_type=finding_type,
+            found_from=found_from,
+            found_to=found_to,
+            overdue_on=today if overdue else None,
+        )
+        async with runtime.sessions() as session:
+            total, items = await service.list_cases(session, filters, offset=offset, limit=limit, today=today)
+        return {"total": total, "offset": offset, "limit": limit, "items": items}
+
+    for action in Action:
+        _add_action_route(router, spec, action, own_bureau)
 
     @router.get("/events", summary="事件流 (ordered event feed, for catch-up and audits)")
     async def event_feed(
@@ -80,3 +147,55 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
         }
 
     return router
+
+
+def _add_action_route(router: APIRouter, spec: BureauSpec, action: Action, own_bureau: Any) -> None:
+    model = payload_model(action)
+
+    async def act(
+        case_id: CaseId,
+        body: Annotated[model, Body()],  # type: ignore[valid-type]
+        response: Response,
+        runtime: RuntimeDep,
+        principal: WriterDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> dict[str, Any]:
+        own_bureau(principal)
+        try:
+            async with runtime.unit_of_work() as session:
+                result = await service.apply_action(
+                    session, spec, case_id, action, body, principal, idempotency_key, date.today()
+                )
+        except service.CaseNotFound as exc:
+            raise problem(404, "案件不存在 (no such case)") from exc
+        except service.IdempotencyConflict as exc:
+            raise problem(
+                409, "同一幂等键已用于内容不同的请求 (idempotency key reused)", idempotency_key=exc.key
+            ) from exc
+        except IllegalTransition as exc:
+            raise problem(
+                409,
+                f"案件当前状态为“{STATE_ZH[exc.state]}”，不能“{ACTION_ZH[exc.action]}” (illegal transition)",
+                current_state=exc.state.value,
+                allowed_actions=[a.value for a in exc.allowed],
+            ) from exc
+        except ActionRejected as exc:
+            return JSONResponse(  # type: ignore[return-value]
+                {"detail": [{"loc": ["body", exc.field], "msg": exc.reason, "rule": exc.rule}]},
+                status_code=422,
+            )
+        if result.replayed:
+            response.status_code = 200
+            response.headers["Idempotent-Replayed"] = "true"
+        return result.action.model_dump(mode="json")
+
+    act.__name__ = f"case_{action.value}"
+    router.add_api_route(
+        f"/cases/{{case_id}}/{action.value}",
+        act,
+        methods=["POST"],
+        status_code=201,
+        summary=f"{ACTION_ZH[action]} ({action.value.replace('_', ' ')})",
+        response_model=None,
+    )
+
