@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from phaseout_kit import uscc
@@ -159,4 +160,6 @@ class BureauSpec:
     finding_types: dict[str, str]  # code -> 中文名称
     details_models: dict[str, type[BaseModel]]  # finding type -> its typed details
     check: DetailsCheck = no_derived_values
+    # Bureau-only endpoints (e.g. the environment bureau's emitter lists), built by the bureau's package.
+    extra_routers: tuple[Callable[[], APIRouter], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
