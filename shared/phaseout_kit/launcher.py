@@ -151,6 +151,7 @@ def _print_banner(platform: Platform, demo_summary: str) -> None:
         "",
         f"  数据 data: {platform.data_dir}   日志 logs: {platform.logs}",
         f"  演示数据 demo: {demo_summary}",
+        f"  平台日期 today: {platform.env.get('coordinator', {}).get('PHASEOUT_CLOCK_DATE', '真实日期 real date')}",
         "  按 Ctrl-C 停止 (stops everything)",
         "",
     ]
@@ -158,9 +159,13 @@ def _print_banner(platform: Platform, demo_summary: str) -> None:
 
 
 async def _run(data_dir: Path, *, demo: bool) -> None:
+    from phaseout_demo.dataset import AS_OF
     from phaseout_demo.loader import load_demo  # only `run` needs the demo package
 
-    platform = Platform(data_dir, EMBEDDED_BROKER_PORT, dict(SERVICE_PORTS))
+    # The demo tells the story of the 2020 plan year: the coordinator's "today" is fixed at its reporting point
+    # (change it with PUT /api/v1/clock); without the demo the platform follows the real date.
+    clock = {"coordinator": {"PHASEOUT_CLOCK_DATE": AS_OF.isoformat()}} if demo else {}
+    platform = Platform(data_dir, EMBEDDED_BROKER_PORT, dict(SERVICE_PORTS), env=clock)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

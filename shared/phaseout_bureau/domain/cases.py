@@ -94,6 +94,52 @@ ACTION_ZH: dict[Action, str] = {
 }
 
 S = CaseState
+_EXIT_STEP_SOURCES = frozenset(
+    {S.FOUND, S.RECTIFYING, S.EXTENSION_REQUESTED, S.SUSPENDED, S.REPORTED, S.NONCOMPLIANT}
+    | {S.CLOSURE_PROPOSED, S.CLOSURE_APPROVED, S.EXITED}
+)
+# Where each action may be taken and where it leads (None: the state does not change).
+TRANSITIONS: dict[Action, tuple[frozenset[CaseState], CaseState | None]] = {
+    Action.RECTIFICATION_ORDERED: (frozenset({S.FOUND, S.SUSPENDED}), S.RECTIFYING),
+    Action.EXTENSION_REQUESTED: (frozenset({S.RECTIFYING}), S.EXTENSION_REQUESTED),
+    Action.EXTENSION_GRANTED: (frozenset({S.EXTENSION_REQUESTED}), S.RECTIFYING),
+    Action.EXTENSION_REFUSED: (frozenset({S.EXTENSION_REQUESTED}), S.RECTIFYING),
+    Action.RECTIFICATION_REPORTED: (frozenset({S.RECTIFYING, S.SUSPENDED}), S.REPORTED),
+    Action.REINSPECTION_PASSED: (frozenset({S.REPORTED}), S.COMPLIANT),
+    Action.REINSPECTION_FAILED: (frozenset({S.REPORTED, S.RECTIFYING, S.SUSPENDED}), S.NONCOMPLIANT),
+    Action.PRODUCTION_RESTRICTED: (
+        frozenset({S.FOUND, S.RECTIFYING, S.EXTENSION_REQUESTED, S.REPORTED, S.NONCOMPLIANT}),
+        None,
+    ),
+    Action.PRODUCTION_SUSPENDED: (
+        frozenset({S.FOUND, S.RECTIFYING, S.EXTENSION_REQUESTED, S.REPORTED, S.NONCOMPLIANT}),
+        None,
+    ),
+    Action.CLOSURE_PROPOSED: (
+        frozenset({S.FOUND, S.RECTIFYING, S.SUSPENDED, S.NONCOMPLIANT}),
+        S.CLOSURE_PROPOSED,
+    ),
+    Action.CLOSURE_APPROVED: (frozenset({S.CLOSURE_PROPOSED}), S.CLOSURE_APPROVED),
+    Action.CLOSURE_REJECTED: (frozenset({S.CLOSURE_PROPOSED}), None),  # back to the state before the proposal
+    Action.CLOSURE_EXECUTED: (frozenset({S.CLOSURE_APPROVED}), S.EXITED),
+    # The plan exits capacity by cutting water and power, removing power units and sealing the main equipment
+    # (二、(五), 三、(七)); a bureau may do so at once for eliminated equipment, so these steps are open in any
+    # state before the case ends, and sealing or dismantling the main equipment is itself the exit.
+    **{
+        step: (_EXIT_STEP_SOURCES, None)
+        for step in (Action.WATER_CUT, Action.POWER_CUT, Action.POWER_UNITS_REMOVED)
+    },
+    Action.EQUIPMENT_SEALED: (_EXIT_STEP_SOURCES, S.EXITED),
+    Action.EQUIPMENT_DISMANTLED: (_EXIT_STEP_SOURCES, S.EXITED),
+    Action.EXIT_ANNOUNCED: (frozenset({S.EXITED}), None),
+    Action.CASE_CLOSED: "结案",
+}
+
+S = CaseState
+_EXIT_STEP_SOURCES = frozenset(
+    {S.FOUND, S.RECTIFYING, S.EXTENSION_REQUESTED, S.SUSPENDED, S.REPORTED, S.NONCOMPLIANT}
+    | {S.CLOSURE_PROPOSED, S.CLOSURE_APPROVED, S.EXITED}
+)
 # Where each action may be taken and where it leads (None: the state does not change).
 TRANSITIONS: dict[Action, tuple[frozenset[CaseState], CaseState | None]] = {
     Action.RECTIFICATION_ORDERED: (frozenset({S.FOUND, S.SUSPENDED}), S.RECTIFYING),
