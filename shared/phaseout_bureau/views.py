@@ -198,4 +198,3 @@ def _add_action_route(router: APIRouter, spec: BureauSpec, action: Action, own_b
         summary=f"{ACTION_ZH[action]} ({action.value.replace('_', ' ')})",
         response_model=None,
     )
-

@@ -338,8 +338,8 @@ _OTHER: tuple[tuple[Bureau, str, int | None, str, Severity, str, str, str], ...]
      "烧结多孔砖监督抽查不合格：抗压强度等级不符合 GB 13544-2011"),
     ("quality", "C01", 1, "08-24", "general", "compliant", f"{QUALITY_LAW}；GB 175-2007",
      "普通硅酸盐水泥 P·O 42.5 监督抽查不合格：3天抗压强度不符合 GB 175-2007"),
-    ("quality", "K03", 0, "08-27", "general", "ordered", f"{QUALITY_LAW}；《商品煤质量管理暂行办法》",
-     "商品煤监督抽查不合格：全硫含量超过《商品煤质量管理暂行办法》规定的限值"),
+    ("quality", "H02", 0, "08-27", "general", "ordered", f"{QUALITY_LAW}；GB/T 534-2014",
+     "工业硫酸监督抽查不合格：硫酸含量、灰分不符合 GB/T 534-2014"),
     ("quality", "B09", 0, "09-09", "general", "compliant", f"{QUALITY_LAW}；GB/T 13545-2014",
      "烧结空心砖监督抽查不合格：密度等级不符合 GB/T 13545-2014"),
     ("quality", "G01", 0, "09-17", "general", "compliant", f"{QUALITY_LAW}；GB 11614-2009",
@@ -403,6 +403,81 @@ _OTHER: tuple[tuple[Bureau, str, int | None, str, Severity, str, str, str], ...]
 )  # fmt: skip
 
 
+def _emission(medium: str, pollutant: str, measured: float, limit: float, standard: str) -> dict[str, Any]:
+    unit = "mg/m³" if medium == "air" else "mg/L"
+    return {"medium": medium, "pollutant": pollutant, "measured_value": measured, "limit_value": limit,
+            "unit": unit, "standard": standard}  # fmt: skip
+
+
+def _spot(product: str, standard: str, *failed: str) -> dict[str, Any]:
+    return {"product": product, "standard": standard, "failed_items": list(failed)}
+
+
+def _item(code: str | None, equipment: str, text: str | None = None) -> dict[str, Any]:
+    return {"catalogue": "2019", "item_code": code, "item_text": text, "equipment": equipment}
+
+
+_CLOSURE = {
+    "closure_list": "2020年煤矿去产能关闭名单",
+    "problems": ["equipment_not_removed", "shaft_not_sealed"],
+}
+_TEXT_FIELD = {"business_licence_revoked": "reason"}
+# Typed details of the environment, quality and technology rows of _OTHER, by (bureau, enterprise, found_on);
+# the row's text becomes the details' description (or reason). Safety rows give their hazard code in _OTHER.
+_TYPED: dict[tuple[Bureau, str, str], tuple[str, dict[str, Any]]] = {
+    ("environment", "A03", "03-18"): ("emission_exceedance", _emission("air", "氟化物", 5.7, 3.0, "GB 25465-2010")),
+    ("environment", "H08", "06-24"): (
+        "evasive_discharge", {"medium": "water", "methods": ["covert_discharge"], "credit_rating": "bad"}),
+    ("environment", "C01", "06-29"): (
+        "emission_exceedance", {**_emission("air", "颗粒物", 54, 30, "GB 4915-2013"), "credit_rating": "good"}),
+    ("environment", "K03", "06-30"): ("emission_exceedance", _emission("water", "悬浮物", 155, 50, "GB 20426-2006")),
+    ("environment", "B01", "07-06"): ("emission_exceedance", _emission("air", "二氧化硫", 1140, 300, "GB 29620-2013")),
+    ("environment", "B03", "07-14"): ("emission_exceedance", _emission("air", "颗粒物", 99, 30, "GB 29620-2013")),
+    ("environment", "H07", "07-28"): ("evasive_discharge", {"medium": "water", "methods": ["data_falsification"]}),
+    ("environment", "B11", "08-03"): ("permit_violation", {"kind": "no_permit"}),
+    ("environment", "G03", "08-11"): ("emission_exceedance", _emission("air", "氮氧化物", 1540, 700, "GB 26453-2011")),
+    ("environment", "S01", "08-18"): ("pollution_control_violation", {"kind": "facilities_not_operated"}),
+    ("environment", "C06", "09-02"): ("pollution_control_violation", {"kind": "fugitive_emission"}),
+    ("environment", "H01", "09-08"): (
+        "total_load_exceeded", {"pollutant": "氨氮", "permitted_t": 38, "actual_t": 46.2, "period": "2020年1—8月"}),
+    ("environment", "F01", "09-22"): ("emission_exceedance", _emission("air", "颗粒物", 120, 50, "GB 28666-2012")),
+    ("environment", "H02", "10-12"): ("emission_exceedance", _emission("air", "二氧化硫", 1030, 400, "GB 26132-2010")),
+    ("environment", "G01", "10-20"): (
+        "total_load_exceeded", {"pollutant": "二氧化硫", "permitted_t": 85, "actual_t": 91.6, "period": "2020年1—9月"}),
+    ("environment", "K04", "11-09"): ("evasive_discharge", {"medium": "water", "methods": ["covert_discharge"]}),
+    ("environment", "C07", "12-15"): ("emission_exceedance", _emission("air", "氮氧化物", 520, 400, "GB 4915-2013")),
+    ("quality", "S03", "06-28"): (
+        "licence_action", {"action": "revoke_ditiaogang", "licence_no": "XK05-001-01187", "product": "热轧带肋钢筋"}),
+    ("quality", "G03", "06-30"): ("spot_check_failed", _spot("平板玻璃", "GB 11614-2009", "厚度偏差", "点状缺陷")),
+    ("quality", "C02", "07-03"): ("licence_action", {
+        "action": "revoke_eliminated_equipment", "licence_no": "XK08-001-00962", "product": "通用硅酸盐水泥"}),
+    ("quality", "S04", "07-16"): ("spot_check_failed", _spot(
+        "热轧带肋钢筋 HRB400E Φ16", "GB/T 1499.2-2018", "重量偏差", "最大力总延伸率")),
+    ("quality", "C05", "07-22"): ("spot_check_failed", _spot("普通硅酸盐水泥 P·O 42.5", "GB 175-2007", "28天抗压强度")),
+    ("quality", "B02", "08-12"): ("spot_check_failed", _spot("烧结多孔砖", "GB 13544-2011", "抗压强度等级")),
+    ("quality", "C01", "08-24"): ("spot_check_failed", _spot("普通硅酸盐水泥 P·O 42.5", "GB 175-2007", "3天抗压强度")),
+    ("quality", "H02", "08-27"): ("spot_check_failed", _spot("工业硫酸（98%）", "GB/T 534-2014", "硫酸含量", "灰分")),
+    ("quality", "B09", "09-09"): ("spot_check_failed", _spot("烧结空心砖", "GB/T 13545-2014", "密度等级")),
+    ("quality", "G01", "09-17"): ("spot_check_failed", _spot("浮法玻璃", "GB 11614-2009", "弯曲度", "光学变形")),
+    ("quality", "F01", "10-15"): ("spot_check_failed", _spot("硅锰合金", "GB/T 4008-2008", "磷含量")),
+    ("quality", "A02", "11-05"): ("spot_check_failed", _spot("重熔用铝锭 Al99.70", "GB/T 1196-2017", "铁含量")),
+    ("quality", "B04", "12-09"): ("spot_check_failed", _spot("烧结普通砖", "GB/T 5101-2017", "抗压强度", "泛霜")),
+    ("technology", "B06", "06-19"): ("eliminated_equipment", _item(None, "马蹄窑", "黏土实心砖土窑（马蹄窑等）")),
+    ("technology", "S03", "06-28"): ("eliminated_equipment", _item("cat2011_steel_01", "10吨中频炉")),
+    ("technology", "K01", "07-01"): ("coal_mine_closure", _CLOSURE),
+    ("technology", "K02", "07-01"): ("coal_mine_closure", _CLOSURE),
+    ("technology", "C04", "07-13"): ("eliminated_equipment", _item("cbmf2019_cement_01", "水泥机立窑")),
+    ("technology", "A03", "07-27"): ("eliminated_equipment", _item("cat2011_aluminium_01", "100kA预焙电解槽")),
+    ("technology", "F02", "08-10"): (
+        "eliminated_equipment", _item(None, "5000千伏安矿热炉", "6300千伏安以下铁合金矿热炉")),
+    ("technology", "S05", "09-10"): ("eliminated_equipment", _item("cat2011_steel_04", "30吨转炉")),
+    ("technology", "C03", "10-14"): ("eliminated_equipment", _item("cat2011_cement_01", "Φ2.6m水泥球磨机")),
+    ("technology", "C06", "11-18"): ("eliminated_equipment", _item("cat2011_cement_01", "Φ2.2m水泥球磨机")),
+    ("technology", "F04", "12-03"): (
+        "eliminated_equipment", _item(None, "4500千伏安矿热炉", "6300千伏安以下矿热炉")),
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class _Row:
     bureau: Bureau
@@ -428,25 +503,25 @@ def _rows() -> list[_Row]:
         standard, _, unit = ENERGY_LIMITS[product]
         basis = f"《中华人民共和国节约能源法》第十六条；{PLAN} {_PROGRAMME_CLAUSE[programme]}；{standard}"
         details = {"product": product, "measured_value": value, "measured_unit": unit, "programme": programme}
-        rows.append(
-            _Row("energy", ent, line, found_on, severity, story, basis, "energy_limit_exceeded", details)
-        )
+        finding_type = "tiered_price_check" if programme == "tiered_price_check" else "energy_limit_exceeded"
+        rows.append(_Row("energy", ent, line, found_on, severity, story, basis, finding_type, details))
     hazards = load_policy()
-    types: dict[Bureau, str] = {
-        "environment": "emission", "quality": "product", "safety": "hazard", "technology": "equipment",
-    }  # fmt: skip
     for bureau, ent, line_no, day, severity, story, basis, text in _OTHER:
         found_on = date.fromisoformat(f"2020-{day}")
         if bureau == "safety":
             hazard = hazards.major_hazard(basis)
             if hazard is None:
                 raise KeyError(basis)
+            finding_type, details = "major_hazard", {"hazard_code": basis}
             text = f"重大事故隐患（{hazard.clause}）：{hazard.text_zh}现场情况：{text}。"
             basis = f"《工贸行业重大生产安全事故隐患判定标准（2017版）》（{hazard.document}）{hazard.clause}"
+        else:
+            finding_type, details = _TYPED[(bureau, ent, day)]
+        if finding_type == "spot_check_failed":  # 抽样单编号 from the inspection day and the enterprise
+            details = {**details, "sample_id": f"FLCC2020{day.replace('-', '')}{ent}"}
         basis = _with_plan(basis, found_on, _PLAN_CLAUSE[bureau])
-        rows.append(
-            _Row(bureau, ent, line_no, found_on, severity, story, basis, types[bureau], {"description": text})
-        )
+        details = {**details, _TEXT_FIELD.get(finding_type, "description"): text}
+        rows.append(_Row(bureau, ent, line_no, found_on, severity, story, basis, finding_type, details))
     return sorted(rows, key=lambda r: (r.bureau, r.found_on, r.enterprise))
 
 

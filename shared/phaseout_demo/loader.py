@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +17,26 @@ from phaseout_demo.dataset import DemoFinding, DemoStep, case_steps, findings
 MARKER = "demo-loaded"
 
 
-def _months_between(start: Any, end: Any) -> int:
+def _months_between(start: date, end: date) -> int:
     return max(1, (end.year - start.year) * 12 + end.month - start.month)
 
 
-def step_payload(step: DemoStep, finding: DemoFinding, previous_deadline: Any, number: int) -> dict[str, Any]:
-    """The body of ``POST /api/v1/cases/{id}/{step.kind}`` for a demo step."""
+def step_payload(
+    step: DemoStep,
+    finding: DemoFinding,
+    previous_deadline: date | None,
+    granted_deadline: date | None,
+    number: int,
+) -> dict[str, Any]:
+    """The body of ``POST /api/v1/cases/{id}/{step.kind}`` for a demo step (months from the granted deadline)."""
     body: dict[str, Any] = {"occurred_on": step.on.isoformat(), "note": step.note}
     if step.kind == "rectification_ordered" and step.deadline:
         body["deadline"] = step.deadline.isoformat()
     elif step.kind in ("extension_requested", "extension_granted"):
-        granted = step.deadline or previous_deadline
         body["months"] = (
-            min(3, _months_between(previous_deadline, granted)) if previous_deadline and granted else 3
+            min(3, _months_between(previous_deadline, granted_deadline))
+            if previous_deadline and granted_deadline
+            else 3
         )
     elif step.kind == "closure_approved":
         body["document_no"] = f"涪府函〔{step.on.year}〕{100 + number}号"
@@ -63,9 +71,11 @@ async def load_demo(url_of: Callable[[str], str], data_dir: Path) -> str:
             base = url_of(finding.bureau)
             case = await post(f"{base}/api/v1/findings", finding.bureau, finding.body)
             posted["findings"] += 1
-            deadline = None
-            for step in sorted(steps.get(finding.body["external_ref"], []), key=lambda s: s.on):
-                body = step_payload(step, finding, deadline, number)
+            deadline: date | None = None
+            ordered = sorted(steps.get(finding.body["external_ref"], []), key=lambda s: s.on)
+            granted = next((s.deadline for s in ordered if s.kind == "extension_granted"), None)
+            for step in ordered:
+                body = step_payload(step, finding, deadline, granted, number)
                 await post(f"{base}/api/v1/cases/{case['finding_id']}/{step.kind}", finding.bureau, body)
                 deadline = step.deadline or deadline
                 posted["steps"] += 1

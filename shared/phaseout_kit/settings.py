@@ -6,6 +6,7 @@ the entrypoint. Outside the embedded/dev profile the built-in development secret
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -80,11 +81,22 @@ class ServiceSettings(BaseSettings):
 
 
 class CoordinatorSettings(ServiceSettings):
+    # A fixed "today" for the demo and tests (deadlines pass when it moves); refused in production.
+    clock_date: date | None = None
+    scheduler_interval_s: float = Field(default=30.0, gt=0, le=86_400)
     bureau_urls: dict[str, str] = Field(
         default_factory=lambda: {b: f"http://127.0.0.1:{SERVICE_PORTS[b]}" for b in BUREAUS}
     )
     feed_token: str = "demo-coordinator-feed"
     consumer_group: str = "phaseout-coordinator"
+
+    @model_validator(mode="after")
+    def _no_fixed_clock_in_production(self) -> CoordinatorSettings:
+        if self.profile is Profile.PRODUCTION and self.clock_date is not None:
+            raise ValueError(
+                "PHASEOUT_CLOCK_DATE is for the demo and tests; production follows the real date"
+            )
+        return self
 
     @model_validator(mode="after")
     def _feed_token_secret(self) -> CoordinatorSettings:

@@ -16,16 +16,20 @@ from .models import (
     AppliesWhen,
     CardRule,
     CatalogueFile,
+    CoordinatorRule,
     CreditInstrument,
     CreditRuleResult,
+    CreditScale,
     CreditScope,
     DataFile,
     Dimension,
     ElectricityFile,
     EliminatedItem,
+    EmitterClassRule,
     EnergyLimit,
     ExtensionRule,
     ListDefinition,
+    LocalRulesFile,
     MajorHazard,
     Manifest,
     Measure,
@@ -72,6 +76,8 @@ class PolicyBook:
         safety: SafetyFile,
         catalogue: CatalogueFile,
         uscc: UsccFile,
+        local: LocalRulesFile,
+        coordinator: DataFile[CoordinatorRule],
     ) -> None:
         self.manifest = manifest
         self.plan = plan
@@ -81,6 +87,8 @@ class PolicyBook:
         self.safety = safety
         self.catalogue = catalogue
         self.uscc = uscc
+        self.local = local
+        self.coordinator = coordinator
         self._measures = measures.records
         self._lists = lists.records
         self._annex = annex.records
@@ -199,9 +207,32 @@ class PolicyBook:
     def eliminated_item(self, code: str) -> EliminatedItem | None:
         return self._eliminated.get(code)
 
+    # ---- local operating rules ----
+    def emitter_class_rule(self, on: date) -> EmitterClassRule | None:
+        """The rule in force on `on` that separates 超标排放严重 from 超标排放 (a local operating rule)."""
+        return in_force(self.local.emitter_classes, on)
+
+    def environmental_credit_scale(self, on: date) -> CreditScale | None:
+        return in_force(self.local.environmental_credit_scales, on)
+
+    def coordinator_rule(self, key: str, on: date) -> CoordinatorRule:
+        """The coordinator's local operating rule `key` in force on `on` (the engine cannot decide without it)."""
+        rule = in_force((r for r in self.coordinator.records if r.key == key), on)
+        if rule is None:
+            raise LookupError(f"no coordinator rule {key!r} in force on {on}")
+        return rule
+
     def unverified(self) -> list[Unverified]:
         """Known gaps and unchecked claims across all files (never rules)."""
-        files_ = (self.plan, self.energy, self.electricity, self.credit, self.catalogue)
+        files_ = (
+            self.plan,
+            self.energy,
+            self.electricity,
+            self.credit,
+            self.catalogue,
+            self.local,
+            self.coordinator,
+        )
         return [u for f in files_ for u in f.unverified]
 
 
@@ -224,8 +255,20 @@ def load_policy() -> PolicyBook:
         _read(SafetyFile, "data/safety_major_hazards_2017.json"),
         _read(CatalogueFile, "data/catalogue_2019_eliminated.json"),
         _read(UsccFile, "data/uscc_reference.json"),
+        _read(LocalRulesFile, "data/local_rules.json"),
+        _read(DataFile[CoordinatorRule], "data/coordinator_rules.json"),
     )
-    loaded = (book.plan, book.energy, book.electricity, book.credit, book.safety, book.catalogue, book.uscc)
+    loaded = (
+        book.plan,
+        book.energy,
+        book.electricity,
+        book.credit,
+        book.safety,
+        book.catalogue,
+        book.uscc,
+        book.local,
+        book.coordinator,
+    )
     stale = [f.file for f in loaded if f.policy_version != book.version]
     if stale:
         raise ValueError(f"policy data files not at version {book.version}: {stale}")

@@ -257,6 +257,40 @@ class EliminatedItem(Rule):
     list_no: int | None
 
 
+class EmitterClassRule(Rule):
+    """Local operating rule: when an over-standard emitter counts as seriously over standard (超标排放严重)."""
+
+    status: str
+    title_zh: str
+    text_zh: str
+    ratio_over_limit_ge: float
+    malicious_flags: list[str]
+    basis_zh: str
+
+
+class CreditLevel(_Model):
+    code: str
+    title_zh: str
+    min_score: int
+    below_score: int | None
+
+
+class CreditScale(Rule):
+    """A grading scale of enterprise environmental credit (企业环境信用等级)."""
+
+    title_zh: str
+    levels: list[CreditLevel]
+
+
+class CoordinatorRule(Rule):
+    """Local operating rule of the coordinator's policy engine where the plan is silent (待领导小组办公室确认)."""
+
+    key: str  # what the engine asks for; successive versions of a rule share the key
+    text_zh: str
+    months: int | None = None
+    mapping: dict[str, list[str]] | None = None
+
+
 class AuthorityCode(Rule):
     code: str
     authority_zh: str
@@ -337,6 +371,15 @@ class CatalogueFile(DataFile[EliminatedItem]):
 class UsccFile(DataFile[AuthorityCode]):
     table_note: str
     fuling_division_code: Fact
+
+
+class LocalRulesFile(_Model):
+    file: str
+    policy_version: str
+    description: str
+    emitter_classes: list[EmitterClassRule]
+    environmental_credit_scales: list[CreditScale]
+    unverified: list[Unverified] = []
 
 
 class Manifest(_Model):

@@ -13,10 +13,13 @@ from tests.conftest import create_pg_database, drop_pg_database
 
 @asynccontextmanager
 async def running_platform(
-    backend: str, data_dir: Path, services: tuple[str, ...] = SERVICES
+    backend: str,
+    data_dir: Path,
+    services: tuple[str, ...] = SERVICES,
+    env: dict[str, dict[str, str]] | None = None,
 ) -> AsyncIterator[Platform]:
     ports = {s: free_port() for s in services}
-    env: dict[str, dict[str, str]] = {s: {} for s in services}
+    env = {s: dict((env or {}).get(s, {})) for s in services}
     pg_urls: list[str] = []
     if backend == "postgresql":
         for s in services:

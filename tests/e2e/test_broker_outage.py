@@ -31,10 +31,34 @@ DETAILS = {
             "programme": "city_directed",
         },
     ),
-    "environment": ("emission", {"description": "颗粒物超标排放"}),
-    "quality": ("product", {"description": "热轧带肋钢筋抽检不合格"}),
-    "safety": ("hazard", {"description": "煤气区域未设置固定式一氧化碳报警装置"}),
-    "technology": ("equipment", {"description": "使用淘汰类立窑"}),
+    "environment": (
+        "emission_exceedance",
+        {
+            "medium": "air",
+            "pollutant": "颗粒物",
+            "measured_value": 54,
+            "limit_value": 30,
+            "unit": "mg/m³",
+            "standard": "GB 4915-2013",
+        },
+    ),
+    "quality": (
+        "spot_check_failed",
+        {
+            "product": "普通硅酸盐水泥 P·O 42.5",
+            "standard": "GB 175-2007",
+            "sample_id": "FLCC-E2E-001",
+            "failed_items": ["28天抗压强度"],
+        },
+    ),
+    "safety": (
+        "major_hazard",
+        {"hazard_code": "building_materials.01", "description": "煤磨袋式收尘器未设置一氧化碳监测"},
+    ),
+    "technology": (
+        "eliminated_equipment",
+        {"catalogue": "2019", "item_code": "cbmf2019_cement_01", "equipment": "水泥机立窑"},
+    ),
 }
 
 

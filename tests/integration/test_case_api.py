@@ -151,7 +151,15 @@ async def test_action_idempotency_and_filters(database_url: str, broker: Broker)
 
 async def test_exit_execution_with_steps_on_the_technology_bureau(database_url: str, broker: Broker) -> None:
     writer = auth("demo-technology-writer")
-    body = finding(finding_type="equipment", details={"description": "使用淘汰类立窑"})
+    body = finding(
+        finding_type="eliminated_equipment",
+        details={
+            "catalogue": "2019",
+            "item_code": "cbmf2019_cement_01",
+            "equipment": "2号立窑",
+            "description": "使用淘汰类立窑",
+        },
+    )
     async with bureau_client(TECHNOLOGY, database_url, broker.bootstrap) as client:
         case_id = (await client.post("/api/v1/findings", json=body, headers=writer)).json()["finding_id"]
         script = [

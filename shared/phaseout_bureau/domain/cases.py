@@ -132,44 +132,6 @@ TRANSITIONS: dict[Action, tuple[frozenset[CaseState], CaseState | None]] = {
     Action.EQUIPMENT_SEALED: (_EXIT_STEP_SOURCES, S.EXITED),
     Action.EQUIPMENT_DISMANTLED: (_EXIT_STEP_SOURCES, S.EXITED),
     Action.EXIT_ANNOUNCED: (frozenset({S.EXITED}), None),
-    Action.CASE_CLOSED: "结案",
-}
-
-S = CaseState
-_EXIT_STEP_SOURCES = frozenset(
-    {S.FOUND, S.RECTIFYING, S.EXTENSION_REQUESTED, S.SUSPENDED, S.REPORTED, S.NONCOMPLIANT}
-    | {S.CLOSURE_PROPOSED, S.CLOSURE_APPROVED, S.EXITED}
-)
-# Where each action may be taken and where it leads (None: the state does not change).
-TRANSITIONS: dict[Action, tuple[frozenset[CaseState], CaseState | None]] = {
-    Action.RECTIFICATION_ORDERED: (frozenset({S.FOUND, S.SUSPENDED}), S.RECTIFYING),
-    Action.EXTENSION_REQUESTED: (frozenset({S.RECTIFYING}), S.EXTENSION_REQUESTED),
-    Action.EXTENSION_GRANTED: (frozenset({S.EXTENSION_REQUESTED}), S.RECTIFYING),
-    Action.EXTENSION_REFUSED: (frozenset({S.EXTENSION_REQUESTED}), S.RECTIFYING),
-    Action.RECTIFICATION_REPORTED: (frozenset({S.RECTIFYING, S.SUSPENDED}), S.REPORTED),
-    Action.REINSPECTION_PASSED: (frozenset({S.REPORTED}), S.COMPLIANT),
-    Action.REINSPECTION_FAILED: (frozenset({S.REPORTED, S.RECTIFYING, S.SUSPENDED}), S.NONCOMPLIANT),
-    Action.PRODUCTION_RESTRICTED: (
-        frozenset({S.FOUND, S.RECTIFYING, S.EXTENSION_REQUESTED, S.REPORTED, S.NONCOMPLIANT}),
-        None,
-    ),
-    Action.PRODUCTION_SUSPENDED: (
-        frozenset({S.FOUND, S.RECTIFYING, S.EXTENSION_REQUESTED, S.REPORTED, S.NONCOMPLIANT}),
-        None,
-    ),
-    Action.CLOSURE_PROPOSED: (
-        frozenset({S.FOUND, S.RECTIFYING, S.SUSPENDED, S.NONCOMPLIANT}),
-        S.CLOSURE_PROPOSED,
-    ),
-    Action.CLOSURE_APPROVED: (frozenset({S.CLOSURE_PROPOSED}), S.CLOSURE_APPROVED),
-    Action.CLOSURE_REJECTED: (frozenset({S.CLOSURE_PROPOSED}), None),  # back to the state before the proposal
-    Action.CLOSURE_EXECUTED: (frozenset({S.CLOSURE_APPROVED}), S.EXITED),
-    Action.WATER_CUT: (frozenset({S.CLOSURE_APPROVED, S.EXITED}), None),
-    Action.POWER_CUT: (frozenset({S.CLOSURE_APPROVED, S.EXITED}), None),
-    Action.POWER_UNITS_REMOVED: (frozenset({S.CLOSURE_APPROVED, S.EXITED}), None),
-    Action.EQUIPMENT_SEALED: (frozenset({S.CLOSURE_APPROVED, S.EXITED}), None),
-    Action.EQUIPMENT_DISMANTLED: (frozenset({S.CLOSURE_APPROVED, S.EXITED}), None),
-    Action.EXIT_ANNOUNCED: (frozenset({S.EXITED}), None),
     Action.CASE_CLOSED: (frozenset({S.COMPLIANT, S.EXITED}), S.CLOSED),
 }
 EXIT_STEPS = (

@@ -1,89 +1,298 @@
-"""The coordinator's API for the leading group office."""
+"""The coordinator's API for the leading group office (no ``from __future__``: FastAPI reads the annotations)."""
 
-from __future__ import annotations
-
+from datetime import date
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
-from phaseout_coordinator.adapters.orm import EnterpriseRow, StoredEvent
+from phaseout_coordinator.adapters.orm import Affiliation, MeasureFeedback, MeasureRow
+from phaseout_coordinator.domain.model import DIMENSIONS, Status
+from phaseout_coordinator.entrypoints.wiring import Coordinator
+from phaseout_coordinator.service_layer import queries
 from phaseout_coordinator.service_layer.ingest import cursors
+from phaseout_coordinator.service_layer.projector import queue
 from phaseout_kit import uscc
+from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal, Role
+from phaseout_kit.db import utcnow
 from phaseout_kit.events.inbox import DeadLetter
+from phaseout_kit.events.outbox import last_sequence, read_feed
+from phaseout_kit.settings import Profile
 from phaseout_kit.web import RuntimeDep, problem, require_roles
 
+
+def _coordinator(request: Request) -> Coordinator:
+    coordinator: Coordinator = request.app.state.coordinator
+    return coordinator
+
+
+CoordinatorDep = Annotated[Coordinator, Depends(_coordinator)]
 OFFICE_READERS = (Role.OFFICE_ADMIN, Role.OFFICE_VIEWER, Role.READER, Role.BUREAU)
 ReaderDep = Annotated[Principal, Depends(require_roles(*OFFICE_READERS))]
+AdminDep = Annotated[Principal, Depends(require_roles(Role.OFFICE_ADMIN))]
+DepartmentDep = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT, Role.OFFICE_ADMIN))]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+UsccPath = Annotated[str, Path(min_length=1, max_length=40, description="统一社会信用代码")]
+ListCode = Annotated[str, Path(pattern="^(" + "|".join(queries.LIST_CODES) + ")$", description="名单代码")]
+
+
+def valid_uscc(code: str) -> str:
+    try:
+        return uscc.validate(code).code
+    except uscc.USCCError as exc:
+        raise problem(422, str(exc), field="uscc") from exc
+
+
+class AffiliatesBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    affiliates: list[Annotated[str, Field(min_length=18, max_length=40)]] = Field(
+        max_length=200, description="关联企业的统一社会信用代码"
+    )
+
+
+class FeedbackBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Annotated[
+        str, Field(pattern="^(executed|refused)$", description="executed 已执行 / refused 不予执行")
+    ]
+    executed_on: date = Field(description="执行或答复日期（不得晚于今天）")
+    reference: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="文号或凭证"
+    )
+    reason: Annotated[str, Field(min_length=1, max_length=2000)] | None = Field(
+        default=None, description="不予执行的理由"
+    )
+
+
+class ClockBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    today: date | None = Field(description="固定的“今天”（仅演示与测试环境）；null 恢复真实日期")
 
 
 def coordinator_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["协调 coordinator"])
 
-    @router.get("/enterprises/{code}", summary="企业档案 (enterprise dossier with its timeline)")
-    async def dossier(code: str, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
-        try:
-            normalised = uscc.validate(code).code
-        except uscc.USCCError as exc:
-            raise problem(422, str(exc), field="uscc") from exc
-        async with runtime.sessions() as session:
-            row = await session.get(EnterpriseRow, normalised)
-            if row is None:
-                raise problem(404, "该企业暂无记录 (no events for this enterprise)")
-            events = (
-                await session.scalars(
-                    sa.select(StoredEvent).where(StoredEvent.uscc == normalised).order_by(StoredEvent.time)
-                )
-            ).all()
-        return {
-            "uscc": row.uscc,
-            "name": row.name,
-            "town": row.town,
-            "industrial_park": row.industrial_park,
-            "industry": row.industry,
-            "first_found_on": row.first_found_on.isoformat(),
-            "finding_count": row.finding_count,
-            "timeline": [
-                {
-                    "event_id": e.event_id,
-                    "bureau": e.bureau,
-                    "sequence": e.sequence,
-                    "type": e.type,
-                    "time": e.time.isoformat(),
-                    "data": e.data,
-                }
-                for e in events
-            ],
-        }
-
-    @router.get("/enterprises", summary="企业列表 (enterprises, paginated)")
-    async def enterprises(
+    @router.get("/enterprises", summary="企业检索：状态、领域、乡镇街道、园区、行业、关键词 (search)")
+    async def search(
         runtime: RuntimeDep,
         _p: ReaderDep,
-        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        status: Status | None = None,
+        dimension: Annotated[str | None, Query(pattern="^(" + "|".join(DIMENSIONS) + ")$")] = None,
+        town: Annotated[str | None, Query(max_length=50)] = None,
+        industrial_park: Annotated[str | None, Query(max_length=100)] = None,
+        industry: Annotated[str | None, Query(max_length=40)] = None,
+        q: Annotated[str | None, Query(max_length=100, description="名称或代码关键词")] = None,
+        offset: Offset = 0,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        f = queries.EnterpriseFilter(
+            status.value if status else None, dimension, town, industrial_park, industry, q
+        )
+        async with runtime.sessions() as session:
+            total, items = await queries.search(session, f, offset=offset, limit=limit)
+        return {"total": total, "offset": offset, "limit": limit, "items": items}
+
+    @router.get(
+        "/enterprises/{code}", summary="企业档案：身份、各领域状态及依据、案件、时间线、惩戒措施 (dossier)"
+    )
+    async def dossier(code: UsccPath, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
+        async with runtime.sessions() as session:
+            found = await queries.dossier(session, valid_uscc(code))
+        if found is None:
+            raise problem(404, "该企业暂无记录 (no events for this enterprise)")
+        return found
+
+    @router.put("/enterprises/{code}/affiliates", summary="申报关联企业 (declare affiliated enterprises)")
+    async def declare_affiliates(
+        code: UsccPath,
+        body: AffiliatesBody,
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        principal: AdminDep,
+    ) -> dict[str, Any]:
+        owner = valid_uscc(code)
+        affiliates = sorted({valid_uscc(a) for a in body.affiliates} - {owner})
+        async with runtime.unit_of_work() as session:
+            before = list(
+                await session.scalars(sa.select(Affiliation.affiliate_uscc).where(Affiliation.uscc == owner))
+            )
+            await session.execute(sa.delete(Affiliation).where(Affiliation.uscc == owner))
+            session.add_all(
+                Affiliation(uscc=owner, affiliate_uscc=a, declared_at=utcnow(), declared_by=principal.actor)
+                for a in affiliates
+            )
+            record_audit(
+                session,
+                principal,
+                action="enterprise.affiliates",
+                object_type="enterprise",
+                object_id=owner,
+                before={"affiliates": before},
+                after={"affiliates": affiliates},
+            )
+            await queue(session, [owner])
+        coordinator.projector.wake()
+        return {"uscc": owner, "affiliates": affiliates}
+
+    @router.get("/lists", summary="名单目录 (the lists and their titles)")
+    async def list_catalogue(_p: ReaderDep) -> dict[str, str]:
+        return queries.list_titles()
+
+    @router.get(
+        "/lists/{list_code}",
+        summary="名单（任意日期）：黄牌、红牌、年度退出、超标排放、未按期退出 (a list as of a date)",
+    )
+    async def list_view(
+        list_code: ListCode,
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        _p: ReaderDep,
+        as_of: Annotated[date | None, Query(description="截至日期，默认今天（年度退出名单按 year）")] = None,
+        year: Annotated[int | None, Query(ge=2000, le=2100, description="年度（年度退出名单）")] = None,
+        offset: Offset = 0,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        day = None if list_code == "annual_exit" and year else as_of or coordinator.clock.today()
+        async with runtime.sessions() as session:
+            total, items = await queries.list_as_of(
+                session, list_code, as_of=day, year=year, offset=offset, limit=limit
+            )
+        return {
+            "list_code": list_code,
+            "title_zh": queries.list_titles()[list_code],
+            "as_of": day.isoformat() if day else None,
+            "year": year,
+            "total": total,
+            "offset": offset,
+            "limit": limit,
+            "items": items,
+        }
+
+    @router.get("/cases/due", summary="临近整改期限的案件 (cases due within N days)")
+    async def cases_due(
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        _p: ReaderDep,
+        within_days: Annotated[int, Query(ge=0, le=3660)] = 30,
+        bureau: Annotated[str | None, Query(max_length=16)] = None,
+        offset: Offset = 0,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        today = coordinator.clock.today()
+        async with runtime.sessions() as session:
+            total, items = await queries.cases_by_deadline(
+                session,
+                today=today,
+                within_days=within_days,
+                overdue=False,
+                bureau=bureau,
+                offset=offset,
+                limit=limit,
+            )
+        return {"as_of": today.isoformat(), "total": total, "items": items}
+
+    @router.get("/cases/overdue", summary="逾期未整改的案件 (overdue cases)")
+    async def cases_overdue(
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        _p: ReaderDep,
+        bureau: Annotated[str | None, Query(max_length=16)] = None,
+        offset: Offset = 0,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        today = coordinator.clock.today()
+        async with runtime.sessions() as session:
+            total, items = await queries.cases_by_deadline(
+                session,
+                today=today,
+                within_days=None,
+                overdue=True,
+                bureau=bureau,
+                offset=offset,
+                limit=limit,
+            )
+        return {"as_of": today.isoformat(), "total": total, "items": items}
+
+    @router.get(
+        "/measures", summary="联合惩戒措施及执行情况（按部门）(measures by department with execution)"
+    )
+    async def measures(
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        principal: Annotated[Principal, Depends(require_roles(*OFFICE_READERS, Role.DEPARTMENT))],
+        department: Annotated[str | None, Query(max_length=200)] = None,
+        execution: Annotated[str | None, Query(pattern="^(pending|executed|refused)$")] = None,
+        offset: Offset = 0,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        if principal.role is Role.DEPARTMENT:
+            department = principal.department  # a department sees only the measures addressed to it
+        today = coordinator.clock.today()
+        async with runtime.sessions() as session:
+            total, items = await queries.measures(
+                session, department=department, execution=execution, today=today, offset=offset, limit=limit
+            )
+        return {"as_of": today.isoformat(), "total": total, "items": items}
+
+    @router.post(
+        "/measures/{key}/feedback", status_code=201, summary="执行部门反馈措施执行情况 (execution feedback)"
+    )
+    async def measure_feedback(
+        key: Annotated[str, Path(max_length=64)],
+        body: FeedbackBody,
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        principal: DepartmentDep,
+    ) -> dict[str, Any]:
+        if body.outcome == "refused" and not body.reason:
+            raise problem(422, "不予执行须说明理由 (reason is required when refusing)", field="reason")
+        if body.executed_on > coordinator.clock.today() and body.executed_on > date.today():
+            raise problem(
+                422, "执行日期不能晚于今天 (executed_on cannot be in the future)", field="executed_on"
+            )
+        async with runtime.unit_of_work() as session:
+            measure = await session.get(MeasureRow, key)
+            if measure is None:
+                raise problem(404, "措施不存在 (no such measure)")
+            if principal.role is Role.DEPARTMENT and principal.department != measure.target_department_zh:
+                raise problem(403, "该措施不是发给本部门的 (measure addressed to another department)")
+            session.add(
+                MeasureFeedback(
+                    measure_key=key,
+                    outcome=body.outcome,
+                    reason=body.reason,
+                    reference=body.reference,
+                    executed_on=body.executed_on,
+                    reported_at=utcnow(),
+                    reported_by=principal.actor,
+                    department=principal.department,
+                )
+            )
+            record_audit(
+                session,
+                principal,
+                action="measure.feedback",
+                object_type="measure",
+                object_id=key,
+                before=None,
+                after=body.model_dump(mode="json"),
+            )
+        return {"measure_key": key, **body.model_dump(mode="json")}
+
+    @router.get("/decisions", summary="决定事件流（供下游信用平台补数）(ordered decision event feed)")
+    async def decision_feed(
+        runtime: RuntimeDep,
+        _p: ReaderDep,
+        after: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> dict[str, Any]:
         async with runtime.sessions() as session:
-            rows = (
-                await session.scalars(
-                    sa.select(EnterpriseRow).order_by(EnterpriseRow.uscc).offset(offset).limit(limit)
-                )
-            ).all()
-            total = await session.scalar(sa.select(sa.func.count()).select_from(EnterpriseRow))
-        return {
-            "total": total,
-            "items": [
-                {
-                    "uscc": r.uscc,
-                    "name": r.name,
-                    "town": r.town,
-                    "industry": r.industry,
-                    "finding_count": r.finding_count,
-                }
-                for r in rows
-            ],
-        }
+            events = await read_feed(session, after=after, limit=limit)
+            head = await last_sequence(session)
+        return {"events": [e.as_json() for e in events], "last_sequence": head}
 
     @router.get("/ingest/status", summary="各委办局事件接收进度 (per-bureau sequence cursors)")
     async def ingest_status(runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
@@ -92,11 +301,7 @@ def coordinator_router() -> APIRouter:
         return {b: {"contiguous": c.contiguous, "highest_seen": c.highest_seen} for b, c in state.items()}
 
     @router.get("/dead-letters", summary="死信 (messages that could not be processed)")
-    async def dead_letters(
-        runtime: RuntimeDep,
-        _p: ReaderDep,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> list[dict[str, Any]]:
+    async def dead_letters(runtime: RuntimeDep, _p: ReaderDep, limit: Limit = 100) -> list[dict[str, Any]]:
         async with runtime.sessions() as session:
             rows = (
                 await session.scalars(sa.select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit))
@@ -113,5 +318,34 @@ def coordinator_router() -> APIRouter:
             }
             for r in rows
         ]
+
+    @router.get("/clock", summary="平台日期 (the coordinator's today)")
+    async def get_clock(runtime: RuntimeDep, coordinator: CoordinatorDep) -> dict[str, Any]:
+        clock = coordinator.clock
+        return {"today": clock.today().isoformat(), "fixed": clock.is_fixed}
+
+    @router.put("/clock", summary="设定平台日期（仅演示与测试环境）(set today; not in production)")
+    async def set_clock(
+        body: ClockBody,
+        request: Request,
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        principal: AdminDep,
+    ) -> dict[str, Any]:
+        if runtime.settings.profile is Profile.PRODUCTION:
+            raise problem(403, "生产环境使用真实日期 (production follows the real date)")
+        coordinator.clock.set(body.today)
+        async with runtime.unit_of_work() as session:
+            record_audit(
+                session,
+                principal,
+                action="clock.set",
+                object_type="clock",
+                object_id="today",
+                before=None,
+                after={"today": body.today.isoformat() if body.today else None},
+            )
+        await coordinator.projector.queue_due()
+        return {"today": coordinator.clock.today().isoformat(), "fixed": coordinator.clock.is_fixed}
 
     return router

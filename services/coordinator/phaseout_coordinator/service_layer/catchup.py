@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,7 +29,9 @@ class CatchUp:
         *,
         grace_s: float = 2.0,
         sweep_s: float = 10.0,
+        on_stored: Callable[[], None] = lambda: None,
     ) -> None:
+        self._on_stored = on_stored
         self._sessions = sessions
         self._feeds = feeds
         self._grace_s = grace_s
@@ -93,5 +96,7 @@ class CatchUp:
             if stored:
                 log.info("caught up from feed", extra={"bureau": bureau, "events": stored, "after": after})
             new += stored
+            if stored:
+                self._on_stored()
             self.caught_up_events += stored
             after = events[-1].sequence

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phaseout_bureau.contracts import FindingRecorded
-from phaseout_coordinator.adapters.orm import BureauCursor, EnterpriseRow, StoredEvent
+from phaseout_coordinator.adapters.orm import BureauCursor, StoredEvent
 from phaseout_coordinator.domain.intake import bureau_of, validate_bureau_event
+from phaseout_coordinator.service_layer.projector import queue
 from phaseout_kit.db import utcnow
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.settings import BUREAUS
@@ -28,7 +28,7 @@ async def ensure_cursors(session: AsyncSession) -> None:
 async def store_event(session: AsyncSession, envelope: EventEnvelope) -> None:
     """The inbox handler: called once per new event id, inside the inbox's transaction."""
     bureau = bureau_of(envelope)
-    payload = validate_bureau_event(envelope)
+    validate_bureau_event(envelope)
     session.add(
         StoredEvent(
             event_id=envelope.id,
@@ -41,30 +41,9 @@ async def store_event(session: AsyncSession, envelope: EventEnvelope) -> None:
             received_at=utcnow(),
         )
     )
-    if isinstance(payload, FindingRecorded):
-        await _project_finding(session, payload)
+    await queue(session, [envelope.subject])
     await _advance_cursor(session, bureau, envelope.sequence)
     log.debug("event stored", extra={"event_id": envelope.id, "uscc": envelope.subject, "bureau": bureau})
-
-
-async def _project_finding(session: AsyncSession, finding: FindingRecorded) -> None:
-    row = await session.get(EnterpriseRow, finding.uscc)
-    if row is None:
-        row = EnterpriseRow(
-            uscc=finding.uscc,
-            name=finding.enterprise_name,
-            town=finding.town,
-            industrial_park=finding.industrial_park,
-            industry=finding.industry.value,
-            first_found_on=finding.found_on,
-            finding_count=0,
-        )
-        session.add(row)
-    row.name, row.town, row.industry = finding.enterprise_name, finding.town, finding.industry.value
-    row.industrial_park = finding.industrial_park or row.industrial_park
-    row.first_found_on = min(row.first_found_on, finding.found_on)
-    row.finding_count += 1
-    row.updated_at = utcnow()
 
 
 async def _advance_cursor(session: AsyncSession, bureau: str, sequence: int) -> None:

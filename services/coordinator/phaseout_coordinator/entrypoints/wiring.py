@@ -1,0 +1,83 @@
+"""One place that wires the coordinator's parts: runtime, consumer, catch-up, projector, scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from importlib.resources import files
+
+from phaseout_coordinator.adapters.clock import Clock
+from phaseout_coordinator.adapters.feeds import BureauFeeds
+from phaseout_coordinator.domain.intake import check_bureau_event
+from phaseout_coordinator.service_layer.catchup import CatchUp
+from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_event
+from phaseout_coordinator.service_layer.projector import Projector
+from phaseout_kit.events.envelope import EventEnvelope
+from phaseout_kit.events.inbox import IdempotentConsumer
+from phaseout_kit.runtime import ServiceRuntime
+from phaseout_kit.settings import BUREAUS, DEADLETTER_TOPIC, CoordinatorSettings, topic_for
+from phaseout_policy import load_policy
+
+MIGRATIONS = str(files("phaseout_coordinator") / "adapters" / "migrations")
+log = logging.getLogger(__name__)
+
+
+class Coordinator:
+    """Everything the coordinator runs besides HTTP; one instance per process."""
+
+    def __init__(self, settings: CoordinatorSettings) -> None:
+        self.settings = settings
+        self.runtime = ServiceRuntime(settings=settings, migrations=MIGRATIONS)
+        self.clock = Clock(settings.clock_date)
+        self.policy = load_policy()
+        self.projector = Projector(
+            self.runtime.sessions, self.clock, self.policy, on_commit=self.runtime.relay.wake
+        )
+        self.consumer = IdempotentConsumer(
+            self.runtime.sessions,
+            bootstrap=settings.kafka_bootstrap,
+            topics=[topic_for(b) for b in BUREAUS],
+            group_id=settings.consumer_group,
+            validate=check_bureau_event,
+            handler=store_event,
+            monitor=self.runtime.monitor,
+            partitions=settings.topic_partitions,
+            deadletter_topic=DEADLETTER_TOPIC,
+            fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            after_commit=self._stored,
+        )
+        self.catch_up = CatchUp(
+            self.runtime.sessions,
+            BureauFeeds(settings.bureau_urls, settings.feed_token),
+            on_stored=self.projector.wake,
+        )
+        self._scheduler: asyncio.Task[None] | None = None
+
+    async def _stored(self, _events: Sequence[EventEnvelope]) -> None:
+        self.projector.wake()
+
+    async def start(self, runtime: ServiceRuntime) -> None:
+        async with runtime.unit_of_work() as session:
+            await ensure_cursors(session)
+        self.consumer.start()
+        self.catch_up.start()
+        self.projector.start()
+        self._scheduler = asyncio.create_task(self._schedule(), name="scheduler")
+
+    async def stop(self, _runtime: ServiceRuntime) -> None:
+        if self._scheduler:
+            self._scheduler.cancel()
+            await asyncio.gather(self._scheduler, return_exceptions=True)
+        await self.consumer.stop()
+        await self.catch_up.stop()
+        await self.projector.stop()
+
+    async def _schedule(self) -> None:
+        """Re-evaluate enterprises whose deadlines (or minimum publication periods) pass with the clock."""
+        while True:
+            try:
+                await self.projector.queue_due()
+            except Exception as exc:
+                log.warning("scheduler step failed", extra={"error": repr(exc)})
+            await asyncio.sleep(self.settings.scheduler_interval_s)

@@ -1,0 +1,252 @@
+"""Projections from the event store: registry, assessment, lists, measures, prices; and decision events.
+
+Ingest only stores events and queues the enterprise (``pending_evaluations``, same transaction); the projector
+evaluates queued enterprises in their own transactions, so a crash between the two loses nothing: the queue
+row is still there at restart. A rebuild runs the very same code over every enterprise, without events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import TypeAdapter
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from phaseout_bureau.domain.cases import OPEN_STATES
+from phaseout_coordinator.adapters.clock import Clock
+from phaseout_coordinator.adapters.orm import (
+    Affiliation,
+    CaseStatusRow,
+    EnterpriseRow,
+    EnterpriseStatus,
+    ListEntryRow,
+    MeasureRow,
+    PendingEvaluation,
+    PriceInstructionRow,
+    StoredEvent,
+)
+from phaseout_coordinator.domain.engine import decision_diff, evaluate
+from phaseout_coordinator.domain.facts import StoredFact, facts_of, registration_of
+from phaseout_coordinator.domain.model import Assessment, DecisionChange, Explanation
+from phaseout_kit.db import utcnow
+from phaseout_kit.events.envelope import event_type, source_uri
+from phaseout_kit.events.outbox import append_event
+from phaseout_policy import PolicyBook
+
+log = logging.getLogger(__name__)
+ASSESSMENT = TypeAdapter(Assessment)
+CHANGE = TypeAdapter(DecisionChange)
+EXPLANATION = TypeAdapter(Explanation)
+
+
+def stable_key(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
+def decision_type(kind: str) -> str:
+    return event_type("coordinator", "decision", kind)
+
+
+async def queue(session: AsyncSession, usccs: Iterable[str]) -> None:
+    """Mark enterprises for re-evaluation (idempotent; called inside the caller's transaction)."""
+    for uscc in set(usccs):
+        if await session.get(PendingEvaluation, uscc) is None:
+            session.add(PendingEvaluation(uscc=uscc, queued_at=utcnow()))
+
+
+class Projector:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        policy: PolicyBook,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._policy = policy
+        self._on_commit = on_commit  # wakes the outbox relay after decision events were written
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="projector")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                while await self.run_pending():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("projection failed; will retry", extra={"error": repr(exc)})
+                await asyncio.sleep(1.0)
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), 1.0)
+            except TimeoutError:
+                pass
+            self._wakeup.clear()
+
+    async def run_pending(self, batch: int = 50) -> int:
+        async with self._sessions() as session:
+            usccs = list(
+                await session.scalars(
+                    sa.select(PendingEvaluation.uscc).order_by(PendingEvaluation.queued_at).limit(batch)
+                )
+            )
+        for uscc in usccs:
+            async with self._sessions() as session, session.begin():
+                await self.project(session, uscc, emit=True)
+                await session.execute(sa.delete(PendingEvaluation).where(PendingEvaluation.uscc == uscc))
+            self._on_commit()
+        return len(usccs)
+
+    async def queue_due(self) -> int:
+        """The scheduler's step: queue every enterprise whose decisions change by today without new events."""
+        today = self._clock.today()
+        async with self._sessions() as session, session.begin():
+            due = list(
+                await session.scalars(
+                    sa.select(EnterpriseStatus.uscc).where(
+                        sa.or_(EnterpriseStatus.next_change_on <= today, EnterpriseStatus.as_of > today)
+                    )
+                )
+            )
+            await queue(session, due)
+        if due:
+            self.wake()
+        return len(due)
+
+    async def project(self, session: AsyncSession, uscc: str, *, emit: bool) -> Assessment | None:
+        rows = (await session.scalars(sa.select(StoredEvent).where(StoredEvent.uscc == uscc))).all()
+        stored = [StoredFact(r.event_id, r.bureau, r.sequence, r.type, r.data) for r in rows]
+        registration = registration_of(stored)
+        if registration is None:
+            return None
+        enterprise = await session.get(EnterpriseRow, uscc)
+        if enterprise is None:
+            enterprise = EnterpriseRow(uscc=uscc)
+            session.add(enterprise)
+        enterprise.name, enterprise.town = registration.name, registration.town
+        enterprise.industrial_park, enterprise.industry = registration.industrial_park, registration.industry
+        enterprise.first_found_on, enterprise.finding_count = (
+            registration.first_found_on,
+            registration.finding_count,
+        )
+        enterprise.lines, enterprise.updated_at = registration.lines, utcnow()
+
+        affiliates = await session.scalars(
+            sa.select(Affiliation.affiliate_uscc).where(Affiliation.uscc == uscc)
+        )
+        today = self._clock.today()
+        assessment = evaluate(facts_of(uscc, stored, affiliates), today, self._policy)
+        previous_row = await session.get(EnterpriseStatus, uscc)
+        if emit:
+            previous = ASSESSMENT.validate_python(previous_row.assessment) if previous_row else None
+            for change in decision_diff(previous, assessment):
+                await append_event(
+                    session,
+                    source=source_uri("coordinator"),
+                    type=decision_type(change.kind),
+                    subject=change.uscc,
+                    data=CHANGE.dump_python(change, mode="json"),
+                )
+        await self._store(session, assessment, previous_row, today)
+        return assessment
+
+    async def _store(
+        self, session: AsyncSession, a: Assessment, row: EnterpriseStatus | None, today: date
+    ) -> None:
+        uscc = a.uscc
+        await session.execute(sa.delete(ListEntryRow).where(ListEntryRow.uscc == uscc))
+        await session.execute(sa.delete(MeasureRow).where(MeasureRow.source_uscc == uscc))
+        await session.execute(sa.delete(PriceInstructionRow).where(PriceInstructionRow.uscc == uscc))
+        await session.execute(sa.delete(CaseStatusRow).where(CaseStatusRow.uscc == uscc))
+        session.add_all(
+            CaseStatusRow(
+                case_id=c.case_id,
+                uscc=uscc,
+                bureau=c.bureau,
+                finding_type=c.finding_type,
+                state=c.state,
+                status=c.status.value,
+                found_on=c.found_on,
+                deadline=c.deadline,
+                open=c.state in OPEN_STATES,
+            )
+            for c in a.cases
+        )
+        session.add_all(
+            ListEntryRow(
+                uscc=uscc,
+                list_code=e.list_code,
+                dimension=e.dimension,
+                case_id=e.case_id,
+                start_on=e.interval.start,
+                end_on=e.interval.end,
+                explanation=_explain(e.explanation),
+                details=e.details,
+            )
+            for e in a.lists
+        )
+        session.add_all(
+            MeasureRow(
+                key=stable_key(uscc, m.uscc, m.measure_code, m.interval.start),
+                source_uscc=uscc,
+                uscc=m.uscc,
+                via_affiliate_of=m.via_affiliate_of,
+                measure_code=m.measure_code,
+                title_zh=m.title_zh,
+                target_department_zh=m.target_department_zh,
+                start_on=m.interval.start,
+                end_on=m.interval.end,
+                earliest_lift_on=m.earliest_lift_on,
+                explanation=_explain(m.explanation),
+            )
+            for m in a.measures
+        )
+        session.add_all(
+            PriceInstructionRow(
+                key=stable_key(uscc, p.kind, p.case_id, p.interval.start),
+                uscc=uscc,
+                kind=p.kind,
+                category=p.category,
+                surcharge_yuan_per_kwh=p.surcharge_yuan_per_kwh,
+                confidence=p.confidence,
+                case_id=p.case_id,
+                start_on=p.interval.start,
+                end_on=p.interval.end,
+                explanation=_explain(p.explanation),
+            )
+            for p in a.prices
+        )
+        if row is None:
+            row = EnterpriseStatus(uscc=uscc)
+            session.add(row)
+        row.status = a.status.value
+        row.dimensions = {d: s.value for d, s in a.dimensions.items()}
+        row.assessment = ASSESSMENT.dump_python(a, mode="json")
+        row.next_change_on = a.next_change_on
+        row.as_of = today
+        row.evaluated_at = utcnow()
+        await session.flush()
+
+
+def _explain(explanation: Explanation) -> dict[str, Any]:
+    doc: dict[str, Any] = EXPLANATION.dump_python(explanation, mode="json")
+    return doc

@@ -1,0 +1,60 @@
+"""Rebuild every projection from the append-only event store (same code as live projection, no events)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from phaseout_coordinator.adapters.orm import (
+    CaseStatusRow,
+    EnterpriseRow,
+    EnterpriseStatus,
+    ListEntryRow,
+    MeasureRow,
+    PendingEvaluation,
+    PriceInstructionRow,
+    StoredEvent,
+)
+from phaseout_coordinator.service_layer.projector import Projector
+
+PROJECTIONS = (CaseStatusRow, ListEntryRow, MeasureRow, PriceInstructionRow, EnterpriseStatus, EnterpriseRow)
+
+
+def text_progress(done: int, total: int, started: float) -> None:
+    width = 40
+    filled = width * done // max(total, 1)
+    rate = done / max(time.monotonic() - started, 1e-9)
+    sys.stderr.write(
+        f"\r重建投影 rebuilding [{'█' * filled}{'·' * (width - filled)}] {done}/{total} ({rate:,.0f}/s)"
+    )
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+async def rebuild(
+    sessions: async_sessionmaker[AsyncSession],
+    projector: Projector,
+    *,
+    batch: int = 200,
+    progress: Callable[[int, int, float], None] = text_progress,
+) -> int:
+    """Drop the projections and project every enterprise again. Returns the number of enterprises."""
+    async with sessions() as session, session.begin():
+        for table in PROJECTIONS:
+            await session.execute(sa.delete(table))
+        await session.execute(sa.delete(PendingEvaluation))
+    async with sessions() as session:
+        usccs = list(await session.scalars(sa.select(StoredEvent.uscc).distinct().order_by(StoredEvent.uscc)))
+    started = time.monotonic()
+    progress(0, len(usccs), started)
+    for start in range(0, len(usccs), batch):
+        async with sessions() as session, session.begin():
+            for uscc in usccs[start : start + batch]:
+                await projector.project(session, uscc, emit=False)
+        progress(min(start + batch, len(usccs)), len(usccs), started)
+    return len(usccs)

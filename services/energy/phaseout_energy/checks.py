@@ -1,0 +1,155 @@
+"""Energy checks against the policy data: the limit edition in force on the finding date, tiered prices."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from phaseout_bureau.domain.checks import excess, number, provenance, reject, times_zh
+from phaseout_bureau.domain.findings import FindingCreate
+from phaseout_policy import EnergyLimit, load_policy
+
+if TYPE_CHECKING:
+    from phaseout_energy.domain import EnergyLimitDetails, TieredPriceDetails
+
+CATEGORY_ZH = {
+    "over_limit_within_1x": "超限额1倍以内（含1倍）",
+    "over_limit_beyond_1x": "超限额1倍以上",
+    "over_limit": "超限额（限定值≤0，倍数无意义）",
+}
+
+
+def _since(rec: EnergyLimit) -> str:
+    start = rec.valid_from or rec.not_in_force_before
+    return f"{start} 起" if start else f"{rec.edition_year}年发布，实施日期不详"
+
+
+def _edition_zh(rec: EnergyLimit) -> str:
+    return f"{rec.document}（{_since(rec)}{f'，至 {rec.valid_to}' if rec.valid_to else ''}）"
+
+
+def product_key(product: str, found_on: date) -> str:
+    """The policy data's indicator key for a key or a Chinese indicator name that names exactly one key."""
+    records = load_policy().energy.records
+    if any(r.key == product for r in records):
+        return product
+    keys = sorted({r.key for r in records if r.indicator_zh == product})
+    if len(keys) == 1:
+        return keys[0]
+    if keys:
+        raise reject(
+            "product", f"指标名“{product}”不唯一，请用指标代码：{'、'.join(keys)}", "ambiguous product"
+        )
+    covered = "、".join(load_policy().covered_energy_keys(found_on))
+    raise reject(
+        "product",
+        f"参考数据中没有“{product}”的能耗限额；{found_on} 有在用限额的指标代码：{covered}",
+        f"unknown product; indicators with a limit in force on {found_on} are listed",
+    )
+
+
+def limit_in_force(product: str, unit: str, cited: str | None, found_on: date) -> EnergyLimit:
+    book = load_policy()
+    key = product_key(product, found_on)
+    limit = book.energy_limit(key, found_on)
+    if limit is None:
+        editions = "；".join(_edition_zh(r) for r in book.energy.records if r.key == key)
+        raise reject(
+            "product",
+            f"{found_on} 没有在用的“{product}”能耗限额标准；参考数据中的版本：{editions}",
+            f"no edition of the limit for {key} in force on {found_on}",
+        )
+    name = limit.indicator_zh or limit.key
+    if unit.replace(" ", "").casefold() != limit.unit.replace(" ", "").casefold():
+        raise reject("measured_unit", f"计量单位应为 {limit.unit}", f"unit must be {limit.unit} for {name}")
+    if cited is not None and cited != limit.document:
+        raise reject(
+            "cited_standard",
+            f"{found_on} 在用的是 {limit.document}，不是 {cited}",
+            f"{limit.document} is in force on {found_on}, not {cited}",
+        )
+    return limit
+
+
+def comparison(limit: EnergyLimit, measured: Any) -> dict[str, Any]:
+    exceedance, ratio = excess(measured, limit.existing_enterprise_limit)
+    if ratio is None:
+        category = "over_limit"
+    else:
+        category = "over_limit_within_1x" if ratio <= 1 else "over_limit_beyond_1x"
+    return {
+        "product_key": limit.key,
+        "indicator_zh": limit.indicator_zh,
+        "industry_zh": limit.industry_zh,
+        "standard": limit.document,
+        "edition_year": limit.edition_year,
+        "limit": number(limit.existing_enterprise_limit),
+        "limit_unit": limit.unit,
+        "limit_grade": "3级（限定值，现有企业）",
+        "grade_scheme": limit.grade_scheme,
+        "measured_value": number(measured),
+        "exceedance": exceedance,
+        "ratio_over_limit": ratio,
+        "over_limit": exceedance > 0,
+        "category": category if exceedance > 0 else "within_limit",
+        "confidence": limit.confidence,
+        "reference": provenance(limit),
+    }
+
+
+def check_energy_limit(finding: FindingCreate, details: EnergyLimitDetails) -> dict[str, Any]:
+    limit = limit_in_force(details.product, details.measured_unit, details.cited_standard, finding.found_on)
+    derived = comparison(limit, details.measured_value)
+    if not derived["over_limit"]:
+        raise reject(
+            "measured_value",
+            f"实测值 {derived['measured_value']} {limit.unit} 未超过 {limit.document} 限定值 "
+            f"{derived['limit']} {limit.unit}，不构成超限额",
+            "the measured value is within the limit (≤ limit passes)",
+        )
+    ratio = derived["ratio_over_limit"]
+    derived["category_zh"] = CATEGORY_ZH[derived["category"]]
+    if ratio is not None:
+        derived["category_zh"] += f"（超出 {times_zh(ratio)}）"
+        punitive = load_policy().punitive_price(ratio, finding.found_on)
+        derived["punitive_price"] = (
+            None
+            if punitive is None
+            else {
+                "category_zh": punitive.category_zh,
+                "surcharge_yuan_per_kwh": punitive.surcharge_yuan_per_kwh,
+                "document": punitive.rule.document,
+                "rates_document": punitive.rates_rule.document if punitive.rates_rule else None,
+                "confidence": punitive.confidence,
+            }
+        )
+    return derived
+
+
+def check_tiered_price(finding: FindingCreate, details: TieredPriceDetails) -> dict[str, Any]:
+    limit = limit_in_force(details.product, details.measured_unit, details.cited_standard, finding.found_on)
+    book = load_policy()
+    price = book.aluminium_tiered_price(float(details.measured_value), finding.found_on)
+    if limit.key != "aluminium_liquid_ac_electricity_consumption" or price is None:
+        raise reject(
+            "product" if price is not None else "measured_value",
+            f"{finding.found_on} 没有适用于“{limit.indicator_zh or limit.key}”的电解铝阶梯电价",
+            "the aluminium tiered price applies to aluminium-liquid AC consumption, from 2014-01-01",
+        )
+    tiers = price.rule.tiers or []
+    tier = next(i for i, t in enumerate(tiers, start=1) if t.contains(float(details.measured_value)))
+    low, high = tiers[tier - 1].lower_exclusive, tiers[tier - 1].upper_inclusive
+    span = [f">{low:g}"] if low is not None else []
+    span += [f"≤{high:g}"] if high is not None else []
+    return {
+        "metric_zh": price.rule.metric_zh,
+        "measured_value": number(details.measured_value),
+        "unit": "kWh/t",
+        "tier": tier,
+        "tier_range": " 且 ".join(span) + " kWh/t",
+        "surcharge_yuan_per_kwh": price.surcharge_yuan_per_kwh,
+        "price_document": price.rule.document,
+        "confidence": price.confidence,
+        "price_reference": provenance(price.rule),
+        "energy_limit": comparison(limit, details.measured_value),
+    }

@@ -1,0 +1,85 @@
+"""Technology checks: eliminated items of the catalogue edition in force, abnormal electricity use."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from phaseout_bureau.domain.checks import excess, number, provenance, reject
+from phaseout_bureau.domain.findings import FindingCreate
+from phaseout_policy import load_policy
+from phaseout_policy.book import in_force
+
+if TYPE_CHECKING:
+    from phaseout_technology.domain import AbnormalElectricityDetails, EliminatedEquipmentDetails
+
+# The policy data holds 淘汰类 items for the 2019年本 only (2011-era citations and the CBMF list derived from it).
+ITEMS_EDITION = "2019"
+UNMATCHED_ZH = "目录条目未能与参考数据匹配，须人工核对条目原文 (catalogue item not matched: verify by hand)"
+ASSOCIATION_ZH = (
+    "条目取自行业协会目录，非国家发展改革委目录原文，须核对 (association-list item, not the NDRC text)"
+)
+
+
+def _title(doc_id: str) -> str:
+    docs = {d.id: d for d in load_policy().catalogue.documents}
+    return str((docs[doc_id].model_extra or {}).get("title_zh", doc_id))
+
+
+def check_eliminated_equipment(finding: FindingCreate, details: EliminatedEquipmentDetails) -> dict[str, Any]:
+    book, on = load_policy(), finding.found_on
+    editions = [d for d in book.catalogue.documents if d.id in ("catalogue_2019", "catalogue_2024")]
+    current = in_force(editions, on)
+    current_zh = _title(current.id) if current else "无"
+    item = None if details.item_code is None else book.eliminated_item(details.item_code)
+    if item is not None and (
+        current is None or current.id != f"catalogue_{ITEMS_EDITION}" or not item.in_force(on)
+    ):
+        raise reject(
+            "item_code",
+            f"条目 {item.code} 属于{_title('catalogue_2019')}，{on} 已不在用；适用{current_zh}"
+            "（参考数据未收录其条目，请以 item_text 填写条目原文）",
+            f"item {item.code} is not in force on {on}",
+        )
+    if current is None or current.id != f"catalogue_{details.catalogue}":
+        raise reject(
+            "catalogue",
+            f"{on} 适用{current_zh}，不是{_title(f'catalogue_{details.catalogue}')}",
+            f"{current.id if current else 'no catalogue'} is in force on {on}",
+        )
+    if item is None and details.item_text is None:
+        raise reject(
+            "item_text",
+            f"参考数据中没有条目代码“{details.item_code}”，请填写目录条目原文",
+            "unknown item code: give the item text",
+        )
+    derived: dict[str, Any] = {
+        "catalogue": current.id,
+        "catalogue_zh": current_zh,
+        "catalogue_match": item is not None,
+        "item_code": item.code if item else details.item_code,
+        "item_text_zh": item.item_zh if item else details.item_text,
+        "warnings_zh": [ASSOCIATION_ZH] if item and item.association_list else [] if item else [UNMATCHED_ZH],
+    }
+    if item is not None:
+        derived |= {
+            "industry_zh": item.industry_zh,
+            "deadline": item.deadline,
+            "association_list": item.association_list,
+            "confidence": item.confidence,
+            "reference": provenance(item),
+        }
+    return derived
+
+
+def check_abnormal_electricity(finding: FindingCreate, details: AbnormalElectricityDetails) -> dict[str, Any]:
+    if not details.period_from <= details.period_to <= finding.found_on:
+        raise reject(
+            "period_to",
+            "用电期间须起止有序且不晚于发现日期",
+            "period_from ≤ period_to ≤ found_on is required",
+        )
+    days = (details.period_to - details.period_from).days + 1
+    derived: dict[str, Any] = {"days": days, "kwh_per_day": number(round(details.kwh / days, 2))}
+    if details.baseline_kwh is not None:
+        derived["increase_kwh"], derived["ratio_over_baseline"] = excess(details.kwh, details.baseline_kwh)
+    return derived

@@ -1,0 +1,571 @@
+"""The office's work API on both databases: downloads, publication, public disclosure, statistics, annex
+tasks, the annual report and the AsyncAPI document. Projection rows are seeded directly (no engine needed)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import openpyxl
+from fastapi import FastAPI
+
+from phaseout_bureau.contracts import payload_models
+from phaseout_coordinator.adapters.orm import (
+    CaseStatusRow,
+    EnterpriseRow,
+    EnterpriseStatus,
+    ListEntryRow,
+    MeasureFeedback,
+    MeasureRow,
+)
+from phaseout_coordinator.domain.model import DECISION_KINDS
+from phaseout_coordinator.entrypoints.app import build_app
+from phaseout_kit.settings import BUREAUS, CoordinatorSettings
+from phaseout_kit.uscc import make_code
+from phaseout_policy import load_policy
+from tests.apps import auth, running
+from tests.conftest import Broker
+
+TODAY = date(2021, 6, 30)
+ADMIN, VIEWER, READER = auth("demo-office-admin"), auth("demo-office-viewer"), auth("demo-reader")
+ALU, BRICK, CEMENT, STEEL = (make_code(f"91500102MA5U7R{s}") for s in ("GE1", "HF2", "JK3", "LM4"))
+SECRET_EVENT = "ev-internal-0001"
+EXIT_TITLE = next(d.title_zh for d in load_policy().lists() if d.code == "annual_exit")
+
+
+@asynccontextmanager
+async def office(database_url: str, broker: Broker) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
+    settings = CoordinatorSettings(
+        service="coordinator",
+        database_url=database_url,
+        kafka_bootstrap=broker.bootstrap,
+        bureau_urls={},
+        clock_date=TODAY,
+    )
+    app = build_app(settings)
+    async with running(app) as client:
+        yield client, app
+
+
+def _explain(summary: str) -> dict[str, Any]:
+    return {
+        "summary_zh": summary,
+        "basis": [{"rule_id": "r", "document": "涪经信发〔2020〕85号", "clause": "二、(一)", "text_zh": "…"}],
+        "event_ids": [SECRET_EVENT],
+    }
+
+
+def _enterprise(
+    uscc: str, name: str, town: str, industry: str, status: str, dims: dict[str, str]
+) -> list[Any]:
+    dimensions = {d: "compliant" for d in BUREAUS} | dims
+    return [
+        EnterpriseRow(
+            uscc=uscc,
+            name=name,
+            town=town,
+            industrial_park=None,
+            industry=industry,
+            first_found_on=date(2020, 6, 20),
+            finding_count=1,
+            lines=[],
+            updated_at=datetime.now(UTC),
+        ),
+        EnterpriseStatus(
+            uscc=uscc,
+            status=status,
+            dimensions=dimensions,
+            assessment={},
+            next_change_on=None,
+            as_of=TODAY,
+            evaluated_at=datetime.now(UTC),
+        ),
+    ]
+
+
+def _entry(uscc: str, code: str, dim: str, start: date, end: date | None, **details: Any) -> ListEntryRow:
+    return ListEntryRow(
+        uscc=uscc,
+        list_code=code,
+        dimension=dim,
+        case_id=f"case-{uscc[-4:]}-{code}",
+        start_on=start,
+        end_on=end,
+        explanation=_explain(f"{code} 原因"),
+        details=details,
+    )
+
+
+def _measure(key: str, uscc: str, title: str, dept: str, start: date) -> MeasureRow:
+    return MeasureRow(
+        key=key,
+        source_uscc=uscc,
+        uscc=uscc,
+        via_affiliate_of=None,
+        measure_code=key,
+        title_zh=title,
+        target_department_zh=dept,
+        start_on=start,
+        end_on=None,
+        earliest_lift_on=None,
+        explanation=_explain("未按期完成退出"),
+    )
+
+
+def _case(uscc: str, bureau: str, deadline: date) -> CaseStatusRow:
+    return CaseStatusRow(
+        case_id=f"case-{uscc[-4:]}",
+        uscc=uscc,
+        bureau=bureau,
+        finding_type="t",
+        state="rectifying",
+        status="yellow",
+        found_on=date(2020, 6, 1),
+        deadline=deadline,
+        open=True,
+    )
+
+
+EXIT_DETAILS = {
+    "year": 2020,
+    "exited_on": "2020-11-20",
+    "line": "2号立窑生产线",
+    "equipment": "立窑",
+    "capacity": {"value": "20.000", "unit": "万吨/年"},
+    "way": "closed",
+    "way_zh": "关闭",
+}
+
+
+async def seed(app: FastAPI) -> None:
+    """ALU red (energy), BRICK yellow (environment), CEMENT exited in 2020, STEEL compliant."""
+    rows: list[Any] = [
+        *_enterprise(
+            ALU,
+            "重庆市涪陵区示范铝业有限公司",
+            "白涛街道",
+            "electrolytic_aluminium",
+            "red",
+            {"energy": "red"},
+        ),
+        *_enterprise(
+            BRICK, "涪陵区示范砖厂", "李渡街道", "sintered_bricks", "yellow", {"environment": "yellow"}
+        ),
+        *_enterprise(
+            CEMENT, "涪陵区示范水泥有限公司", "白涛街道", "cement", "exited", {"technology": "exited"}
+        ),
+        *_enterprise(STEEL, "涪陵区示范钢铁有限公司", "义和街道", "steel", "compliant", {}),
+        _entry(ALU, "yellow", "energy", date(2020, 7, 1), date(2021, 4, 1)),
+        _entry(ALU, "red", "energy", date(2021, 4, 1), None),
+        _entry(BRICK, "yellow", "environment", date(2021, 3, 1), None),
+        _entry(CEMENT, "yellow", "technology", date(2020, 6, 20), date(2020, 11, 20)),
+        _entry(CEMENT, "annual_exit", "technology", date(2020, 11, 20), None, **EXIT_DETAILS),
+        _entry(CEMENT, "red", "technology", date(2020, 11, 20), date(2021, 1, 1), reason="closed"),
+        _measure("m-credit", ALU, "信用信息公示", "区发展改革委", date(2021, 4, 1)),
+        _measure("m-land", ALU, "限制新增供地", "区规划自然资源局", date(2021, 4, 1)),
+        _measure("m-land-2020", CEMENT, "限制新增供地", "区规划自然资源局", date(2020, 11, 20)),
+        MeasureFeedback(
+            measure_key="m-land",
+            outcome="executed",
+            reason=None,
+            reference="涪规资函〔2021〕3号",
+            executed_on=date(2021, 4, 10),
+            reported_at=datetime.now(UTC),
+            reported_by="demo:land",
+            department="区规划自然资源局",
+        ),
+        _case(ALU, "energy", date(2021, 6, 1)),
+        _case(BRICK, "environment", date(2021, 7, 15)),
+    ]
+    async with app.state.coordinator.runtime.unit_of_work() as session:
+        session.add_all(rows)
+
+
+def xlsx(response: httpx.Response) -> openpyxl.Workbook:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def sheet_rows(book: openpyxl.Workbook, name: str | None = None) -> list[dict[str, Any]]:
+    """Data rows under the header (row 3) as dicts keyed by the Chinese headers."""
+    ws = book[name] if name else book.worksheets[0]
+    headers = [c.value for c in ws[3]]
+    return [dict(zip(headers, row, strict=True)) for row in ws.iter_rows(min_row=4, values_only=True)]
+
+
+# ---- downloads ----------------------------------------------------------------------------------------------
+
+
+async def test_list_csv_has_a_bom_chinese_headers_and_a_chinese_filename(
+    database_url: str, broker: Broker
+) -> None:
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        r = await client.get("/api/v1/lists/yellow/export?format=csv", headers=VIEWER)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    lines = r.content.decode("utf-8-sig").splitlines()
+    assert lines[0].split(",")[:3] == ["统一社会信用代码", "企业名称", "乡镇（街道）"]
+    assert "列入日期" in lines[0] and "列入原因" in lines[0]
+    assert len(lines) == 2 and lines[1].startswith(BRICK) and "2021-03-01" in lines[1]
+    disposition = r.headers["content-disposition"]
+    assert f"filename*=UTF-8''{quote('黄牌名单_2021-06-30.csv')}" in disposition
+    assert 'filename="phaseout-yellow-2021-06-30.csv"' in disposition
+
+
+async def test_exit_list_xlsx_has_title_row_real_dates_and_capacity(
+    database_url: str, broker: Broker
+) -> None:
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        book = xlsx(
+            await client.get("/api/v1/lists/annual_exit/export?format=xlsx&year=2020", headers=READER)
+        )
+        measures = xlsx(await client.get("/api/v1/measures/export?format=xlsx", headers=VIEWER))
+        enterprises = await client.get("/api/v1/enterprises/export?format=csv&town=白涛街道", headers=VIEWER)
+    ws = book.worksheets[0]
+    assert ws["A1"].value == EXIT_TITLE and ws["A2"].value == "2020年度"
+    assert ws.column_dimensions["B"].width >= 30
+    [row] = sheet_rows(book)
+    assert row["统一社会信用代码"] == CEMENT and row["生产线"] == "2号立窑生产线" and row["设备"] == "立窑"
+    assert row["退出产能"] == 20 and row["产能单位"] == "万吨/年" and row["退出方式"] == "关闭"
+    assert isinstance(row["退出日期"], datetime) and row["退出日期"].date() == date(2020, 11, 20)
+    assert ws.cell(row=4, column=list(row).index("退出日期") + 1).is_date
+    measure_rows = sheet_rows(measures)
+    assert {m["措施"] for m in measure_rows} == {"信用信息公示", "限制新增供地"} and len(measure_rows) == 3
+    assert all(isinstance(m["实施日期"], datetime) for m in measure_rows)
+    assert {m["执行情况"] for m in measure_rows} == {"已执行", "待反馈"}
+    assert enterprises.status_code == 200, enterprises.text
+    lines = enterprises.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("统一社会信用代码,企业名称") and sorted(x[:18] for x in lines[1:]) == sorted(
+        [ALU, CEMENT]
+    )
+
+
+async def test_export_pages_through_every_row(database_url: str, broker: Broker) -> None:
+    async with office(database_url, broker) as (client, app):
+        async with app.state.coordinator.runtime.unit_of_work() as session:
+            for i in range(1234):
+                uscc = make_code(f"91500102MA{i:07d}")
+                session.add_all(_enterprise(uscc, f"企业{i}", "白涛街道", "chemicals", "yellow", {}))
+                session.add(_entry(uscc, "over_standard", "environment", date(2021, 1, 1), None))
+        r = await client.get("/api/v1/lists/over_standard/export?format=csv", headers=VIEWER)
+    lines = r.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 1234 and len({line[:18] for line in lines[1:]}) == 1234
+
+
+# ---- publication and public disclosure ----------------------------------------------------------------------
+
+
+async def test_a_draft_is_public_only_after_publishing_once(database_url: str, broker: Broker) -> None:
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        draft = await client.post(
+            "/api/v1/lists/yellow/publications", json={"as_of": "2021-06-30"}, headers=ADMIN
+        )
+        assert draft.status_code == 201, draft.text
+        pid = draft.json()["id"]
+        hidden = [
+            await client.get("/api/v1/public/lists"),
+            await client.get(f"/api/v1/public/publications/{pid}"),
+            await client.get(f"/api/v1/public/publications/{pid}/export?format=csv"),
+        ]
+        published = await client.post(f"/api/v1/publications/{pid}/publish", headers=ADMIN)
+        again = await client.post(f"/api/v1/publications/{pid}/publish", headers=ADMIN)
+        office_list = (await client.get("/api/v1/publications", headers=VIEWER)).json()
+        public_list = (await client.get("/api/v1/public/lists")).json()
+        public = await client.get(f"/api/v1/public/publications/{pid}")
+        download = xlsx(await client.get(f"/api/v1/public/publications/{pid}/export?format=xlsx"))
+    assert draft.json()["state"] == "draft" and [e["uscc"] for e in draft.json()["entries"]] == [BRICK]
+    assert hidden[0].json()["total"] == 0 and hidden[1].status_code == 404 and hidden[2].status_code == 404
+    assert published.status_code == 200 and published.json()["published_by"] == "demo:office-admin"
+    assert again.status_code == 409 and again.json()["detail"]["state"] == "published"
+    assert "已发布" in again.json()["detail"]["detail"]
+    assert office_list["items"][0]["state"] == "published"
+    [item] = public_list["items"]
+    assert item["title_zh"].startswith("“黄牌”名单") and item["as_of"] == "2021-06-30"
+    assert item["legal_basis"]["document"] == "涪经信发〔2020〕85号" and item["published_on"]
+    assert public.status_code == 200 and public.json()["entries"][0]["reason_zh"] == "yellow 原因"
+    assert_nothing_internal(public.text + str(public_list))
+    [row] = sheet_rows(download)
+    assert row["统一社会信用代码"] == BRICK and isinstance(row["列入日期"], datetime)
+
+
+def assert_nothing_internal(text: str) -> None:
+    for internal in (
+        SECRET_EVENT,
+        "event_ids",
+        "explanation",
+        "case_id",
+        "case-",
+        "demo:",
+        "inspector",
+        "evidence",
+    ):
+        assert internal not in text, internal
+
+
+async def test_exit_list_publication_freezes_line_and_capacity(database_url: str, broker: Broker) -> None:
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        draft = (
+            await client.post("/api/v1/lists/annual_exit/publications", json={"year": 2020}, headers=ADMIN)
+        ).json()
+        await client.post(f"/api/v1/publications/{draft['id']}/publish", headers=ADMIN)
+        public = (await client.get(f"/api/v1/public/publications/{draft['id']}")).json()
+    assert public["title_zh"].endswith("（2020年度）") and public["as_of"] == "2020-12-31"
+    [entry] = public["entries"]
+    assert entry["line"] == "2号立窑生产线" and entry["equipment"] == "立窑" and entry["way_zh"] == "关闭"
+    assert float(entry["capacity"]) == 20 and entry["capacity_unit"] == "万吨/年"
+    assert entry["exited_on"] == "2020-11-20"
+    assert_nothing_internal(str(public))
+
+
+# ---- statistics -------------------------------------------------------------------------------------------
+
+
+async def test_statistics_count_the_seeded_rows(database_url: str, broker: Broker) -> None:
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        stats = (await client.get("/api/v1/stats", headers=VIEWER)).json()
+        last_year = (await client.get("/api/v1/stats?as_of=2020-12-31", headers=VIEWER)).json()
+    assert {s["status"]: s["count"] for s in stats["by_status"]} == {
+        "compliant": 1,
+        "yellow": 1,
+        "red": 1,
+        "exited": 1,
+    }
+    assert {s["status_zh"] for s in stats["by_status"]} == {"合规", "黄牌", "红牌", "已退出"}
+    by_dim = {d["dimension"]: d["counts"] for d in stats["by_dimension"]}
+    assert by_dim["energy"] == {"compliant": 3, "yellow": 0, "red": 1, "exited": 0}
+    assert by_dim["environment"]["yellow"] == 1 and by_dim["technology"]["exited"] == 1
+    towns = {t["town"]: t for t in stats["by_town"]}
+    assert (
+        towns["白涛街道"]["total"] == 2 and towns["白涛街道"]["red"] == 1 and towns["白涛街道"]["exited"] == 1
+    )
+    assert {i["industry_zh"] for i in stats["by_industry"]} >= {"电解铝", "水泥"}
+    on_lists = {x["list_code"]: x["count"] for x in stats["lists"]}
+    assert on_lists.items() >= {"yellow": 1, "red": 1, "annual_exit": 1}.items()
+    months = {m["month"]: m for m in stats["trend"]["months"]}
+    assert list(months) == [f"2021-0{m}" for m in range(1, 7)]
+    assert (months["2021-01"]["yellow"], months["2021-01"]["red"]) == (1, 0)
+    assert (months["2021-03"]["yellow"], months["2021-04"]["yellow"], months["2021-04"]["red"]) == (2, 1, 1)
+    assert stats["cases"] == {"due_within_days": 30, "due": 1, "overdue": 1}
+    assert stats["measures"]["in_force"] == 3 and stats["measures"]["awaiting_feedback"] == 2
+    past = {m["month"]: m for m in last_year["trend"]["months"]}
+    assert past["2020-11"]["exits"] == 1 and past["2020-12"]["red"] == 1 and past["2020-10"]["yellow"] == 2
+    assert sum(m["exits"] for m in past.values()) == 1
+
+
+# ---- annex tasks, supervision and the annual report ---------------------------------------------------------
+
+
+async def test_annex_tasks_overdue_summaries_and_supervision(database_url: str, broker: Broker) -> None:
+    report = {"period": "2020", "kind": "annual_summary", "summary_zh": "全年完成节能监察12家。"}
+    async with office(database_url, broker) as (client, _app):
+        on_time = await client.post(
+            "/api/v1/annex-tasks/1/reports",
+            json={**report, "submitted_on": "2020-12-20", "department_zh": "区经济信息委"},
+            headers=ADMIN,
+        )
+        late = await client.post(
+            "/api/v1/annex-tasks/2/reports",
+            json={**report, "submitted_on": "2021-01-05"},
+            headers=auth("demo-environment-writer"),
+        )
+        not_member = await client.post(
+            "/api/v1/annex-tasks/2/reports",
+            json={**report, "submitted_on": "2020-12-01"},
+            headers=auth("demo-energy-writer"),
+        )
+        power = await client.post(
+            "/api/v1/annex-tasks/6/reports",
+            json={
+                "period": "2020-Q4",
+                "kind": "enforcement",
+                "submitted_on": "2020-12-01",
+                "summary_zh": "断电3户",
+            },
+            headers=auth("demo-department-power"),
+        )
+        action = await client.post(
+            "/api/v1/supervision-actions",
+            json={
+                "task_number": 3,
+                "department_zh": "区市场监管局",
+                "kind": "summons_interview",
+                "taken_on": "2021-06-01",
+                "reason_zh": "2020年度总结逾期未报",
+            },
+            headers=ADMIN,
+        )
+        overdue = (await client.get("/api/v1/annex-tasks/overdue?year=2020", headers=VIEWER)).json()
+        not_yet = (await client.get("/api/v1/annex-tasks/overdue?year=2021", headers=VIEWER)).json()
+        tasks = (await client.get("/api/v1/annex-tasks?year=2020", headers=VIEWER)).json()["tasks"]
+    assert [r.status_code for r in (on_time, late, power, action)] == [201, 201, 201, 201], late.text
+    assert late.json()["department_zh"] == "区生态环境局" and late.json()["on_time"] is False
+    assert power.json()["department_zh"] == "国网重庆涪陵供电公司"
+    assert not_member.status_code == 422 and not_member.json()["detail"]["field"] == "department_zh"
+    leads = [
+        (t.number, d)
+        for t in load_policy().annex_tasks()
+        for d in t.lead_departments_zh
+        if "相关部门" not in d
+    ]
+    listed = {(o["task_number"], o["department_zh"]): o for o in overdue["items"]}
+    assert overdue["due"] == "2020-12-31" and set(listed) == set(leads) - {(1, "区经济信息委")}
+    assert (
+        listed[(2, "区生态环境局")]["submitted_on"] == "2021-01-05"
+        and listed[(2, "区生态环境局")]["days_overdue"] == 5
+    )
+    assert listed[(3, "区市场监管局")]["submitted_on"] is None and not_yet["items"] == []
+    assert len(tasks) == 16
+    task3 = tasks[2]
+    assert task3["lead_departments_zh"] == ["区市场监管局"] and task3["annual_summary"][
+        "overdue_departments_zh"
+    ] == ["区市场监管局"]
+    assert [(a["kind_zh"], a["department_zh"]) for a in task3["supervision_actions"]] == [
+        ("约谈", "区市场监管局")
+    ]
+    assert [r["department_zh"] for r in tasks[0]["reports"]] == ["区经济信息委"]
+    assert tasks[0]["cooperating_departments_zh"] == ["区发展改革委"]
+
+
+async def test_annual_report_lists_the_exit_with_capacity(database_url: str, broker: Broker) -> None:
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        await client.post(
+            "/api/v1/annex-tasks/13/reports",
+            json={
+                "period": "2020",
+                "kind": "annual_summary",
+                "submitted_on": "2020-12-28",
+                "summary_zh": "执法总结",
+            },
+            headers=auth("demo-quality-writer"),
+        )
+        report = (await client.get("/api/v1/annual-report?year=2020", headers=VIEWER)).json()
+        book = xlsx(await client.get("/api/v1/annual-report?year=2020&format=xlsx", headers=VIEWER))
+    assert report["due"] == "2021-01-10" and report["lists_as_of"] == "2020-12-31"
+    [exit_row] = report["exits"]
+    assert exit_row["name"] == "涪陵区示范水泥有限公司" and exit_row["line"] == "2号立窑生产线"
+    assert (
+        float(exit_row["capacity"]) == 20
+        and exit_row["capacity_unit"] == "万吨/年"
+        and exit_row["way_zh"] == "关闭"
+    )
+    assert report["summary"]["exited_capacity"] == [{"unit": "万吨/年", "total": 20.0}]
+    assert [r["uscc"] for r in report["yellow_list"]] == [ALU] and [
+        r["uscc"] for r in report["red_list"]
+    ] == [CEMENT]
+    [dept] = report["measures_by_department"]
+    assert dept["department_zh"] == "区规划自然资源局" and dept["pending"] == 1
+    assert [r["department_zh"] for r in report["member_unit_reports"]] == ["区市场监管局"]
+    assert book.sheetnames == ["概况", "年度退出", "黄牌名单", "红牌名单", "惩戒措施", "成员单位报送"]
+    [exit_xlsx] = sheet_rows(book, "年度退出")
+    assert exit_xlsx["退出产能"] == 20 and isinstance(exit_xlsx["退出日期"], datetime)
+    assert isinstance(sheet_rows(book, "成员单位报送")[0]["报送日期"], datetime)
+
+
+# ---- AsyncAPI -------------------------------------------------------------------------------------------------
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "$ref"] + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+def _resolve(doc: dict[str, Any], ref: str) -> Any:
+    node: Any = doc
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+async def test_asyncapi_describes_every_topic_and_payload(database_url: str, broker: Broker) -> None:
+    async with office(database_url, broker) as (client, _app):
+        doc = (await client.get("/api/v1/asyncapi.json")).json()
+    assert doc["asyncapi"].startswith("3.0")
+    addresses = {c["address"] for c in doc["channels"].values()}
+    assert addresses == {
+        *(f"phaseout.{b}.events" for b in BUREAUS),
+        "phaseout.coordinator.decisions",
+        "phaseout.deadletter",
+    }
+    messages = doc["components"]["messages"]
+    for bureau in BUREAUS:
+        channel = doc["channels"][f"{bureau}Events"]
+        for event_type, model in payload_models(bureau).items():
+            [message] = [
+                _resolve(doc, m["$ref"])
+                for m in channel["messages"].values()
+                if _resolve(doc, m["$ref"])["headers"]["properties"]["ce_type"]["const"] == event_type
+            ]
+            assert _resolve(doc, message["payload"]["$ref"])["title"] == model.__name__
+            headers = message["headers"]["properties"]
+            assert {
+                "ce_id",
+                "ce_source",
+                "ce_type",
+                "ce_subject",
+                "ce_time",
+                "ce_sequence",
+                "content-type",
+            } <= set(headers)
+            assert message["bindings"]["kafka"]["key"]["pattern"].startswith("^[0-9A-HJ-NPQRTUWXY]{2}")
+    decisions = [m for m in messages.values() if m["name"].startswith("coordinator.decision.")]
+    assert {m["name"].rsplit(".", 1)[1] for m in decisions} == set(DECISION_KINDS)
+    change = doc["components"]["schemas"]["DecisionChange"]
+    assert {"kind", "uscc", "code", "effective_on", "explanation"} <= set(change["properties"])
+    for ref in _refs(doc):
+        _resolve(doc, ref)  # every reference resolves inside the document
+
+
+# ---- roles ----------------------------------------------------------------------------------------------------
+
+
+async def test_every_write_needs_its_role(database_url: str, broker: Broker) -> None:
+    report = {"period": "2020", "kind": "plan", "submitted_on": "2020-08-01", "summary_zh": "方案"}
+    supervision = {
+        "task_number": 1,
+        "department_zh": "区经济信息委",
+        "kind": "circulated_notice",
+        "taken_on": "2021-01-15",
+        "reason_zh": "进展缓慢",
+    }
+    writes = {
+        "draft": ("/api/v1/lists/yellow/publications", {}),
+        "publish": ("/api/v1/publications/1/publish", None),
+        "report": ("/api/v1/annex-tasks/1/reports", report),
+        "supervision": ("/api/v1/supervision-actions", supervision),
+    }
+    tokens = (
+        "",
+        "forged",
+        "demo-office-viewer",
+        "demo-reader",
+        "demo-department-power",
+        "demo-energy-writer",
+    )
+    async with office(database_url, broker) as (client, _app):
+        statuses = {
+            name: [
+                (await client.post(path, json=body, headers=auth(t) if t else {})).status_code for t in tokens
+            ]
+            for name, (path, body) in writes.items()
+        }
+    assert statuses == {
+        "draft": [401, 401, 403, 403, 403, 403],
+        "publish": [401, 401, 403, 403, 403, 403],
+        "report": [401, 401, 403, 403, 422, 201],  # the power company is no department of task 1
+        "supervision": [401, 401, 403, 403, 403, 403],
+    }

@@ -1,0 +1,318 @@
+"""The five bureaus' typed details and their checks against the policy data (pure: no database, no broker)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from phaseout_bureau.domain.findings import BureauSpec, FindingCreate
+from phaseout_bureau.service import DetailsInvalid, checked_details
+from phaseout_demo import findings
+from phaseout_energy.domain import SPEC as ENERGY
+from phaseout_environment.domain import SPEC as ENVIRONMENT
+from phaseout_quality.domain import SPEC as QUALITY
+from phaseout_safety.domain import SPEC as SAFETY
+from phaseout_technology.domain import SPEC as TECHNOLOGY
+
+SPECS: dict[str, BureauSpec] = {s.name: s for s in (ENERGY, ENVIRONMENT, QUALITY, SAFETY, TECHNOLOGY)}
+ALU = "aluminium_liquid_ac_electricity_consumption"
+
+
+def body(finding_type: str, details: dict[str, Any], found_on: str = "2020-07-01") -> dict[str, Any]:
+    return {
+        "uscc": "91500102MA5U7RGE16",
+        "enterprise_name": "重庆市涪陵区示范铝业有限公司",
+        "town": "白涛街道",
+        "industry": "electrolytic_aluminium",
+        "finding_type": finding_type,
+        "found_on": found_on,
+        "legal_basis": "涪经信发〔2020〕85号",
+        "inspector": "张伟",
+        "details": details,
+    }
+
+
+def check(
+    spec: BureauSpec, finding_type: str, details: dict[str, Any], on: str = "2020-07-01"
+) -> dict[str, Any]:
+    _, derived = checked_details(spec, FindingCreate.model_validate(body(finding_type, details, on)))
+    return derived
+
+
+def rejected(
+    spec: BureauSpec, finding_type: str, details: dict[str, Any], on: str = "2020-07-01"
+) -> dict[str, Any]:
+    with pytest.raises(DetailsInvalid) as caught:
+        check(spec, finding_type, details, on)
+    [error] = caught.value.errors
+    return error
+
+
+def energy(value: float, **more: Any) -> dict[str, Any]:
+    return {
+        "product": ALU,
+        "measured_value": value,
+        "measured_unit": "kWh/t",
+        "programme": "city_directed",
+        **more,
+    }
+
+
+# ---- energy -------------------------------------------------------------------------------------------------
+
+
+def test_aluminium_limit_is_the_edition_in_force_on_the_finding_date() -> None:
+    old = check(ENERGY, "energy_limit_exceeded", energy(13900), "2020-07-01")
+    new = check(ENERGY, "energy_limit_exceeded", energy(13900), "2024-03-01")
+    assert (old["standard"], old["limit"], old["edition_year"]) == ("GB 21346-2013", 13700, 2013)
+    assert (new["standard"], new["limit"], new["edition_year"]) == ("GB 21346-2022", 13350, 2022)
+    assert old["exceedance"] == 200 and new["exceedance"] == 550
+    assert old["limit_unit"] == "kWh/t" and old["reference"]["document"] == "GB 21346-2013"
+
+
+def test_chinese_indicator_name_is_accepted_and_resolved_to_the_key() -> None:
+    derived = check(ENERGY, "energy_limit_exceeded", {**energy(13900), "product": "铝液交流电耗"})
+    assert derived["product_key"] == ALU and derived["indicator_zh"] == "铝液交流电耗"
+
+
+def test_wrong_unit_is_rejected() -> None:
+    error = rejected(ENERGY, "energy_limit_exceeded", {**energy(13900), "measured_unit": "kgce/t"})
+    assert error["loc"] == ["body", "details", "measured_unit"]
+    assert error["msg"] == "计量单位应为 kWh/t (unit must be kWh/t for 铝液交流电耗)"
+
+
+def test_cited_standard_not_in_force_names_the_one_in_force() -> None:
+    error = rejected(ENERGY, "energy_limit_exceeded", energy(13900, cited_standard="GB 21346-2022"))
+    assert error["loc"] == ["body", "details", "cited_standard"]
+    assert "2020-07-01 在用的是 GB 21346-2013" in error["msg"]
+    ok = check(ENERGY, "energy_limit_exceeded", energy(13900, cited_standard="gb21346-2013"))
+    assert ok["standard"] == "GB 21346-2013"
+
+
+def test_unknown_product_and_product_without_an_edition_in_force() -> None:
+    unknown = rejected(ENERGY, "energy_limit_exceeded", {**energy(13900), "product": "铝合金轮毂"})
+    assert unknown["loc"] == ["body", "details", "product"] and "2020-07-01" in unknown["msg"]
+    cement = {**energy(120), "product": "cement_comprehensive_energy_consumption_per_unit_product"}
+    not_yet = rejected(ENERGY, "energy_limit_exceeded", {**cement, "measured_unit": "kgce/t"})
+    assert not_yet["loc"] == ["body", "details", "product"]
+    assert "2020-07-01 没有在用" in not_yet["msg"] and "GB 16780-2021" in not_yet["msg"]
+    bricks = {
+        "product": "烧结实心制品",
+        "measured_value": 60,
+        "measured_unit": "kgce/t",
+        "programme": "city_directed",
+    }
+    assert "2020-04-30" in rejected(ENERGY, "energy_limit_exceeded", bricks, "2020-04-30")["msg"]
+
+
+@pytest.mark.parametrize("value", [13700, 13000])
+def test_value_within_the_limit_is_not_an_exceedance(value: float) -> None:
+    error = rejected(ENERGY, "energy_limit_exceeded", energy(value))
+    assert error["loc"] == ["body", "details", "measured_value"] and "不构成超限额" in error["msg"]
+
+
+def test_ratio_within_and_beyond_one_times_the_limit() -> None:
+    brick = {"product": "烧结实心制品", "measured_unit": "kgce/t", "programme": "city_directed"}
+    at_1x = check(ENERGY, "energy_limit_exceeded", {**brick, "measured_value": 102})  # limit 51
+    beyond = check(ENERGY, "energy_limit_exceeded", {**brick, "measured_value": 112.4})
+    assert at_1x["ratio_over_limit"] == 1.0 and at_1x["category"] == "over_limit_within_1x"
+    assert beyond["ratio_over_limit"] == pytest.approx(1.2039, abs=1e-4)
+    assert beyond["category"] == "over_limit_beyond_1x"
+    assert at_1x["punitive_price"]["category_zh"] == "限制类"
+    assert beyond["punitive_price"]["category_zh"] == "淘汰类"
+
+
+def test_medium_confidence_of_the_reference_value_is_shown() -> None:
+    derived = check(ENERGY, "energy_limit_exceeded", energy(13900))
+    assert derived["confidence"] == "medium" and derived["reference"]["confidence"] == "medium"
+    assert "置信度为中" in derived["reference"]["caution_zh"]
+
+
+@pytest.mark.parametrize(
+    ("kwh", "tier", "surcharge"), [(13700, 1, 0.0), (13701, 2, 0.02), (13800, 2, 0.02), (13801, 3, 0.08)]
+)
+def test_aluminium_tiered_price_tiers(kwh: float, tier: int, surcharge: float) -> None:
+    derived = check(ENERGY, "tiered_price_check", {"measured_value": kwh})
+    assert (derived["tier"], derived["surcharge_yuan_per_kwh"]) == (tier, surcharge)
+    assert derived["price_document"] == "发改价格〔2013〕2530号" and derived["confidence"] == "high"
+    assert derived["energy_limit"]["over_limit"] is (kwh > 13700)
+
+
+def test_tiered_price_check_needs_kwh_per_t_of_aluminium_liquid() -> None:
+    unit = rejected(ENERGY, "tiered_price_check", {"measured_value": 13800, "measured_unit": "kgce/t"})
+    assert unit["loc"] == ["body", "details", "measured_unit"]
+    other = {"product": "烧结实心制品", "measured_value": 60, "measured_unit": "kgce/t"}
+    assert rejected(ENERGY, "tiered_price_check", other)["loc"] == ["body", "details", "product"]
+
+
+# ---- environment --------------------------------------------------------------------------------------------
+
+
+def emission(measured: float, limit: float = 30, **more: Any) -> dict[str, Any]:
+    return {
+        "medium": "air",
+        "pollutant": "颗粒物",
+        "measured_value": measured,
+        "limit_value": limit,
+        "unit": "mg/m³",
+        "standard": "GB 4915-2013",
+        **more,
+    }
+
+
+def test_emitter_class_by_ratio_and_malicious_flags() -> None:
+    over = check(ENVIRONMENT, "emission_exceedance", emission(54))
+    assert over["ratio_over_limit"] == 0.8 and over["emitter_class"] == "over_standard"
+    at_1x = check(ENVIRONMENT, "emission_exceedance", emission(60))
+    assert at_1x["emitter_class"] == "seriously_over_standard"
+    flagged = check(ENVIRONMENT, "emission_exceedance", emission(33, malicious=["repeat_offence"]))
+    assert flagged["emitter_class"] == "seriously_over_standard"
+    assert flagged["emitter_class_reasons_zh"] == ["屡查屡犯"]
+    rule = over["emitter_class_rule"]
+    assert rule["confidence"] == "low" and rule["ratio_over_limit_ge"] == 1.0
+    assert rule["status"] == "local_operating_rule_pending_confirmation" and "第30号" in rule["basis_zh"]
+
+
+def test_covert_discharge_is_serious_and_other_violations_are_not_listed() -> None:
+    covert = check(ENVIRONMENT, "evasive_discharge", {"medium": "water", "methods": ["covert_discharge"]})
+    assert covert["emitter_class"] == "seriously_over_standard" and covert["malicious_zh"] == ["偷排偷放"]
+    permit = check(ENVIRONMENT, "permit_violation", {"kind": "no_permit", "credit_rating": "warning"})
+    assert permit["emitter_class"] == "none" and permit["credit_rating"]["title_zh"] == "环保警示企业"
+    load = check(
+        ENVIRONMENT,
+        "total_load_exceeded",
+        {"pollutant": "氨氮", "permitted_t": 38, "actual_t": 46.2, "period": "2020年1—8月"},
+    )
+    assert load["ratio_over_quota"] == pytest.approx(0.2158, abs=1e-4) and load["emitter_class"] == "none"
+
+
+def test_emission_within_the_limit_and_bad_standard_are_rejected() -> None:
+    within = rejected(ENVIRONMENT, "emission_exceedance", emission(30))
+    assert within["loc"] == ["body", "details", "measured_value"]
+    bad = rejected(ENVIRONMENT, "emission_exceedance", emission(54, standard="GB4915"))
+    assert bad["loc"] == ["body", "details", "standard"]
+
+
+# ---- quality ------------------------------------------------------------------------------------------------
+
+
+def spot(standard: str) -> dict[str, Any]:
+    return {
+        "product": "热轧带肋钢筋",
+        "standard": standard,
+        "sample_id": "FLCC-1",
+        "failed_items": ["重量偏差"],
+    }
+
+
+@pytest.mark.parametrize("standard", ["GB 1499.2", "Q/CQ 1-2018", "GB 1499.2-18", "国标1499"])
+def test_bad_standard_code_is_rejected(standard: str) -> None:
+    error = rejected(QUALITY, "spot_check_failed", spot(standard))
+    assert error["loc"] == ["body", "details", "standard"] and "标准编号格式" in error["msg"]
+
+
+def test_standard_code_is_normalised_and_classified() -> None:
+    derived = check(QUALITY, "spot_check_failed", spot("gb/t1499.2-2018"))
+    assert derived["standard"] == "GB/T 1499.2-2018" and derived["standard_kind"] == "recommended"
+    assert check(QUALITY, "spot_check_failed", spot("GB 175-2007"))["standard_kind"] == "mandatory"
+    late = rejected(QUALITY, "spot_check_failed", spot("GB 175-2023"))
+    assert late["loc"] == ["body", "details", "standard"]
+
+
+def test_expiry_reminder_needs_the_expiry_date() -> None:
+    reminder = {"action": "expiry_reminder", "licence_no": "XK05-001-00456", "product": "钢筋"}
+    assert rejected(QUALITY, "licence_action", reminder)["loc"] == ["body", "details", "expires_on"]
+    derived = check(QUALITY, "licence_action", {**reminder, "expires_on": "2020-08-01"})
+    assert derived["days_to_expiry"] == 31
+
+
+# ---- safety -------------------------------------------------------------------------------------------------
+
+
+def test_major_hazard_item_is_quoted() -> None:
+    derived = check(SAFETY, "major_hazard", {"hazard_code": "metallurgy.11", "description": "未考核"})
+    assert "考核合格" in derived["item_text_zh"]
+    assert derived["sector_zh"] == "冶金行业" and derived["group_zh"] == "行业类"
+
+
+def test_unknown_hazard_code_is_rejected() -> None:
+    error = rejected(SAFETY, "major_hazard", {"hazard_code": "metallurgy.99", "description": "x"})
+    assert error["loc"] == ["body", "details", "hazard_code"] and "未知的重大事故隐患条目" in error["msg"]
+
+
+def test_2017_item_cited_after_2023_05_14_names_order_no_10() -> None:
+    assert check(SAFETY, "major_hazard", {"hazard_code": "metallurgy.08", "description": "x"}, "2023-05-14")
+    error = rejected(
+        SAFETY, "major_hazard", {"hazard_code": "metallurgy.08", "description": "x"}, "2023-06-01"
+    )
+    assert error["loc"] == ["body", "details", "hazard_code"]
+    assert "应急管理部令第10号" in error["msg"] and "2023-05-15" in error["msg"]
+    suspension = {"reason": "重大事故隐患", "hazard_code": "metallurgy.08"}
+    assert rejected(SAFETY, "suspension_order", suspension, "2023-06-01")["loc"][-1] == "hazard_code"
+
+
+# ---- technology ---------------------------------------------------------------------------------------------
+
+
+def test_catalogue_item_is_matched_or_flagged() -> None:
+    known = check(
+        TECHNOLOGY,
+        "eliminated_equipment",
+        {"catalogue": "2019", "item_code": "cat2011_steel_01", "equipment": "中频炉"},
+    )
+    assert (
+        known["catalogue_match"] is True and "感应炉" in known["item_text_zh"] and known["warnings_zh"] == []
+    )
+    free = {
+        "catalogue": "2019",
+        "item_code": "cat2019_bricks_99",
+        "item_text": "黏土实心砖轮窑",
+        "equipment": "轮窑",
+    }
+    flagged = check(TECHNOLOGY, "eliminated_equipment", free)
+    assert flagged["catalogue_match"] is False and flagged["warnings_zh"]
+    no_text = rejected(TECHNOLOGY, "eliminated_equipment", {**free, "item_text": None})
+    assert no_text["loc"] == ["body", "details", "item_text"]
+
+
+def test_catalogue_item_not_in_force_on_the_finding_date() -> None:
+    item = {"catalogue": "2024", "item_code": "cat2011_steel_01", "equipment": "中频炉"}
+    error = rejected(TECHNOLOGY, "eliminated_equipment", item, "2024-03-01")
+    assert error["loc"] == ["body", "details", "item_code"] and "2024年本" in error["msg"]
+    cited_2019 = rejected(
+        TECHNOLOGY,
+        "eliminated_equipment",
+        {**item, "catalogue": "2019", "item_code": None, "item_text": "x"},
+        "2024-03-01",
+    )
+    assert cited_2019["loc"] == ["body", "details", "catalogue"]
+
+
+def test_abnormal_electricity_period_and_rate() -> None:
+    use = {"kwh": 310000, "period_from": "2020-06-01", "period_to": "2020-06-30", "baseline_kwh": 100000}
+    derived = check(TECHNOLOGY, "abnormal_electricity_use", use)
+    assert derived["days"] == 30 and derived["ratio_over_baseline"] == 2.1
+    late = rejected(TECHNOLOGY, "abnormal_electricity_use", {**use, "period_to": "2020-07-02"})
+    assert late["loc"] == ["body", "details", "period_to"]
+
+
+# ---- all bureaus --------------------------------------------------------------------------------------------
+
+
+def test_every_details_model_forbids_extra_fields_and_shows_examples() -> None:
+    for spec in SPECS.values():
+        assert set(spec.details_models) == set(spec.finding_types)
+        for model in spec.details_models.values():
+            schema = model.model_json_schema()
+            assert schema.get("additionalProperties") is False and schema["examples"], model
+            for example in schema["examples"]:
+                model.model_validate(example)
+
+
+def test_every_demo_finding_passes_its_bureaus_checks() -> None:
+    classes = []
+    for f in findings():
+        _, derived = checked_details(SPECS[f.bureau], FindingCreate.model_validate(f.body))
+        classes.append(derived.get("emitter_class"))
+    assert {"over_standard", "seriously_over_standard", "none"} <= set(classes)
