@@ -45,6 +45,38 @@ def _valid_uscc(code: str | None) -> str | None:
         raise problem(422, str(exc), field="uscc") from exc
 
 
+_EXAMPLE_FINDING: dict[str, Any] = {
+    "uscc": "91500102MA5U7RGE16",
+    "enterprise_name": "重庆市涪陵区示范铝业有限公司",
+    "town": "白涛街道",
+    "industrial_park": "白涛化工园区",
+    "industry": "electrolytic_aluminium",
+    "production_line": {
+        "name": "一期电解系列",
+        "equipment": "电解槽",
+        "capacity": {"value": 12.5, "unit": "万吨/年"},
+    },
+    "found_on": "2020-07-01",
+    "legal_basis": "涪经信发〔2020〕85号 二、(一)",
+    "severity": "general",
+    "inspector": "张伟",
+    "evidence": ["监察记录 FL-EN-2020-017"],
+    "external_ref": "EN-2020-017",
+}
+
+
+def finding_examples(spec: BureauSpec) -> dict[str, Any]:
+    """One OpenAPI example per finding type, with the details example its model declares."""
+    examples: dict[str, Any] = {}
+    for code, title in spec.finding_types.items():
+        declared = spec.details_models[code].model_json_schema().get("examples") or [{}]
+        examples[code] = {
+            "summary": title,
+            "value": {**_EXAMPLE_FINDING, "finding_type": code, "details": declared[0]},
+        }
+    return examples
+
+
 def bureau_router(spec: BureauSpec) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=[f"{spec.title_zh} {spec.name}"])
 
@@ -52,9 +84,11 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
         if not principal.can_write_bureau(spec.name):
             raise problem(403, f"该令牌不能写入{spec.title_zh}的数据 (token belongs to another bureau)")
 
+    examples = finding_examples(spec)
+
     @router.post("/findings", status_code=201, summary="记录认定/发现 (record a finding; opens its case)")
     async def create_finding(
-        body: FindingCreate,
+        body: Annotated[FindingCreate, Body(openapi_examples=examples)],
         response: Response,
         runtime: RuntimeDep,
         principal: WriterDep,

@@ -15,6 +15,9 @@ import httpx
 from phaseout_demo.dataset import DemoFinding, DemoStep, case_steps, findings
 
 MARKER = "demo-loaded"
+# The coordinator's "today" in the demo: a quarter after the last recorded step (AS_OF, 2021-06-30), so the
+# overdue cases have also passed their exit deadline and the joint punishment measures show.
+DEMO_TODAY = date(2021, 9, 30)
 
 
 def _months_between(start: date, end: date) -> int:

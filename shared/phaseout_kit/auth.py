@@ -95,6 +95,15 @@ DEMO_TOKENS: dict[str, Principal] = {
     "demo-department-power": Principal(
         actor="demo:power-company", role=Role.DEPARTMENT, department="国网重庆涪陵供电公司"
     ),
+    # Department names match the target departments of the measure catalogue (phaseout_policy measures.json).
+    "demo-department-land": Principal(
+        actor="demo:land-bureau", role=Role.DEPARTMENT, department="区规划自然资源局"
+    ),
+    "demo-department-bank": Principal(
+        actor="demo:banks",
+        role=Role.DEPARTMENT,
+        department="银行业机构（经人行涪陵中心支行、涪陵银保监分局督促）",
+    ),
 }
 
 

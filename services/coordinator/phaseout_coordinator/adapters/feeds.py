@@ -8,9 +8,17 @@ from phaseout_kit.events.envelope import EventEnvelope
 
 
 class BureauFeeds:
-    def __init__(self, urls: dict[str, str], token: str, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        urls: dict[str, str],
+        token: str,
+        timeout_s: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._urls = urls
-        self._client = httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=timeout_s)
+        self._client = httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {token}"}, timeout=timeout_s, transport=transport
+        )
 
     def knows(self, bureau: str) -> bool:
         return bureau in self._urls
