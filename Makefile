@@ -5,14 +5,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration e2e lock clean reset compose-client
+.PHONY: run test lint typecheck unit integration e2e lock clean reset compose-client assets browser
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(MAKE) --no-print-directory assets
 	touch $(STAMP)
+
+# The dashboard's charts: Apache ECharts pinned in package-lock.json, installed from the npm registry into
+# node_modules/ and served by the coordinator from there (never committed, never a CDN). Without npm the
+# platform still runs; the charts then show a notice.
+assets:
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: dashboard charts disabled (install Node.js and run 'make assets')"; fi
+
+# Headless Chromium and a CJK font for the dashboard's browser tests (Debian packages; CI runs as root).
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || \
+	  (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
 
 run: $(STAMP)
 	$(BIN)/phaseout run
@@ -20,7 +33,7 @@ run: $(STAMP)
 reset: $(STAMP)
 	$(BIN)/phaseout run --reset
 
-test: $(STAMP) lint typecheck compose-client
+test: $(STAMP) lint typecheck compose-client browser
 	$(BIN)/pytest -q tests
 
 # `docker compose config` validates docker-compose.yml in the tests; there is no Docker engine here.
@@ -40,11 +53,11 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(BIN)/pytest -q tests/integration
 
-e2e: $(STAMP)
+e2e: $(STAMP) browser
 	$(BIN)/pytest -q tests/e2e
 
 lock: $(STAMP)
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Pinned versions of every dependency (generated with pip freeze; update with `make lock`).' > requirements.lock
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules test-artifacts

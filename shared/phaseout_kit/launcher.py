@@ -159,12 +159,11 @@ def _print_banner(platform: Platform, demo_summary: str) -> None:
 
 
 async def _run(data_dir: Path, *, demo: bool) -> None:
-    from phaseout_demo.dataset import AS_OF
-    from phaseout_demo.loader import load_demo  # only `run` needs the demo package
+    from phaseout_demo.loader import DEMO_TODAY, load_demo  # only `run` needs the demo package
 
-    # The demo tells the story of the 2020 plan year: the coordinator's "today" is fixed at its reporting point
-    # (change it with PUT /api/v1/clock); without the demo the platform follows the real date.
-    clock = {"coordinator": {"PHASEOUT_CLOCK_DATE": AS_OF.isoformat()}} if demo else {}
+    # The demo tells the story of the 2020 plan year, so the coordinator's "today" is fixed in it (change it
+    # with PUT /api/v1/clock); without the demo the platform follows the real date.
+    clock = {"coordinator": {"PHASEOUT_CLOCK_DATE": DEMO_TODAY.isoformat()}} if demo else {}
     platform = Platform(data_dir, EMBEDDED_BROKER_PORT, dict(SERVICE_PORTS), env=clock)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from phaseout_coordinator.dashboard.views import dashboard_router, public_pages_router
 from phaseout_coordinator.entrypoints.api import coordinator_router
 from phaseout_coordinator.entrypoints.office_api import office_router
 from phaseout_coordinator.entrypoints.public_api import public_router
@@ -21,7 +22,13 @@ def build_app(settings: CoordinatorSettings | None = None) -> FastAPI:
             "领导小组办公室：按统一社会信用代码汇总五个委办局的认定与案件，依规作出黄牌、红牌、退出、联合惩戒和电价决定，"
             "每项决定均可说明依据。认证：`Authorization: Bearer <令牌>`。"
         ),
-        routers=[office_router(), public_router(), coordinator_router()],  # office first: /enterprises/export
+        routers=[
+            office_router(),  # office first: /enterprises/export
+            public_router(),
+            coordinator_router(),
+            dashboard_router(),  # GET / → /dashboard/; pages, static assets, ECharts from node_modules
+            public_pages_router(),
+        ],
         on_start=[coordinator.start],
         on_stop=[coordinator.stop],
     )

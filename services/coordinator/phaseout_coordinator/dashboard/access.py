@@ -1,0 +1,183 @@
+"""Who is looking: the platform's bearer token kept in an HttpOnly, SameSite=Strict cookie, the roles' page
+rights, a per-session CSRF token for every form, and the route class that turns "sign in first" and
+"not for your role" into a redirect and a page."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRoute
+
+from phaseout_coordinator.dashboard.rendering import render
+from phaseout_kit.auth import Principal, Role, authenticate
+from phaseout_kit.runtime import ServiceRuntime
+
+COOKIE = "phaseout_session"
+PREFIX = "/dashboard"
+OFFICE_ROLES = (Role.OFFICE_ADMIN, Role.OFFICE_VIEWER, Role.READER)
+ROLE_ZH = {
+    Role.OFFICE_ADMIN: "领导小组办公室（管理员）",
+    Role.OFFICE_VIEWER: "领导小组办公室（查阅）",
+    Role.READER: "只读用户",
+    Role.BUREAU: "责任单位",
+    Role.DEPARTMENT: "执行部门",
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in user and what the dashboard lets them do."""
+
+    principal: Principal
+    csrf: str
+
+    @property
+    def role(self) -> Role:
+        return self.principal.role
+
+    @property
+    def office(self) -> bool:
+        return self.role in OFFICE_ROLES
+
+    @property
+    def admin(self) -> bool:
+        return self.role is Role.OFFICE_ADMIN
+
+    @property
+    def bureau(self) -> str | None:
+        return self.principal.bureau if self.role is Role.BUREAU else None
+
+    @property
+    def department(self) -> str | None:
+        return self.principal.department if self.role is Role.DEPARTMENT else None
+
+    @property
+    def sees_cases(self) -> bool:
+        """Overview, lists, enterprises and dossiers: the office and the bureaus."""
+        return self.office or self.role is Role.BUREAU
+
+    @property
+    def sees_measures(self) -> bool:
+        return self.office or self.role is Role.DEPARTMENT
+
+    @property
+    def answers_measures(self) -> bool:
+        return self.admin or self.role is Role.DEPARTMENT
+
+    @property
+    def label_zh(self) -> str:
+        unit = self.principal.department or self.principal.bureau or ""
+        return f"{ROLE_ZH.get(self.role, self.role.value)}{'　' + unit if unit else ''}"
+
+    def home(self) -> str:
+        return f"{PREFIX}/" if self.sees_cases else f"{PREFIX}/measures"
+
+
+class SignInRequired(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    pass
+
+
+class CsrfRejected(Exception):
+    pass
+
+
+def csrf_token(token: str, pepper: str) -> str:
+    """Bound to the session's token (stateless double-submit): forms carry it, the server recomputes it."""
+    return hmac.new(pepper.encode(), f"csrf:{token}".encode(), hashlib.sha256).hexdigest()
+
+
+async def principal_for(runtime: ServiceRuntime, token: str) -> Principal | None:
+    async with runtime.sessions() as session:
+        return await authenticate(session, token, runtime.settings.token_pepper)
+
+
+async def current_viewer(request: Request) -> Viewer:
+    runtime: ServiceRuntime = request.app.state.runtime
+    token = request.cookies.get(COOKIE, "")
+    principal = await principal_for(runtime, token) if token else None
+    if principal is None:
+        raise SignInRequired
+    return Viewer(principal, csrf_token(token, runtime.settings.token_pepper))
+
+
+def allowed(check: Callable[[Viewer], bool]) -> Callable[[Request], Awaitable[Viewer]]:
+    """A dependency: the signed-in viewer, if ``check`` lets them see the page."""
+
+    async def dependency(request: Request) -> Viewer:
+        viewer = await current_viewer(request)
+        if not check(viewer):
+            raise Forbidden
+        return viewer
+
+    return dependency
+
+
+async def form_fields(request: Request, viewer: Viewer | None = None) -> dict[str, str]:
+    """An urlencoded form (no multipart dependency); with a viewer, its CSRF token must match."""
+    parsed = parse_qs((await request.body()).decode("utf-8"), keep_blank_values=True)
+    fields = {k: v[-1].strip() for k, v in parsed.items()}
+    if viewer is not None and not hmac.compare_digest(fields.get("csrf", ""), viewer.csrf):
+        raise CsrfRejected
+    return fields
+
+
+def set_session(response: Response, request: Request, token: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path=PREFIX,
+        max_age=12 * 3600,
+    )
+
+
+def clear_session(response: Response) -> None:
+    response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path inside the dashboard (no open redirect)."""
+    if target and target.startswith(f"{PREFIX}/") and "//" not in target and "\\" not in target:
+        return target
+    return f"{PREFIX}/"
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+class PageRoute(APIRoute):
+    """Dashboard routes: no session → the login page (coming back afterwards); wrong role → a 403 page."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return see_other(f"{PREFIX}/login?next={quote(here, safe='')}")
+            except Forbidden:
+                return render(request, "message.html", {"title": "无权访问", "message": FORBIDDEN_ZH}, 403)
+            except CsrfRejected:
+                return render(request, "message.html", {"title": "请求已失效", "message": CSRF_ZH}, 403)
+
+        return run
+
+
+FORBIDDEN_ZH = "当前账号的角色无权查看此页面。如需访问，请联系领导小组办公室（区经济信息委）。"
+CSRF_ZH = "表单已失效（安全校验未通过），请返回上一页刷新后重新提交。"
