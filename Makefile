@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration e2e lock clean reset compose-client assets browser
+.PHONY: run test lint typecheck unit integration e2e lock clean reset compose-client bench assets browser
 
 $(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ e2e: $(STAMP) browser
 
 lock: $(STAMP)
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Pinned versions of every dependency (generated with pip freeze; update with `make lock`).' > requirements.lock
+
+# Benchmarks (README "Benchmarks"): ~15 min; `make bench ARGS=--quick` is the CI-size smoke run (~2-3 min).
+# Needs PostgreSQL at 127.0.0.1:5432 like the tests; uses only free ports and phaseout_bench_* databases.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules test-artifacts

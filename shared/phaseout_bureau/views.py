@@ -25,7 +25,7 @@ from phaseout_bureau.domain.findings import BureauSpec, FindingCreate
 from phaseout_kit import uscc
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.events.outbox import last_sequence, read_feed
-from phaseout_kit.web import RuntimeDep, problem, require_roles
+from phaseout_kit.web import MAX_SEQUENCE, RuntimeDep, errors, problem, require_roles
 
 READ_ROLES = (Role.BUREAU, Role.READER, Role.OFFICE_ADMIN, Role.OFFICE_VIEWER)
 WriterDep = Annotated[Principal, Depends(require_roles(Role.BUREAU))]
@@ -86,7 +86,12 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
 
     examples = finding_examples(spec)
 
-    @router.post("/findings", status_code=201, summary="记录认定/发现 (record a finding; opens its case)")
+    @router.post(
+        "/findings",
+        status_code=201,
+        summary="记录认定/发现 (record a finding; opens its case)",
+        responses={200: {"description": "幂等重放：同一幂等键的原结果 (idempotent replay)"}, **errors(409)},
+    )
     async def create_finding(
         body: Annotated[FindingCreate, Body(openapi_examples=examples)],
         response: Response,
@@ -111,7 +116,11 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
             response.headers["Idempotent-Replayed"] = "true"
         return {**result.finding.model_dump(mode="json"), "warnings": result.warnings}
 
-    @router.get("/findings/{finding_id}", summary="查询认定及其案件全过程 (a finding with its case history)")
+    @router.get(
+        "/findings/{finding_id}",
+        summary="查询认定及其案件全过程 (a finding with its case history)",
+        responses=errors(404),
+    )
     async def read_finding(finding_id: CaseId, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
         async with runtime.sessions() as session:
             found = await service.get_finding(session, spec, finding_id)
@@ -119,7 +128,9 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
             raise problem(404, "认定不存在 (no such finding)")
         return found
 
-    @router.get("/cases/{case_id}", summary="查询案件及其全过程 (a case with its full history)")
+    @router.get(
+        "/cases/{case_id}", summary="查询案件及其全过程 (a case with its full history)", responses=errors(404)
+    )
     async def read_case(case_id: CaseId, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
         async with runtime.sessions() as session:
             found = await service.get_case(session, case_id)
@@ -161,7 +172,7 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
     async def event_feed(
         runtime: RuntimeDep,
         _p: ReaderDep,
-        after: Annotated[int, Query(ge=0, description="返回序号大于此值的事件")] = 0,
+        after: Annotated[int, Query(ge=0, le=MAX_SEQUENCE, description="返回序号大于此值的事件")] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> dict[str, Any]:
         async with runtime.sessions() as session:
@@ -231,4 +242,5 @@ def _add_action_route(router: APIRouter, spec: BureauSpec, action: Action, own_b
         status_code=201,
         summary=f"{ACTION_ZH[action]} ({action.value.replace('_', ' ')})",
         response_model=None,
+        responses={200: {"description": "幂等重放 (idempotent replay)"}, **errors(404, 409)},
     )

@@ -79,3 +79,41 @@ def create_kit_tables() -> None:
         sa.Column("before", JSONType, nullable=True),
         sa.Column("after", JSONType, nullable=True),
     )
+
+
+_AUDIT_GUARD_PG = (
+    """
+    CREATE FUNCTION phaseout_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+    END
+    $$
+    """,
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log"
+    " FOR EACH ROW EXECUTE FUNCTION phaseout_audit_log_append_only()",
+    "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log"
+    " FOR EACH STATEMENT EXECUTE FUNCTION phaseout_audit_log_append_only()",
+)
+_AUDIT_GUARD_SQLITE = tuple(
+    f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+    for verb in ("UPDATE", "DELETE")
+)
+
+
+def create_audit_guard() -> None:
+    """Make the audit log append-only in the database itself: UPDATE, DELETE (and on PostgreSQL TRUNCATE)
+    of ``audit_log`` raise, whoever connects. The API has no route that edits it; this covers the rest."""
+    dialect = op.get_bind().dialect.name
+    for statement in _AUDIT_GUARD_PG if dialect == "postgresql" else _AUDIT_GUARD_SQLITE:
+        op.execute(statement)
+
+
+def drop_audit_guard() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
+        op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+        op.execute("DROP FUNCTION IF EXISTS phaseout_audit_log_append_only()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -10,9 +11,12 @@ from typing import Annotated, Any
 
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.routing import APIRoute, iter_route_contexts
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy.exc import DBAPIError
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,6 +29,47 @@ from phaseout_kit.runtime import ServiceRuntime
 log = logging.getLogger(__name__)
 Hook = Callable[[ServiceRuntime], Awaitable[None]]
 RETRY_AFTER_S = "5"
+
+
+MAX_SEQUENCE = 2**63 - 1  # event sequence numbers and feed positions are signed 64-bit in both databases
+MAX_ROW_ID = 2**31 - 1  # integer surrogate keys (PostgreSQL ``integer``)
+
+
+class ErrorItem(BaseModel):
+    """One problem with one field of the request (FastAPI's validation errors have this shape too)."""
+
+    model_config = ConfigDict(extra="allow")
+    loc: list[str | int]
+    msg: str
+
+
+class ProblemDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    detail: str
+
+
+class Problem(BaseModel):
+    """Every error body: a reason a person can act on (Chinese first, English in brackets); for invalid input
+    the list of fields and what is wrong with each; some errors add fields (e.g. the allowed actions)."""
+
+    model_config = ConfigDict(extra="allow")
+    detail: str | list[ErrorItem] | ProblemDetail
+
+
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    401: "缺少令牌、令牌无效或已过期 (missing, invalid or expired token)",
+    403: "该令牌无权执行此操作 (not allowed for this token)",
+    404: "不存在 (not found)",
+    409: "与当前状态冲突 (conflicts with the current state)",
+    413: "请求体过大 (body too large)",
+    422: "请求内容不合规 (invalid request)",
+    503: "数据库暂不可用，请按 Retry-After 重试 (database unavailable, retry after the given seconds)",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the errors a route itself raises (the kit documents 401/403/413/422/503)."""
+    return {code: {"model": Problem, "description": ERROR_DESCRIPTIONS[code]} for code in codes}
 
 
 def runtime_of(request: Request) -> ServiceRuntime:
@@ -108,6 +153,24 @@ class LimitsAndMetrics:
             metrics.HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
+def _unprocessable(_request: Request, exc: Exception) -> Response:
+    # The database refused a value (e.g. a NUL character, a number out of its column's range): the request is
+    # at fault, and retrying it would fail again. Not a 503.
+    log.info("database refused a value", extra={"error": repr(exc)[:500]})
+    return JSONResponse(
+        {"detail": "数据库拒绝了请求中的值 (a value in the request cannot be stored)"}, status_code=422
+    )
+
+
+def _conflict(_request: Request, exc: Exception) -> Response:
+    # Typically two concurrent requests with one idempotency key: one wins, the other learns it lost.
+    log.info("database constraint refused a write", extra={"error": repr(exc)[:500]})
+    return JSONResponse(
+        {"detail": "与同时进行的另一请求冲突，请重试 (conflicts with a concurrent request; retry)"},
+        status_code=409,
+    )
+
+
 def _unavailable(_request: Request, exc: Exception) -> Response:
     log.warning("database unavailable", extra={"error": repr(exc)})
     return JSONResponse(
@@ -170,11 +233,64 @@ def create_app(
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
+    app.add_exception_handler(DataError, _unprocessable)
+    app.add_exception_handler(IntegrityError, _conflict)
     app.add_exception_handler(DBAPIError, _unavailable)
     app.add_exception_handler(PoolTimeoutError, _unavailable)
     app.add_exception_handler(ConnectionError, _unavailable)
     app.add_middleware(LimitsAndMetrics, max_body_bytes=runtime.settings.max_body_bytes)
+    _document_errors(app)
     return app
+
+
+def _uses(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return dependant.call is call or any(_uses(d, call) for d in dependant.dependencies)
+
+
+def _document_errors(app: FastAPI) -> None:
+    """Add to the OpenAPI document the errors the kit produces for every route: 401/403 where a token is
+    required, 413 where there is a body, 422 in the shape the services really answer, 503 + Retry-After
+    where the database is used. Routes declare their own 404/409 with ``errors()``."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(problem_schema.pop("$defs", {}))
+        components["Problem"] = problem_schema
+        problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        retry_after = {"Retry-After": {"description": "秒 (seconds)", "schema": {"type": "integer"}}}
+        for route in iter_route_contexts(app.routes):  # routes of included routers too
+            if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
+                continue
+            codes = [422]
+            if _uses(route.dependant, current_principal):
+                codes += [401, 403]
+            if route.body_field is not None:
+                codes.append(413)
+            if (route.path or "").startswith("/api/"):
+                codes.append(503)
+            for method in route.methods or ():
+                operation = schema["paths"].get(route.path_format or "", {}).get(method.lower())
+                if operation is None:
+                    continue
+                responses = operation.setdefault("responses", {})
+                for code in codes:
+                    if code == 422 and "422" not in responses:
+                        continue  # no parameters, nothing to validate
+                    doc = {"description": ERROR_DESCRIPTIONS[code], "content": problem}
+                    if code == 503:
+                        doc["headers"] = retry_after
+                    responses[str(code)] = doc
+        for unused in ("HTTPValidationError", "ValidationError"):
+            if f"#/components/schemas/{unused}" not in json.dumps(schema):
+                components.pop(unused, None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def serve(app: FastAPI, runtime: ServiceRuntime) -> None:

@@ -167,7 +167,6 @@ async def test_exit_execution_with_steps_on_the_technology_bureau(database_url: 
             ("closure_approved", {"occurred_on": "2020-08-20", "document_no": "涪府函〔2020〕88号"}),
             ("water_cut", {"occurred_on": "2020-09-01"}),
             ("power_cut", {"occurred_on": "2020-09-01"}),
-            ("equipment_sealed", {"occurred_on": "2020-09-02", "capacity": {"value": 20, "unit": "万吨/年"}}),
             (
                 "closure_executed",
                 {
@@ -177,6 +176,7 @@ async def test_exit_execution_with_steps_on_the_technology_bureau(database_url: 
                     "capacity": {"value": 20, "unit": "万吨/年"},
                 },
             ),
+            ("equipment_sealed", {"occurred_on": "2020-09-04", "capacity": {"value": 20, "unit": "万吨/年"}}),
             ("equipment_dismantled", {"occurred_on": "2020-10-01"}),
             ("exit_announced", {"occurred_on": "2020-10-10"}),
         ]

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from phaseout_bureau.domain.findings import Capacity, LongText, Text
+from phaseout_bureau.domain.findings import SINGLE_LINE, Capacity, LongText, Reference, Text
 from phaseout_policy import Dimension, PolicyBook, add_months
 
 
@@ -155,7 +155,9 @@ def allowed_actions(state: CaseState) -> list[Action]:
 
 
 # ---- payloads: each action its own ----
-DocumentNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+DocumentNo = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=SINGLE_LINE)
+]
 
 
 class ActionBody(BaseModel):
@@ -164,9 +166,7 @@ class ActionBody(BaseModel):
     occurred_on: date = Field(description="实际发生日期（可补录，不得晚于今天）")
     document_no: DocumentNo | None = Field(default=None, description="文书编号，如 涪经信节监〔2020〕12号")
     note: LongText | None = Field(default=None, description="说明")
-    evidence: list[Annotated[str, StringConstraints(min_length=1, max_length=500)]] = Field(
-        default_factory=list, max_length=50, description="证据材料编号或链接"
-    )
+    evidence: list[Reference] = Field(default_factory=list, max_length=50, description="证据材料编号或链接")
 
 
 class RectificationOrder(ActionBody):

@@ -69,8 +69,32 @@ class CapacityUnit(StrEnum):
     T_PER_DAY = "吨/日"
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# No control characters: they are never meant, PostgreSQL refuses NUL, and XLSX exports cannot hold them.
+SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=SINGLE_LINE)
+]
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=SINGLE_LINE)]
+LongText = Annotated[  # may span lines
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+    ),
+]
+MAX_DETAILS_DEPTH = 16
+
+
+def json_depth(value: Any) -> int:
+    """How deeply a JSON value nests (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 class Capacity(BaseModel):
@@ -102,12 +126,10 @@ class FindingCreate(BaseModel):
     legal_basis: LongText = Field(description="认定依据（文件及条款）")
     severity: Severity = Severity.GENERAL
     inspector: Text = Field(description="检查人员")
-    evidence: list[Annotated[str, StringConstraints(min_length=1, max_length=500)]] = Field(
-        default_factory=list, max_length=50, description="证据材料编号或链接"
-    )
-    external_ref: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = Field(
-        default=None, description="委办局自有系统中的编号（幂等键）"
-    )
+    evidence: list[Reference] = Field(default_factory=list, max_length=50, description="证据材料编号或链接")
+    external_ref: (
+        Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=SINGLE_LINE)] | None
+    ) = Field(default=None, description="委办局自有系统中的编号（幂等键）")
     details: dict[str, Any] = Field(default_factory=dict, description="按委办局定义的明细")
 
     @field_validator("uscc")
@@ -117,6 +139,15 @@ class FindingCreate(BaseModel):
             return uscc.validate(value).code
         except uscc.USCCError as exc:
             raise ValueError(str(exc)) from exc
+
+    @field_validator("details")
+    @classmethod
+    def _shallow_details(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Checked again by the bureau's typed model; bounded here so that hashing and storing the raw request
+        # (before that check) cannot fail on a pathologically deep value (pydantic serialises at most ~250 levels).
+        if json_depth(value) > MAX_DETAILS_DEPTH:
+            raise ValueError(f"明细嵌套过深，最多 {MAX_DETAILS_DEPTH} 层 (details nested too deeply)")
+        return value
 
     @field_validator("found_on")
     @classmethod

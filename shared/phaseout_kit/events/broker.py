@@ -13,11 +13,31 @@ import socket
 import subprocess
 from collections.abc import Iterable
 
+import aiokafka.client
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.protocol.metadata import MetadataRequest
+
+from phaseout_kit.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
+
+
+class _MetadataRequestWithoutAutoCreate(MetadataRequest):  # type: ignore[misc]
+    """aiokafka asks for metadata with ``allow_auto_topic_creation`` left on and offers no setting for it.
+    A client that survives a memory broker's restart refreshes its metadata against the new, empty broker
+    and so re-creates the topics with the broker's defaults (Tansu: 4 partitions) before anyone ensured
+    them — the "writing into re-created topics as if nothing happened" the broker monitor exists to stop.
+    Topics are only ever created by ``ensure_topics``; a client asking about a missing topic waits for it."""
+
+    def __init__(
+        self, topics: list[str] | None = None, allow_auto_topic_creation: bool | None = False
+    ) -> None:
+        super().__init__(topics, allow_auto_topic_creation)
+
+
+aiokafka.client.MetadataRequest = _MetadataRequestWithoutAutoCreate
 
 CLIENT_TIMEOUTS = {"request_timeout_ms": 10_000, "metadata_max_age_ms": 5_000, "retry_backoff_ms": 200}
 
@@ -155,9 +175,7 @@ class BrokerMonitor:
         self._task = asyncio.create_task(self._watch(), name="broker-monitor")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await cancel_and_wait(self._task)
 
     async def _watch(self) -> None:
         host, _, port = self.bootstrap.split(",")[0].rpartition(":")

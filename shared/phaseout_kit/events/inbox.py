@@ -19,6 +19,7 @@ from phaseout_kit import metrics
 from phaseout_kit.db import Base, UTCDateTime, utcnow
 from phaseout_kit.events.broker import BrokerMonitor, ensure_topics, make_consumer, make_producer
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage
+from phaseout_kit.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +117,7 @@ class IdempotentConsumer:
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self._group_id}")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         backoff = 0.2
@@ -171,6 +170,7 @@ class IdempotentConsumer:
         batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
     ) -> None:
         events: list[EventEnvelope] = []
+        origin: dict[int, ConsumerRecord[bytes, bytes]] = {}
         for records in batch.values():
             for record in records:
                 try:
@@ -180,8 +180,22 @@ class IdempotentConsumer:
                     await self._dead_letter(producer, record, str(poison))
                     continue
                 events.append(envelope)
+                origin[id(envelope)] = record
         try:
-            await store_batch(self._sessions, events, self._handler)
+            try:
+                await store_batch(self._sessions, events, self._handler)
+            except PoisonMessage:
+                # The handler found an event it can never store (e.g. a sequence number another event holds).
+                # Nothing of the batch was committed: store one by one and dead-letter only the poison, instead
+                # of failing the same batch forever and blocking everything behind it.
+                kept = []
+                for envelope in events:
+                    try:
+                        await store_batch(self._sessions, [envelope], self._handler)
+                        kept.append(envelope)
+                    except PoisonMessage as poison:
+                        await self._dead_letter(producer, origin[id(envelope)], str(poison))
+                events = kept
         except Exception:
             # Nothing of the batch was committed: rewind so it is fetched again after the backoff.
             for tp, records in batch.items():

@@ -24,6 +24,7 @@ from phaseout_kit import metrics
 from phaseout_kit.db import Base, JSONType, UTCDateTime, utcnow
 from phaseout_kit.events.broker import BrokerMonitor, ensure_topics, make_producer
 from phaseout_kit.events.envelope import EventEnvelope
+from phaseout_kit.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 COUNTER_NAME = "outbox"
@@ -150,9 +151,7 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._topic}")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await cancel_and_wait(self._task)
         await self._drop_producer()
 
     async def _run(self) -> None:
@@ -163,7 +162,8 @@ class OutboxRelay:
                 backoff = 0.1
                 if sent < self._batch_size:
                     try:
-                        await asyncio.wait_for(self._wakeup.wait(), self._idle_poll_s)
+                        async with asyncio.timeout(self._idle_poll_s):  # not wait_for: see phaseout_kit.tasks
+                            await self._wakeup.wait()
                     except TimeoutError:
                         pass
                     self._wakeup.clear()

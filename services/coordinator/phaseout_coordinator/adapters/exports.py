@@ -21,7 +21,7 @@ from urllib.parse import quote
 from fastapi.responses import Response, StreamingResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -31,6 +31,13 @@ Kind = Literal["text", "date", "number", "integer"]
 BOM = "\ufeff"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+# OpenAPI ``responses`` of a download route: what it really sends.
+EXPORT_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "CSV（UTF-8，带 BOM）或 XLSX 文件 (the file)",
+        "content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}},
+    }
+}
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -126,6 +133,12 @@ def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
     return candidate
 
 
+def _xml_safe(value: Any) -> Any:
+    """XLSX is XML: control characters (which a query parameter or an event's text may carry) cannot be
+    stored and would fail the whole download; they are dropped."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 class XlsxBook:
     """A write-only workbook (rows go to disk as they come: memory stays flat for long lists)."""
 
@@ -147,7 +160,7 @@ class XlsxBook:
 
     @staticmethod
     def _cell(ws: WriteOnlyWorksheet, value: Any, font: Font | None = None) -> Cell:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws, value=_xml_safe(value))
         if font is not None:
             cell.font = font
         return cell
@@ -176,7 +189,7 @@ class XlsxSheet:
         typed = _typed(column, value)
         if isinstance(typed, list | dict):
             typed = str(typed)
-        cell = WriteOnlyCell(self._ws, value=typed)
+        cell = WriteOnlyCell(self._ws, value=_xml_safe(typed))
         if column.kind == "date":
             cell.number_format = "yyyy-mm-dd"
         elif column.kind == "integer":

@@ -20,7 +20,7 @@ from phaseout_kit.db import utcnow
 from phaseout_kit.events.inbox import DeadLetter
 from phaseout_kit.events.outbox import last_sequence, read_feed
 from phaseout_kit.settings import Profile
-from phaseout_kit.web import RuntimeDep, problem, require_roles
+from phaseout_kit.web import MAX_SEQUENCE, RuntimeDep, errors, problem, require_roles
 
 
 def _coordinator(request: Request) -> Coordinator:
@@ -96,7 +96,9 @@ def coordinator_router() -> APIRouter:
         return {"total": total, "offset": offset, "limit": limit, "items": items}
 
     @router.get(
-        "/enterprises/{code}", summary="企业档案：身份、各领域状态及依据、案件、时间线、惩戒措施 (dossier)"
+        "/enterprises/{code}",
+        summary="企业档案：身份、各领域状态及依据、案件、时间线、惩戒措施 (dossier)",
+        responses=errors(404),
     )
     async def dossier(code: UsccPath, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
         async with runtime.sessions() as session:
@@ -238,7 +240,10 @@ def coordinator_router() -> APIRouter:
         return {"as_of": today.isoformat(), "total": total, "items": items}
 
     @router.post(
-        "/measures/{key}/feedback", status_code=201, summary="执行部门反馈措施执行情况 (execution feedback)"
+        "/measures/{key}/feedback",
+        status_code=201,
+        summary="执行部门反馈措施执行情况 (execution feedback)",
+        responses=errors(404),
     )
     async def measure_feedback(
         key: Annotated[str, Path(max_length=64)],
@@ -286,7 +291,7 @@ def coordinator_router() -> APIRouter:
     async def decision_feed(
         runtime: RuntimeDep,
         _p: ReaderDep,
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: Annotated[int, Query(ge=0, le=MAX_SEQUENCE)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> dict[str, Any]:
         async with runtime.sessions() as session:

@@ -9,6 +9,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from phaseout_coordinator.adapters.exports import (
+    EXPORT_CONTENT,
+    XLSX_MEDIA_TYPE,
     ExportFormat,
     export_response,
     iterate,
@@ -30,7 +32,7 @@ from phaseout_coordinator.service_layer import queries, reports
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.db import utcnow
-from phaseout_kit.web import RuntimeDep, problem, require_roles
+from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors, problem, require_roles
 
 FormatQuery = Annotated[ExportFormat, Query(alias="format", description="csv 或 xlsx")]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="年度，默认平台当前年度")]
@@ -38,7 +40,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 MeasureReaderDep = Annotated[Principal, Depends(require_roles(*OFFICE_READERS, Role.DEPARTMENT))]
 ReporterDep = Annotated[Principal, Depends(require_roles(Role.OFFICE_ADMIN, Role.DEPARTMENT, Role.BUREAU))]
 TaskNumber = Annotated[int, Path(ge=1, le=16, description="附件任务序号（1–16）")]
-PublicationId = Annotated[int, Path(ge=1, description="发布编号")]
+PublicationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="发布编号")]
 Text = Annotated[str, Field(min_length=1, max_length=120)]
 
 
@@ -105,7 +107,11 @@ def office_router() -> APIRouter:
 
 
 def _downloads(router: APIRouter) -> None:
-    @router.get("/lists/{list_code}/export", summary="下载名单（CSV/XLSX，全部条目）(export a list)")
+    @router.get(
+        "/lists/{list_code}/export",
+        summary="下载名单（CSV/XLSX，全部条目）(export a list)",
+        responses=EXPORT_CONTENT,
+    )
     async def export_list(
         list_code: ListCode,
         runtime: RuntimeDep,
@@ -124,7 +130,11 @@ def _downloads(router: APIRouter) -> None:
             fallback=f"phaseout-{list_code}-{scope.year if scope.as_of is None else scope.label_date}",
         )
 
-    @router.get("/enterprises/export", summary="下载企业检索结果（CSV/XLSX）(export the enterprise search)")
+    @router.get(
+        "/enterprises/export",
+        summary="下载企业检索结果（CSV/XLSX）(export the enterprise search)",
+        responses=EXPORT_CONTENT,
+    )
     async def export_enterprises(
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
@@ -149,7 +159,11 @@ def _downloads(router: APIRouter) -> None:
             fallback=f"phaseout-enterprises-{today.isoformat()}",
         )
 
-    @router.get("/measures/export", summary="下载联合惩戒措施及执行情况（CSV/XLSX）(export measures)")
+    @router.get(
+        "/measures/export",
+        summary="下载联合惩戒措施及执行情况（CSV/XLSX）(export measures)",
+        responses=EXPORT_CONTENT,
+    )
     async def export_measures(
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
@@ -208,6 +222,7 @@ def _publications(router: APIRouter) -> None:
     @router.post(
         "/publications/{publication_id}/publish",
         summary="发布名单（草稿 → 已发布，仅一次）(publish a draft)",
+        responses=errors(404, 409),
     )
     async def publish(
         publication_id: PublicationId, runtime: RuntimeDep, principal: AdminDep
@@ -248,7 +263,11 @@ def _publications(router: APIRouter) -> None:
         items = [pubs.office_view(p, with_entries=False) for p in rows]
         return {"total": total, "offset": offset, "limit": limit, "items": items}
 
-    @router.get("/publications/{publication_id}", summary="名单发布详情（含冻结条目）(a publication)")
+    @router.get(
+        "/publications/{publication_id}",
+        summary="名单发布详情（含冻结条目）(a publication)",
+        responses=errors(404),
+    )
     async def publication_detail(
         publication_id: PublicationId, runtime: RuntimeDep, _p: ReaderDep
     ) -> dict[str, Any]:
@@ -310,6 +329,7 @@ def _annex_tasks(router: APIRouter) -> None:
         "/annex-tasks/{number}/reports",
         status_code=201,
         summary="报送任务进展：方案、执法监管、年度总结 (report on an annex task)",
+        responses=errors(404),
     )
     async def add_report(
         number: TaskNumber,
@@ -389,6 +409,9 @@ def _annual_report(router: APIRouter) -> None:
         "/annual-report",
         summary="年度报告数据：年度退出、黄牌红牌名单、惩戒措施、成员单位总结 (annual report to the city)",
         response_model=None,
+        responses={
+            200: {"description": "JSON 或 XLSX", "content": {"application/json": {}, XLSX_MEDIA_TYPE: {}}}
+        },
     )
     async def annual_report(
         runtime: RuntimeDep,

@@ -6,16 +6,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from phaseout_coordinator.adapters.exports import ExportFormat, export_response, iterate
+from phaseout_coordinator.adapters.exports import EXPORT_CONTENT, ExportFormat, export_response, iterate
 from phaseout_coordinator.adapters.orm import ListPublication
 from phaseout_coordinator.entrypoints.api import Offset
 from phaseout_coordinator.entrypoints.asyncapi import asyncapi_document
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries
 from phaseout_kit.runtime import ServiceRuntime
-from phaseout_kit.web import RuntimeDep, problem
+from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors, problem
 
-PublicationId = Annotated[int, Path(ge=1, description="发布编号")]
+PublicationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="发布编号")]
 NOT_PUBLISHED = "该名单未发布或不存在 (no such published list)"
 
 
@@ -44,13 +44,18 @@ def public_router() -> APIRouter:
         items = [pubs.public_view(p, with_entries=False) for p in rows]
         return {"total": total, "offset": offset, "limit": limit, "items": items}
 
-    @router.get("/public/publications/{publication_id}", summary="已发布名单的条目 (a published list)")
+    @router.get(
+        "/public/publications/{publication_id}",
+        summary="已发布名单的条目 (a published list)",
+        responses=errors(404),
+    )
     async def published_list(publication_id: PublicationId, runtime: RuntimeDep) -> dict[str, Any]:
         return pubs.public_view(await _published(runtime, publication_id), with_entries=True)
 
     @router.get(
         "/public/publications/{publication_id}/export",
         summary="下载已发布名单（CSV/XLSX）(download a published list)",
+        responses={**EXPORT_CONTENT, **errors(404)},
     )
     async def export_published(
         publication_id: PublicationId,

@@ -17,6 +17,7 @@ from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import IdempotentConsumer
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_kit.settings import BUREAUS, DEADLETTER_TOPIC, CoordinatorSettings, topic_for
+from phaseout_kit.tasks import cancel_and_wait
 from phaseout_policy import load_policy
 
 MIGRATIONS = str(files("phaseout_coordinator") / "adapters" / "migrations")
@@ -51,6 +52,7 @@ class Coordinator:
             self.runtime.sessions,
             BureauFeeds(settings.bureau_urls, settings.feed_token),
             on_stored=self.projector.wake,
+            bus_live=self.consumer.assigned.is_set,
         )
         self._scheduler: asyncio.Task[None] | None = None
 
@@ -66,9 +68,7 @@ class Coordinator:
         self._scheduler = asyncio.create_task(self._schedule(), name="scheduler")
 
     async def stop(self, _runtime: ServiceRuntime) -> None:
-        if self._scheduler:
-            self._scheduler.cancel()
-            await asyncio.gather(self._scheduler, return_exceptions=True)
+        await cancel_and_wait(self._scheduler)
         await self.consumer.stop()
         await self.catch_up.stop()
         await self.projector.stop()

@@ -1,6 +1,7 @@
 """Gap repair: a bureau's sequence numbers must arrive without holes; what the bus lost is read from the
 bureau's own event feed. Events of one bureau travel in several partitions, so a short-lived hole is normal:
-only a hole older than ``grace_s`` triggers a catch-up; a periodic sweep also finds events lost at the tail.
+only a hole older than ``grace_s`` triggers a catch-up; a periodic sweep also finds events lost at the tail, and
+runs every ``grace_s`` while the bus consumer has no partitions assigned.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from phaseout_coordinator.domain.intake import validate_bureau_event
 from phaseout_coordinator.service_layer.ingest import cursors, store_event
 from phaseout_kit.events.envelope import PoisonMessage
 from phaseout_kit.events.inbox import store_batch
+from phaseout_kit.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +32,15 @@ class CatchUp:
         grace_s: float = 2.0,
         sweep_s: float = 10.0,
         on_stored: Callable[[], None] = lambda: None,
+        bus_live: Callable[[], bool] = lambda: True,
     ) -> None:
         self._on_stored = on_stored
+        self._bus_live = bus_live
         self._sessions = sessions
         self._feeds = feeds
         self._grace_s = grace_s
         self._sweep_s = sweep_s
-        self._gap_since: dict[str, float] = {}
+        self._gap_since: dict[str, tuple[int, float]] = {}  # bureau -> (contiguous, since)
         self._task: asyncio.Task[None] | None = None
         self.caught_up_events = 0
 
@@ -44,9 +48,7 @@ class CatchUp:
         self._task = asyncio.create_task(self._run(), name="catch-up")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await cancel_and_wait(self._task)
         await self._feeds.close()
 
     async def _run(self) -> None:
@@ -54,18 +56,26 @@ class CatchUp:
         while True:
             await asyncio.sleep(0.5)
             now = time.monotonic()
-            sweep = now - last_sweep >= self._sweep_s
+            # While the bus delivers nothing to us (consumer not assigned: broker away, or a rebalance after a
+            # crash, which Tansu resolves only after the dead member's session times out), the feeds are the
+            # only way in: sweep them as often as a stale gap would be repaired.
+            sweep = now - last_sweep >= (self._sweep_s if self._bus_live() else self._grace_s)
             try:
                 async with self._sessions() as session:
                     state = await cursors(session)
                 for bureau, cursor in state.items():
                     if not self._feeds.knows(bureau):
                         continue
+                    # A hole is stale when the contiguous prefix has not moved for ``grace_s``. Under steady
+                    # load some hole nearly always exists (partitions arrive unevenly), so timing "a gap
+                    # exists" instead would read the feeds every half second, doubling the ingest work.
                     if cursor.highest_seen > cursor.contiguous:
-                        self._gap_since.setdefault(bureau, now)
+                        since = self._gap_since.get(bureau)
+                        if since is None or since[0] != cursor.contiguous:
+                            self._gap_since[bureau] = (cursor.contiguous, now)
                     else:
                         self._gap_since.pop(bureau, None)
-                    stale_gap = now - self._gap_since.get(bureau, now) >= self._grace_s
+                    stale_gap = now - self._gap_since.get(bureau, (0, now))[1] >= self._grace_s
                     if sweep or stale_gap:
                         await self.catch_up(bureau, cursor.contiguous)
                 if sweep:

@@ -12,7 +12,7 @@ from phaseout_coordinator.adapters.orm import BureauCursor, StoredEvent
 from phaseout_coordinator.domain.intake import bureau_of, validate_bureau_event
 from phaseout_coordinator.service_layer.projector import queue
 from phaseout_kit.db import utcnow
-from phaseout_kit.events.envelope import EventEnvelope
+from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage
 from phaseout_kit.settings import BUREAUS
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,15 @@ async def store_event(session: AsyncSession, envelope: EventEnvelope) -> None:
     """The inbox handler: called once per new event id, inside the inbox's transaction."""
     bureau = bureau_of(envelope)
     validate_bureau_event(envelope)
+    holder = await session.scalar(
+        sa.select(StoredEvent.event_id).where(
+            StoredEvent.bureau == bureau, StoredEvent.sequence == envelope.sequence
+        )
+    )
+    if holder is not None:  # another event id with this number: never storable (the unique key refuses it)
+        raise PoisonMessage(
+            f"sequence conflict: {bureau} #{envelope.sequence} is already event {holder}, not {envelope.id}"
+        )
     session.add(
         StoredEvent(
             event_id=envelope.id,

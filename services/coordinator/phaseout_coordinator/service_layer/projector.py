@@ -13,10 +13,14 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import SessionTransaction
 
 from phaseout_bureau.domain.cases import OPEN_STATES
 from phaseout_coordinator.adapters.clock import Clock
@@ -37,6 +41,7 @@ from phaseout_coordinator.domain.model import Assessment, DecisionChange, Explan
 from phaseout_kit.db import utcnow
 from phaseout_kit.events.envelope import event_type, source_uri
 from phaseout_kit.events.outbox import append_event
+from phaseout_kit.tasks import cancel_and_wait
 from phaseout_policy import PolicyBook
 
 log = logging.getLogger(__name__)
@@ -53,11 +58,32 @@ def decision_type(kind: str) -> str:
     return event_type("coordinator", "decision", kind)
 
 
+_QUEUED: WeakKeyDictionary[SessionTransaction, set[str]] = WeakKeyDictionary()  # upserted in this transaction
+
+
 async def queue(session: AsyncSession, usccs: Iterable[str]) -> None:
-    """Mark enterprises for re-evaluation (idempotent; called inside the caller's transaction)."""
-    for uscc in set(usccs):
-        if await session.get(PendingEvaluation, uscc) is None:
-            session.add(PendingEvaluation(uscc=uscc, queued_at=utcnow()))
+    """Mark enterprises for re-evaluation (idempotent; called inside the caller's transaction).
+
+    An upsert that always touches the row, never "insert if absent": it holds the row's lock until the caller
+    commits, so a projection of the same enterprise running meanwhile (which locks the row first) either waits
+    for these events or, having deleted the row, lets this insert a new one. Reading "already queued" and
+    skipping would race: the projector could evaluate without the new events and then delete the row.
+    """
+    transaction = session.sync_session.get_transaction()
+    done: set[str] = _QUEUED.setdefault(transaction, set()) if transaction is not None else set()
+    fresh = sorted(set(usccs) - done)  # sorted: concurrent transactions lock rows in the same order
+    if not fresh:
+        return
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    for uscc in fresh:
+        statement = insert(PendingEvaluation).values(uscc=uscc, queued_at=utcnow())
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[PendingEvaluation.uscc], set_={"queued_at": PendingEvaluation.queued_at}
+            )
+        )
+    done.update(fresh)
 
 
 class Projector:
@@ -82,9 +108,7 @@ class Projector:
         self._task = asyncio.create_task(self._run(), name="projector")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         while True:
@@ -97,7 +121,8 @@ class Projector:
                 log.warning("projection failed; will retry", extra={"error": repr(exc)})
                 await asyncio.sleep(1.0)
             try:
-                await asyncio.wait_for(self._wakeup.wait(), 1.0)
+                async with asyncio.timeout(1.0):  # not wait_for: see phaseout_kit.tasks
+                    await self._wakeup.wait()
             except TimeoutError:
                 pass
             self._wakeup.clear()
@@ -111,6 +136,10 @@ class Projector:
             )
         for uscc in usccs:
             async with self._sessions() as session, session.begin():
+                # Lock the queue row first: an ingest that queued this enterprise and has not committed yet is
+                # waited for, so its events are read below (see ``queue``).
+                if await session.get(PendingEvaluation, uscc, with_for_update=True) is None:
+                    continue
                 await self.project(session, uscc, emit=True)
                 await session.execute(sa.delete(PendingEvaluation).where(PendingEvaluation.uscc == uscc))
             self._on_commit()

@@ -1,0 +1,119 @@
+"""Times ``rebuild()`` of the coordinator in its own process (so py-spy can attach to it).
+
+``--code asis`` runs the checked-out code; ``--code proposed`` first applies ``bench/proposed/rebuild.diff`` to
+copies of the two modules it touches and runs those (the benchmark measures exactly the proposed diff).
+``--time-cap S`` stops after the first batch that ends past S seconds and reports the rate over what was done.
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DIFF = ROOT / "bench" / "proposed" / "rebuild.diff"
+MODULES = (
+    (
+        "phaseout_coordinator.service_layer.projector",
+        "services/coordinator/phaseout_coordinator/service_layer/projector.py",
+    ),
+    (
+        "phaseout_coordinator.service_layer.rebuild",
+        "services/coordinator/phaseout_coordinator/service_layer/rebuild.py",
+    ),
+)
+
+
+class TimeCap(Exception):
+    pass
+
+
+def load_proposed() -> None:
+    """Import the two modules patched with the proposed diff, under their real names."""
+    tmp = Path(tempfile.mkdtemp(prefix="phaseout-proposed-"))
+    for _name, rel in MODULES:
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / rel, tmp / rel)
+    subprocess.run(["patch", "-s", "-p1", "-i", str(DIFF)], cwd=tmp, check=True)
+    import phaseout_coordinator.service_layer as layer
+
+    for name, rel in MODULES:
+        spec = importlib.util.spec_from_file_location(name, tmp / rel)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        setattr(layer, name.rsplit(".", 1)[1], module)
+
+
+async def main(args: argparse.Namespace) -> dict[str, object]:
+    if args.code == "proposed":
+        load_proposed()
+    import sqlalchemy as sa
+
+    from phaseout_coordinator.adapters.clock import Clock
+    from phaseout_coordinator.service_layer.projector import Projector
+    from phaseout_coordinator.service_layer.rebuild import rebuild
+    from phaseout_kit.db import make_engine, make_session_factory
+    from phaseout_policy import load_policy
+
+    engine = make_engine(args.url)
+    sessions = make_session_factory(engine)
+    projector = Projector(sessions, Clock(), load_policy())
+    state = {"done": 0, "total": 0, "projection_started": 0.0}
+    called = time.monotonic()
+
+    def progress(done: int, total: int, started: float) -> None:
+        state.update(done=done, total=total, projection_started=started)
+        if args.time_cap and time.monotonic() - called > args.time_cap and done < total:
+            raise TimeCap
+
+    capped = False
+    try:
+        await rebuild(sessions, projector, progress=progress)
+    except TimeCap:
+        capped = True
+    elapsed = time.monotonic() - called
+    async with sessions() as session:
+        if capped and state["done"]:
+            last = await session.scalar(
+                sa.text(
+                    "SELECT uscc FROM (SELECT DISTINCT uscc FROM received_events ORDER BY uscc) s "
+                    "OFFSET :n LIMIT 1"
+                ),
+                {"n": state["done"] - 1},
+            )
+            events = await session.scalar(
+                sa.text("SELECT count(*) FROM received_events WHERE uscc <= :u"), {"u": last}
+            )
+        else:
+            events = await session.scalar(sa.text("SELECT count(*) FROM received_events"))
+    await engine.dispose()
+    return {
+        "code": args.code,
+        "capped": capped,
+        "enterprises_done": state["done"],
+        "enterprises_total": state["total"],
+        "events_done": int(events or 0),
+        "seconds": round(elapsed, 2),
+        "setup_seconds": round(state["projection_started"] - called, 2),
+        "events_per_s": round(int(events or 0) / elapsed, 1),
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--code", choices=["asis", "proposed"], default="asis")
+    parser.add_argument("--time-cap", type=float, default=0)
+    result = asyncio.run(main(parser.parse_args()))
+    print(json.dumps(result), flush=True)

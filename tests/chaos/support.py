@@ -1,0 +1,552 @@
+"""What the fault-injection scenarios share: figures, request bodies, load, database access, snapshots."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from phaseout_bureau.domain.findings import Industry
+from phaseout_coordinator.adapters.clock import Clock
+from phaseout_coordinator.adapters.orm import (
+    CaseStatusRow,
+    EnterpriseRow,
+    EnterpriseStatus,
+    ListEntryRow,
+    MeasureRow,
+    PendingEvaluation,
+    PriceInstructionRow,
+    StoredEvent,
+)
+from phaseout_coordinator.entrypoints.wiring import MIGRATIONS as COORDINATOR_MIGRATIONS
+from phaseout_coordinator.service_layer.projector import Projector
+from phaseout_coordinator.service_layer.rebuild import rebuild
+from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
+from phaseout_kit.events.envelope import EventEnvelope
+from phaseout_kit.launcher import Platform
+from phaseout_kit.uscc import make_code
+from phaseout_policy import load_policy
+from tests.apps import auth
+
+FIGURES: list[str] = []
+"""Every scenario's figures line, repeated in pytest's terminal summary (tests/chaos/conftest.py)."""
+
+CLOCK = date(2021, 9, 30)  # the coordinator's fixed today in every scenario: projections are deterministic
+ENTERPRISES = [make_code(f"91500102MA5U{n:04d}X") for n in range(40)]
+MANY_ENTERPRISES = [make_code(f"91500102MA5U{n:04d}X") for n in range(300)]  # a few events each, as in life
+DETAILS: dict[str, tuple[str, dict[str, Any]]] = {
+    "energy": (
+        "energy_limit_exceeded",
+        {
+            "product": "铝液交流电耗",
+            "measured_value": 13900,
+            "measured_unit": "kWh/t",
+            "programme": "city_directed",
+        },
+    ),
+    "environment": (
+        "emission_exceedance",
+        {
+            "medium": "air",
+            "pollutant": "颗粒物",
+            "measured_value": 54,
+            "limit_value": 30,
+            "unit": "mg/m³",
+            "standard": "GB 4915-2013",
+        },
+    ),
+    "quality": (
+        "spot_check_failed",
+        {
+            "product": "普通硅酸盐水泥 P·O 42.5",
+            "standard": "GB 175-2007",
+            "sample_id": "FLCC-E2E-001",
+            "failed_items": ["28天抗压强度"],
+        },
+    ),
+    "safety": (
+        "major_hazard",
+        {"hazard_code": "building_materials.01", "description": "煤磨袋式收尘器未设置一氧化碳监测"},
+    ),
+    "technology": (
+        "eliminated_equipment",
+        {"catalogue": "2019", "item_code": "cbmf2019_cement_01", "equipment": "水泥机立窑"},
+    ),
+}
+
+
+def report(scenario: int, backend: str, **figures: object) -> str:
+    """Print (and keep for the terminal summary) one line: ``[scenario N backend] accepted=… …``."""
+    line = f"[scenario {scenario} {backend}] " + " ".join(f"{k}={v}" for k, v in figures.items())
+    FIGURES.append(line)
+    print("\n" + line, flush=True)
+    return line
+
+
+def finding_body(bureau: str, n: int, enterprises: Sequence[str] = ENTERPRISES) -> dict[str, Any]:
+    finding_type, details = DETAILS[bureau]
+    return {
+        "uscc": enterprises[n % len(enterprises)],
+        "enterprise_name": f"重庆市涪陵区测试企业{n % len(enterprises)}有限公司",
+        "town": "李渡街道",
+        "industry": Industry.CEMENT.value,
+        "finding_type": finding_type,
+        "found_on": "2020-09-01",
+        "legal_basis": "涪经信发〔2020〕85号",
+        "inspector": "李强",
+        "details": details,
+    }
+
+
+def database_url(platform: Platform, service: str) -> str:
+    """The database a platform process uses (its PostgreSQL database, or the embedded SQLite file)."""
+    configured = platform.env.get(service, {}).get("PHASEOUT_DATABASE_URL")
+    return configured or f"sqlite+aiosqlite:///{platform.data_dir / service}.db"
+
+
+@asynccontextmanager
+async def sessions_for(
+    url: str, migrations: str | None = None
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(url, pool_size=2)
+    try:
+        if migrations is not None:
+            await upgrade_to_head(engine, migrations)
+        yield make_session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+class Load:
+    """Findings (and, for every ``action_every``-th, a rectification order) posted to bureaus over HTTP."""
+
+    def __init__(
+        self,
+        platform: Platform,
+        client: httpx.AsyncClient,
+        bureaus: Sequence[str],
+        enterprises: Sequence[str] = ENTERPRISES,
+    ) -> None:
+        self.platform = platform
+        self.enterprises = enterprises
+        self.client = client
+        self.bureaus = list(bureaus)
+        self.accepted: dict[str, list[str]] = {b: [] for b in bureaus}  # event-producing writes, per bureau
+        self.findings: dict[str, list[str]] = {b: [] for b in bureaus}
+        self.rejected: list[tuple[str, int, str]] = []
+        self._n = dict.fromkeys(bureaus, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(len(v) for v in self.accepted.values())
+
+    async def post_one(self, bureau: str, *, action_every: int = 0) -> None:
+        n = self._n[bureau]
+        self._n[bureau] += 1
+        url = self.platform.url(bureau)
+        headers = auth(f"demo-{bureau}-writer")
+        try:
+            r = await self.client.post(
+                f"{url}/api/v1/findings", json=finding_body(bureau, n), headers=headers
+            )
+        except httpx.HTTPError as exc:
+            self.rejected.append((bureau, 0, repr(exc)))
+            return
+        if r.status_code != 201:
+            self.rejected.append((bureau, r.status_code, r.text[:200]))
+            return
+        finding_id = r.json()["finding_id"]
+        self.findings[bureau].append(finding_id)
+        self.accepted[bureau].append(finding_id)
+        if action_every and n % action_every == 0:
+            r = await self.client.post(
+                f"{url}/api/v1/cases/{finding_id}/rectification_ordered",
+                json={"occurred_on": "2020-09-10", "deadline": "2021-03-10"},
+                headers=headers,
+            )
+            if r.status_code == 201:
+                self.accepted[bureau].append(f"{finding_id}/rectification_ordered")
+            else:
+                self.rejected.append((bureau, r.status_code, r.text[:200]))
+
+    async def run_for(self, seconds: float, *, per_bureau: int = 1, pause_s: float = 0.05) -> None:
+        deadline = time.monotonic() + seconds
+
+        async def worker(bureau: str) -> None:
+            while time.monotonic() < deadline:
+                await self.post_one(bureau)
+                await asyncio.sleep(pause_s)
+
+        await asyncio.gather(*(worker(b) for b in self.bureaus for _ in range(per_bureau)))
+
+    async def run_count(
+        self,
+        per_bureau_total: int,
+        *,
+        concurrency: int = 3,
+        action_every: int = 0,
+        findings_per_s: float = 0.0,
+    ) -> None:
+        """``per_bureau_total`` findings to each bureau; at most ``findings_per_s`` in all, if given."""
+        next_slot = time.monotonic()
+
+        async def paced() -> None:
+            nonlocal next_slot
+            if findings_per_s:
+                slot, next_slot = next_slot, max(next_slot, time.monotonic()) + 1 / findings_per_s
+                await asyncio.sleep(max(0.0, slot - time.monotonic()))
+
+        async def worker(bureau: str, count: int) -> None:
+            for _ in range(count):
+                await paced()
+                await self.post_one(bureau, action_every=action_every)
+
+        share = [
+            per_bureau_total // concurrency + (1 if i < per_bureau_total % concurrency else 0)
+            for i in range(concurrency)
+        ]
+        await asyncio.gather(*(worker(b, c) for b in self.bureaus for c in share))
+
+
+async def feed(client: httpx.AsyncClient, base_url: str) -> list[EventEnvelope]:
+    """A bureau's whole event feed, read the way the coordinator's catch-up reads it."""
+    events: list[EventEnvelope] = []
+    after = 0
+    while True:
+        r = await client.get(
+            f"{base_url}/api/v1/events", params={"after": after, "limit": 1000}, headers=auth("demo-reader")
+        )
+        r.raise_for_status()
+        page = [EventEnvelope.from_json(e) for e in r.json()["events"]]
+        if not page:
+            return events
+        events.extend(page)
+        after = page[-1].sequence
+
+
+async def ingest_status(client: httpx.AsyncClient, coordinator_url: str) -> dict[str, dict[str, int]]:
+    r = await client.get(f"{coordinator_url}/api/v1/ingest/status", headers=auth("demo-reader"))
+    r.raise_for_status()
+    status: dict[str, dict[str, int]] = r.json()
+    return status
+
+
+async def received(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str, str, int]]:
+    """(bureau, event id, sequence) of every event in the coordinator's store."""
+    async with sessions() as session:
+        rows = await session.execute(
+            sa.select(StoredEvent.bureau, StoredEvent.event_id, StoredEvent.sequence)
+        )
+        return [(b, i, s) for b, i, s in rows]
+
+
+async def stored_count(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(sa.select(sa.func.count()).select_from(StoredEvent)) or 0)
+
+
+async def pending(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(sa.select(sa.func.count()).select_from(PendingEvaluation)) or 0)
+
+
+async def projections_settled(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    return await pending(sessions) == 0
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+PROJECTION_COLUMNS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "enterprise_status": (
+        EnterpriseStatus,
+        ("uscc", "status", "dimensions", "assessment", "next_change_on", "as_of"),
+    ),
+    "list_entries": (
+        ListEntryRow,
+        ("uscc", "list_code", "dimension", "case_id", "start_on", "end_on", "explanation", "details"),
+    ),
+    "measures": (
+        MeasureRow,
+        (
+            "key",
+            "source_uscc",
+            "uscc",
+            "via_affiliate_of",
+            "measure_code",
+            "target_department_zh",
+            "start_on",
+            "end_on",
+            "earliest_lift_on",
+            "explanation",
+        ),
+    ),
+    "price_instructions": (
+        PriceInstructionRow,
+        (
+            "key",
+            "uscc",
+            "kind",
+            "category",
+            "surcharge_yuan_per_kwh",
+            "case_id",
+            "start_on",
+            "end_on",
+            "explanation",
+        ),
+    ),
+    "case_status": (
+        CaseStatusRow,
+        ("case_id", "uscc", "bureau", "finding_type", "state", "status", "found_on", "deadline", "open"),
+    ),
+    "enterprises": (
+        EnterpriseRow,
+        ("uscc", "name", "town", "industrial_park", "industry", "first_found_on", "finding_count", "lines"),
+    ),
+}
+
+
+async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> dict[str, list[str]]:
+    """Every projection row (without timestamps of evaluation and surrogate ids), canonical and sorted."""
+    out: dict[str, list[str]] = {}
+    async with sessions() as session:
+        for name, (model, columns) in PROJECTION_COLUMNS.items():
+            rows = (await session.scalars(sa.select(model))).all()
+            out[name] = sorted(_canonical([getattr(r, c) for c in columns]) for r in rows)
+    return out
+
+
+def projector(sessions: async_sessionmaker[AsyncSession]) -> Projector:
+    return Projector(sessions, Clock(CLOCK), load_policy())
+
+
+async def rebuilt_snapshot(url: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The coordinator's projections as it left them, then after a clean rebuild from its event store
+    (what ``python -m phaseout_coordinator rebuild`` does). The coordinator must be stopped."""
+    async with sessions_for(url, COORDINATOR_MIGRATIONS) as sessions:
+        live = await snapshot(sessions)
+        await rebuild(sessions, projector(sessions), progress=lambda *_: None)
+        return live, await snapshot(sessions)
+
+
+def diff_summary(a: dict[str, list[str]], b: dict[str, list[str]]) -> str:
+    lines = []
+    for name in a:
+        only_a, only_b = set(a[name]) - set(b[name]), set(b[name]) - set(a[name])
+        if only_a or only_b:
+            lines.append(
+                f"{name}: {len(only_a)} rows only before, {len(only_b)} only after; e.g. {sorted(only_a)[:1]} / {sorted(only_b)[:1]}"
+            )
+    return "\n".join(lines) or "identical"
+
+
+def coordinator_env(**extra: str) -> dict[str, str]:
+    return {"PHASEOUT_CLOCK_DATE": CLOCK.isoformat(), **extra}
+
+
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "platform"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+async def topic_records(bootstrap: str, topic: str, *, timeout_s: float = 30.0) -> list[Any]:
+    """Every record now in ``topic``, read from the beginning of each partition without a consumer group."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not partitions:
+            await consumer.force_metadata_update()  # type: ignore[no-untyped-call]
+            partitions = [
+                TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+            ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[Any] = []
+        deadline = time.monotonic() + timeout_s
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"could not read {topic} to its end within {timeout_s} s")
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+        return records
+    finally:
+        await consumer.stop()
+
+
+class TcpProxy:
+    """A TCP proxy the tests can cut (closing every connection and refusing new ones) and restore."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        from phaseout_kit.events.broker import free_port
+
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+
+    async def cut(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+        if server is not None:
+            await server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers |= {writer, upstream_writer}
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                dst.transport.abort()
+
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+        self._writers -= {writer, upstream_writer}
+
+
+class CoordinatorProcess:
+    """A coordinator process of its own (database, port, consumer group) beside a platform's bureaus, so that
+    one load and one fault exercise a coordinator on SQLite and one on PostgreSQL side by side."""
+
+    def __init__(self, platform: Platform, backend: str, database_url: str, bureaus: Sequence[str]) -> None:
+        from phaseout_kit.events.broker import free_port
+
+        self.platform = platform
+        self.backend = backend
+        self.database_url = database_url
+        self.port = free_port()
+        self.bureaus = list(bureaus)
+        self.process: Any = None
+        self.log = platform.logs / f"coordinator-{backend}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        import os
+
+        return {
+            **os.environ,
+            "PHASEOUT_PROFILE": "embedded",
+            "PHASEOUT_DATA_DIR": str(self.platform.data_dir),
+            "PHASEOUT_PORT": str(self.port),
+            "PHASEOUT_KAFKA_BOOTSTRAP": self.platform.bootstrap,
+            "PHASEOUT_BUREAU_URLS": json.dumps({b: self.platform.url(b) for b in self.bureaus}),
+            "PHASEOUT_DATABASE_URL": self.database_url,
+            "PHASEOUT_CONSUMER_GROUP": f"phaseout-coordinator-{self.backend}",
+            "PHASEOUT_CLOCK_DATE": CLOCK.isoformat(),
+        }
+
+    def start(self) -> None:
+        import subprocess
+        import sys
+
+        from phaseout_kit.events.broker import die_with_parent
+
+        self.platform.logs.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "phaseout_coordinator"],
+            env=self.env(),
+            stdout=open(self.log, "ab"),
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
+        )
+
+    async def wait_ready(self, timeout_s: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while True:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"coordinator ({self.backend}) exited; see {self.log}")
+                try:
+                    if (await client.get(f"{self.url}/readyz")).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"coordinator ({self.backend}) not ready after {timeout_s} s")
+                await asyncio.sleep(0.1)
+
+    def kill(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except Exception:
+                self.process.kill()
+                self.process.wait()
+
+
+@asynccontextmanager
+async def coordinators(platform: Platform, bureaus: Sequence[str]) -> AsyncIterator[list[CoordinatorProcess]]:
+    """A coordinator on SQLite and one on PostgreSQL, both started and ready; stopped and dropped after."""
+    from tests.conftest import create_pg_database, drop_pg_database
+
+    pg_url = await create_pg_database("phaseout_chaos_coordinator")
+    started = [
+        CoordinatorProcess(
+            platform, "sqlite", f"sqlite+aiosqlite:///{platform.data_dir / 'coordinator-sqlite'}.db", bureaus
+        ),
+        CoordinatorProcess(platform, "postgresql", pg_url, bureaus),
+    ]
+    try:
+        for c in started:
+            c.start()
+        for c in started:
+            await c.wait_ready()
+        yield started
+    finally:
+        for c in started:
+            c.stop()
+        await drop_pg_database(pg_url)
+
+
+def repaired_from_feeds(log_file: Path) -> int:
+    """Events a coordinator read from the bureaus' feeds instead of the bus (from its JSON log)."""
+    repaired = 0
+    for line in log_file.read_text(errors="replace").splitlines():
+        if "caught up from feed" in line:
+            try:
+                repaired += int(json.loads(line).get("events", 0))
+            except ValueError:
+                continue
+    return repaired

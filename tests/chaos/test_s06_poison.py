@@ -1,0 +1,147 @@
+"""Scenario 6 — poison messages on a bureau's topic: a malformed envelope, an unknown type, a payload failing
+its schema, a wrong key (key ≠ subject), and an event claiming a sequence number another event already has.
+Each goes to ``phaseout.deadletter`` with its reason, consumption continues (the valid events after them
+are stored), and ``GET /api/v1/dead-letters`` lists them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from phaseout_coordinator.adapters.orm import StoredEvent
+from phaseout_coordinator.entrypoints.app import build_app
+from phaseout_kit.events.broker import make_producer
+from phaseout_kit.events.envelope import EventEnvelope, event_type, source_uri
+from phaseout_kit.events.inbox import DeadLetter
+from phaseout_kit.settings import DEADLETTER_TOPIC, CoordinatorSettings, topic_for
+from phaseout_kit.uscc import make_code
+from tests.apps import auth, running
+from tests.chaos.support import CLOCK, report, stored_count, topic_records
+from tests.conftest import Broker, wait_until
+
+USCC = make_code("91500102MA5U0001P")
+OTHER = make_code("91500102MA5U0002P")
+TOPIC = topic_for("energy")
+
+
+def finding(sequence: int, **overrides: Any) -> EventEnvelope:
+    data = {
+        "finding_id": str(uuid.uuid4()),
+        "bureau": "energy",
+        "uscc": USCC,
+        "enterprise_name": "重庆市涪陵区毒丸测试有限公司",
+        "town": "李渡街道",
+        "industrial_park": None,
+        "industry": "cement",
+        "finding_type": "energy_limit_exceeded",
+        "production_line": None,
+        "found_on": "2020-09-01",
+        "legal_basis": "涪经信发〔2020〕85号",
+        "severity": "general",
+        "details": {},
+        "derived": {},
+        "recorded_at": datetime(2020, 9, 1, tzinfo=UTC).isoformat(),
+        "recorded_by": "demo:energy",
+    }
+    fields: dict[str, Any] = {
+        "source": source_uri("energy"),
+        "type": event_type("energy", "finding", "recorded"),
+        "subject": USCC,
+        "sequence": sequence,
+        "data": data,
+    }
+    fields.update(overrides)
+    return EventEnvelope(**fields)
+
+
+def record(envelope: EventEnvelope, key: bytes | None = None) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    k, value, headers = envelope.to_kafka()
+    return (key if key is not None else k), value, headers
+
+
+async def test_poison_is_dead_lettered_with_its_reason_and_consumption_goes_on(
+    database_url: str, tmp_path: Path
+) -> None:
+    first, second = finding(1), finding(2)
+    poison: dict[str, tuple[bytes | None, bytes, list[tuple[str, bytes]]]] = {
+        "malformed envelope": (USCC.encode(), b"{not json", [("content-type", b"application/json")]),
+        "unknown type": record(finding(7, type=event_type("energy", "finding", "exploded"))),
+        "payload failing its schema": record(finding(8, data={"finding_id": 42, "uscc": USCC})),
+        "wrong key": record(finding(9), key=OTHER.encode()),
+        "sequence conflict": record(finding(1)),  # a different event claiming sequence 1
+    }
+    broker = Broker(tmp_path)
+    await broker.start()
+    try:
+        settings = CoordinatorSettings(
+            service="coordinator",
+            database_url=database_url,
+            kafka_bootstrap=broker.bootstrap,
+            bureau_urls={},
+            clock_date=CLOCK,
+        )
+        app = build_app(settings)
+        async with running(app) as client:
+            sessions = app.state.coordinator.runtime.sessions
+            producer = make_producer(broker.bootstrap)
+            await producer.start()
+            try:
+                # One partition, so the valid events come after the poison, in this order.
+                await producer.send_and_wait(
+                    TOPIC, *record(first)[1:2], key=record(first)[0], headers=record(first)[2], partition=0
+                )
+                for key, value, headers in poison.values():
+                    await producer.send_and_wait(TOPIC, value, key=key, headers=headers, partition=0)
+                await producer.send_and_wait(
+                    TOPIC, record(second)[1], key=record(second)[0], headers=record(second)[2], partition=0
+                )
+            finally:
+                await producer.stop()
+
+            async def both_valid_stored() -> bool:
+                return await stored_count(sessions) == 2
+
+            await wait_until(
+                both_valid_stored, timeout_s=60, interval_s=0.1, message="the valid events stored"
+            )
+
+            async def all_dead_lettered() -> bool:
+                async with sessions() as session:
+                    return int(
+                        await session.scalar(sa.select(sa.func.count()).select_from(DeadLetter)) or 0
+                    ) >= len(poison)
+
+            await wait_until(all_dead_lettered, timeout_s=30, interval_s=0.1)
+            listed = (await client.get("/api/v1/dead-letters", headers=auth("demo-office-viewer"))).json()
+            unauthenticated = await client.get("/api/v1/dead-letters")
+            async with sessions() as session:
+                stored_ids = set(await session.scalars(sa.select(StoredEvent.event_id)))
+        on_topic = await topic_records(broker.bootstrap, DEADLETTER_TOPIC)
+    finally:
+        broker.stop()
+
+    topic_reasons = [dict(r.headers)["x-deadletter-reason"].decode() for r in on_topic]
+    report(
+        6,
+        "sqlite" if database_url.startswith("sqlite") else "postgresql",
+        accepted=2,
+        delivered=len(stored_ids),
+        lost=2 - len(stored_ids & {first.id, second.id}),
+        duplicated=0,
+        poison_sent=len(poison),
+        dead_lettered=len(on_topic),
+        listed_in_api=len(listed),
+    )
+    assert stored_ids == {first.id, second.id}, "only the valid events are stored, and both are"
+    assert unauthenticated.status_code == 401
+    assert len(on_topic) == len(listed) == len(poison), (topic_reasons, listed)
+    for kind in poison:
+        assert sum(r.startswith(kind) for r in topic_reasons) == 1, (kind, topic_reasons)
+        assert sum(item["reason"].startswith(kind) for item in listed) == 1, (kind, listed)
+    assert all(dict(r.headers)["x-original-topic"] == TOPIC.encode() for r in on_topic)
+    assert {item["topic"] for item in listed} == {TOPIC}
