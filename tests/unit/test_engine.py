@@ -375,6 +375,32 @@ def test_environment_seriously_over_standard_list_until_compliant() -> None:
     assert "low" in {b.confidence for b in listed.explanation.basis}
 
 
+def test_a_stretch_that_ends_the_day_it_starts_is_no_decision() -> None:
+    """Found and stopped (or rectified) on one day: no list entry, price or decision that holds on no day."""
+    facts = Facts()
+    facts.case(
+        "technology",
+        FOUND,
+        (A.POWER_CUT, FOUND),
+        (A.RECTIFICATION_ORDERED, FOUND, {"deadline": D(2020, 9, 29)}),
+        finding_type="equipment",
+        industry="steel",
+    )
+    facts.case(
+        "environment",
+        FOUND,
+        (A.RECTIFICATION_ORDERED, FOUND, {"deadline": D(2020, 9, 29)}),
+        (A.RECTIFICATION_REPORTED, FOUND),
+        (A.REINSPECTION_PASSED, FOUND),
+        finding_type="emission_exceedance",
+        derived={"emitter_class": "over_standard", "emitter_class_zh": "超标排放"},
+    )
+    a = facts.at(D(2021, 1, 1))
+    assert not a.prices and not entries(a, "over_standard")
+    assert all(i.interval.end is None or i.interval.start < i.interval.end for i in (*a.lists, *a.measures))
+    assert not [c for c in decision_diff(None, a) if c.code in ("differential", "over_standard")]
+
+
 # ---- electricity prices --------------------------------------------------------------------------------------
 
 

@@ -584,8 +584,9 @@ def _check_prices(f: Finding, policy: PolicyBook) -> list[PriceInstruction]:
 
 
 def _cut(interval: Interval, as_of: date) -> Interval | None:
-    """What is known on `as_of`: nothing that starts later; an end after it is not yet decided."""
-    if interval.start > as_of:
+    """What is known on `as_of`: nothing that starts later; an end after it is not yet decided. A stretch that
+    ends the day it starts (e.g. found and rectified on one day) holds on no day at all: it is dropped."""
+    if interval.start > as_of or (interval.end is not None and interval.end <= interval.start):
         return None
     return interval if interval.end is not None and interval.end <= as_of else Interval(interval.start)
 
