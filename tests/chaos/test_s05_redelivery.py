@@ -1,7 +1,7 @@
 """Scenario 5 — redelivery, duplicates and reordering across bureaus give the same result as in order.
 
 Three bureaus record a story (findings, rectification orders, failed re-inspections, a closure, cases that
-run out of time). Their events are stored by the coordinator's ingest (``store_batch(store_event)``) in
+run out of time). Their events are stored by the coordinator's ingest (``store_batch(store_events)``) in
 order, then in shuffled orders with every event duplicated and batches of random size — with the projector
 running between batches, as it does live — and once more through the bus by re-publishing the raw Kafka
 records, shuffled and duplicated, to a running coordinator. Every run must end with the same event store,
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phaseout_coordinator.entrypoints.app import build_app
 from phaseout_coordinator.entrypoints.wiring import MIGRATIONS
-from phaseout_coordinator.service_layer.ingest import cursors, ensure_cursors, store_event
+from phaseout_coordinator.service_layer.ingest import cursors, ensure_cursors, store_events
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_environment.domain import SPEC as ENVIRONMENT
 from phaseout_kit.events.broker import make_producer
@@ -155,7 +155,7 @@ async def ingest(
         await ensure_cursors(session)
     p = projector(sessions)
     for batch in batches:
-        await store_batch(sessions, batch, store_event)
+        await store_batch(sessions, batch, store_events)
         if project_between:
             await p.run_pending()
     while await p.run_pending():

@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from phaseout_bureau.app import build_app as build_bureau
 from phaseout_bureau.domain.cases import Action
 from phaseout_coordinator.entrypoints.app import build_app as build_coordinator
-from phaseout_coordinator.service_layer.ingest import store_event
+from phaseout_coordinator.service_layer.ingest import store_events
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_environment.domain import SPEC as ENVIRONMENT
 from phaseout_kit.audit import AuditEntry
@@ -266,7 +266,7 @@ async def test_authorisation_matrix_and_append_only_audit(
             ]
             state = coordinator.state.coordinator
             await store_batch(
-                state.runtime.sessions, [EventEnvelope.from_json(doc) for doc in feed], store_event
+                state.runtime.sessions, [EventEnvelope.from_json(doc) for doc in feed], store_events
             )
             while await state.projector.run_pending():
                 pass

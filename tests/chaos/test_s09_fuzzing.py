@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from phaseout_bureau.app import build_app as build_bureau
 from phaseout_coordinator.entrypoints.app import build_app as build_coordinator
 from phaseout_coordinator.entrypoints.wiring import MIGRATIONS
-from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_event
+from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_events
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_environment.domain import SPEC as ENVIRONMENT
 from phaseout_kit.events.broker import free_port, start_embedded_broker
@@ -80,7 +80,7 @@ async def seed_coordinator(url: str, bootstrap: str, tmp_path: Path) -> None:
     async with sessions_for(url, MIGRATIONS) as sessions:
         async with sessions() as session, session.begin():
             await ensure_cursors(session)
-        await store_batch(sessions, [EventEnvelope.from_json(e) for e in feed], store_event)
+        await store_batch(sessions, [EventEnvelope.from_json(e) for e in feed], store_events)
         while await projector(sessions).run_pending():
             pass
 

@@ -3,6 +3,8 @@ rebuild equality, the dossier's explanations, and measure feedback with object-l
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
@@ -26,12 +28,12 @@ from phaseout_coordinator.adapters.orm import (
 from phaseout_coordinator.entrypoints.app import build_app
 from phaseout_coordinator.entrypoints.wiring import MIGRATIONS
 from phaseout_coordinator.service_layer.catchup import CatchUp
-from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_event
+from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_events
 from phaseout_coordinator.service_layer.projector import Projector
 from phaseout_coordinator.service_layer.rebuild import rebuild
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
-from phaseout_kit.events.envelope import EventEnvelope
+from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage
 from phaseout_kit.events.inbox import store_batch
 from phaseout_kit.settings import CoordinatorSettings
 from phaseout_kit.uscc import make_code
@@ -99,7 +101,7 @@ async def test_a_gap_is_repaired_from_the_bureau_feed_exactly_once(
         await post_story(client)
         events = await bureau_events(client)
         # The bus delivered only every other event.
-        await store_batch(sessions, events[::2], store_event)
+        await store_batch(sessions, events[::2], store_events)
         async with sessions() as session:
             cursor = await session.get(BureauCursor, "energy")
             assert cursor is not None and (cursor.contiguous, cursor.highest_seen) == (
@@ -118,6 +120,24 @@ async def test_a_gap_is_repaired_from_the_bureau_feed_exactly_once(
     assert repaired == len(events) // 2 and again == 0
     assert stored == list(range(1, len(events) + 1))
     assert cursor is not None and cursor.contiguous == len(events)
+
+
+async def test_a_batch_with_two_events_claiming_one_number_stores_nothing(
+    sessions: async_sessionmaker[AsyncSession], broker: Broker, tmp_path: Any
+) -> None:
+    async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as client:
+        await post_story(client)
+        events = await bureau_events(client)
+    impostor = dataclasses.replace(events[2], id=str(uuid.uuid4()))
+    with pytest.raises(PoisonMessage, match="sequence conflict: energy #3"):
+        await store_batch(sessions, [*events[:3], impostor], store_events)
+    async with sessions() as session:
+        assert await session.scalar(sa.select(sa.func.count()).select_from(StoredEvent)) == 0
+    # The same events without the impostor are stored in one batch and close the prefix at once.
+    assert await store_batch(sessions, events, store_events) == len(events)
+    async with sessions() as session:
+        cursor = await session.get(BureauCursor, "energy")
+    assert cursor is not None and cursor.contiguous == cursor.highest_seen == len(events)
 
 
 async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> dict[str, list[tuple[Any, ...]]]:
@@ -145,7 +165,7 @@ async def test_projection_explains_and_a_rebuild_gives_exactly_the_same_state(
     async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as client:
         await post_story(client)
         events = await bureau_events(client)
-    await store_batch(sessions, events, store_event)
+    await store_batch(sessions, events, store_events)
     projector = Projector(sessions, Clock(date(2021, 9, 30)), load_policy())
     assert await projector.run_pending() == 3
     live = await snapshot(sessions)
@@ -171,7 +191,7 @@ async def test_dossier_lists_and_measure_feedback(database_url: str, broker: Bro
     app = build_app(settings)
     async with running(app) as client:
         coordinator = app.state.coordinator
-        await store_batch(coordinator.runtime.sessions, events, store_event)
+        await store_batch(coordinator.runtime.sessions, events, store_events)
         await coordinator.projector.run_pending()
         office = auth("demo-office-viewer")
         overdue = (await client.get(f"/api/v1/enterprises/{ENTERPRISES[1]}", headers=office)).json()

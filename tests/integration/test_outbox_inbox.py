@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 import sqlalchemy as sa
@@ -59,10 +59,10 @@ async def test_inbox_drops_duplicates_and_keeps_nothing_of_a_failed_batch(
 ) -> None:
     handled: list[int] = []
 
-    async def handler(_session: AsyncSession, envelope: EventEnvelope) -> None:
-        if envelope.data.get("explode"):
+    async def handler(_session: AsyncSession, envelopes: Sequence[EventEnvelope]) -> None:
+        if any(envelope.data.get("explode") for envelope in envelopes):
             raise RuntimeError("handler failed")
-        handled.append(envelope.sequence)
+        handled.extend(envelope.sequence for envelope in envelopes)
 
     first, second = (
         EventEnvelope(source="/phaseout/energy", type="t", subject=USCC, sequence=i, data={}) for i in (1, 2)

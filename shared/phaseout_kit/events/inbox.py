@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 Validator = Callable[[EventEnvelope], None]
 """Raises PoisonMessage for an event that can never be handled (unknown type, payload off its schema)."""
-Handler = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+Handler = Callable[[AsyncSession, Sequence[EventEnvelope]], Awaitable[None]]
+"""Stores a batch of new events (ids not seen before, in order) inside the inbox's transaction: one call per
+batch, so a handler can write them set-based instead of a few round trips per event."""
 
 
 class InboxRecord(Base):
@@ -62,25 +64,25 @@ async def store_batch(
         seen = set(
             await session.scalars(sa.select(InboxRecord.event_id).where(InboxRecord.event_id.in_(ids)))
         )
-        new = 0
+        new: list[EventEnvelope] = []
         for envelope in events:
             if envelope.id in seen:
                 metrics.EVENTS_CONSUMED.labels(envelope.source, "duplicate").inc()
                 continue
             seen.add(envelope.id)
-            session.add(
-                InboxRecord(
-                    event_id=envelope.id,
-                    source=envelope.source,
-                    sequence=envelope.sequence,
-                    received_at=utcnow(),
-                )
+            new.append(envelope)
+        if not new:
+            return 0
+        session.add_all(
+            InboxRecord(
+                event_id=envelope.id, source=envelope.source, sequence=envelope.sequence, received_at=utcnow()
             )
-            await handler(session, envelope)
-            new += 1
-    for envelope in events:
+            for envelope in new
+        )
+        await handler(session, new)
+    for envelope in new:
         metrics.EVENTS_CONSUMED.labels(envelope.source, "stored").inc()
-    return new
+    return len(new)
 
 
 class IdempotentConsumer:
@@ -111,7 +113,12 @@ class IdempotentConsumer:
         self._fetch_max_wait_ms = fetch_max_wait_ms
         self._after_commit = after_commit
         self._task: asyncio.Task[None] | None = None
+        self._lag: dict[TopicPartition, int] = {}  # messages behind the partition's end, after the last batch
         self.assigned = asyncio.Event()
+
+    def behind(self) -> bool:
+        """Whether the last batch of some partition left messages still to read (the bus is catching up)."""
+        return self.assigned.is_set() and any(self._lag.values())
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self._group_id}")
@@ -156,6 +163,7 @@ class IdempotentConsumer:
                 backoff = min(backoff * 2, 5.0)
             finally:
                 self.assigned.clear()
+                self._lag.clear()
                 for client in (consumer, producer):
                     if client is not None:
                         try:
@@ -205,7 +213,9 @@ class IdempotentConsumer:
         for tp in batch:
             end = consumer.highwater(tp)
             if end is not None:
-                metrics.CONSUMER_LAG.labels(tp.topic).set(max(0, end - (await consumer.position(tp))))
+                lag = max(0, end - (await consumer.position(tp)))
+                self._lag[tp] = lag
+                metrics.CONSUMER_LAG.labels(tp.topic).set(lag)
         if self._after_commit is not None:
             await self._after_commit(events)
 

@@ -11,7 +11,7 @@ from phaseout_coordinator.adapters.clock import Clock
 from phaseout_coordinator.adapters.feeds import BureauFeeds
 from phaseout_coordinator.domain.intake import check_bureau_event
 from phaseout_coordinator.service_layer.catchup import CatchUp
-from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_event
+from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_events
 from phaseout_coordinator.service_layer.projector import Projector
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import IdempotentConsumer
@@ -41,7 +41,7 @@ class Coordinator:
             topics=[topic_for(b) for b in BUREAUS],
             group_id=settings.consumer_group,
             validate=check_bureau_event,
-            handler=store_event,
+            handler=store_events,
             monitor=self.runtime.monitor,
             partitions=settings.topic_partitions,
             deadletter_topic=DEADLETTER_TOPIC,
@@ -53,6 +53,7 @@ class Coordinator:
             BureauFeeds(settings.bureau_urls, settings.feed_token),
             on_stored=self.projector.wake,
             bus_live=self.consumer.assigned.is_set,
+            bus_behind=self.consumer.behind,
         )
         self._scheduler: asyncio.Task[None] | None = None
 

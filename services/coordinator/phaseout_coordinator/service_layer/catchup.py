@@ -1,6 +1,6 @@
 """Gap repair: a bureau's sequence numbers must arrive without holes; what the bus lost is read from the
 bureau's own event feed. Events of one bureau travel in several partitions, so a short-lived hole is normal:
-only a hole older than ``grace_s`` triggers a catch-up; a periodic sweep also finds events lost at the tail, and
+only a hole older than ``grace_s``, while the bus consumer is not behind, triggers a catch-up; a periodic sweep also finds events lost at the tail, and
 runs every ``grace_s`` while the bus consumer has no partitions assigned.
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phaseout_coordinator.adapters.feeds import BureauFeeds
 from phaseout_coordinator.domain.intake import validate_bureau_event
-from phaseout_coordinator.service_layer.ingest import cursors, store_event
+from phaseout_coordinator.service_layer.ingest import cursors, store_events
 from phaseout_kit.events.envelope import PoisonMessage
 from phaseout_kit.events.inbox import store_batch
 from phaseout_kit.tasks import cancel_and_wait
@@ -33,7 +33,9 @@ class CatchUp:
         sweep_s: float = 10.0,
         on_stored: Callable[[], None] = lambda: None,
         bus_live: Callable[[], bool] = lambda: True,
+        bus_behind: Callable[[], bool] = lambda: False,
     ) -> None:
+        self._bus_behind = bus_behind
         self._on_stored = on_stored
         self._bus_live = bus_live
         self._sessions = sessions
@@ -75,7 +77,13 @@ class CatchUp:
                             self._gap_since[bureau] = (cursor.contiguous, now)
                     else:
                         self._gap_since.pop(bureau, None)
-                    stale_gap = now - self._gap_since.get(bureau, (0, now))[1] >= self._grace_s
+                    # While the bus still has messages to deliver, the hole is most likely in them: reading the
+                    # feeds as well would double the work exactly when the coordinator is behind (an overload
+                    # feeding itself). The sweep still runs, so a hole the bus never fills is repaired anyway.
+                    stale_gap = (
+                        now - self._gap_since.get(bureau, (0, now))[1] >= self._grace_s
+                        and not self._bus_behind()
+                    )
                     if sweep or stale_gap:
                         await self.catch_up(bureau, cursor.contiguous)
                 if sweep:
@@ -102,7 +110,7 @@ class CatchUp:
                         "bureau feed holds an invalid event",
                         extra={"event_id": envelope.id, "reason": str(poison)},
                     )
-            stored = await store_batch(self._sessions, valid, store_event)
+            stored = await store_batch(self._sessions, valid, store_events)
             if stored:
                 log.info("caught up from feed", extra={"bureau": bureau, "events": stored, "after": after})
             new += stored

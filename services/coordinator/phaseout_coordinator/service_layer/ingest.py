@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,44 +26,62 @@ async def ensure_cursors(session: AsyncSession) -> None:
             session.add(BureauCursor(bureau=bureau, contiguous=0, highest_seen=0))
 
 
-async def store_event(session: AsyncSession, envelope: EventEnvelope) -> None:
-    """The inbox handler: called once per new event id, inside the inbox's transaction."""
-    bureau = bureau_of(envelope)
-    validate_bureau_event(envelope)
-    holder = await session.scalar(
-        sa.select(StoredEvent.event_id).where(
-            StoredEvent.bureau == bureau, StoredEvent.sequence == envelope.sequence
+async def store_events(session: AsyncSession, envelopes: Sequence[EventEnvelope]) -> None:
+    """The inbox handler: the batch's new events, inside the inbox's transaction.
+
+    Set-based, because this is the coordinator's hot path: one query for sequence conflicts, one insert, one
+    queue upsert and one cursor update per bureau, however many events the consumer batch holds.
+    """
+    by_bureau: dict[str, dict[int, EventEnvelope]] = defaultdict(dict)
+    for envelope in envelopes:
+        bureau = bureau_of(envelope)
+        validate_bureau_event(envelope)
+        other = by_bureau[bureau].setdefault(envelope.sequence, envelope)
+        if other is not envelope:
+            raise _sequence_conflict(bureau, envelope, other.id)
+    for bureau, numbered in by_bureau.items():
+        holders = await session.execute(
+            sa.select(StoredEvent.sequence, StoredEvent.event_id).where(
+                StoredEvent.bureau == bureau, StoredEvent.sequence.in_(list(numbered))
+            )
         )
-    )
-    if holder is not None:  # another event id with this number: never storable (the unique key refuses it)
-        raise PoisonMessage(
-            f"sequence conflict: {bureau} #{envelope.sequence} is already event {holder}, not {envelope.id}"
-        )
-    session.add(
+        for sequence, holder in holders:  # another event id with this number: never storable
+            raise _sequence_conflict(bureau, numbered[sequence], holder)
+    received_at = utcnow()
+    session.add_all(
         StoredEvent(
             event_id=envelope.id,
-            bureau=bureau,
+            bureau=bureau_of(envelope),
             sequence=envelope.sequence,
             type=envelope.type,
             uscc=envelope.subject,
             time=envelope.time,
             data=envelope.data,
-            received_at=utcnow(),
+            received_at=received_at,
         )
+        for envelope in envelopes
     )
-    await queue(session, [envelope.subject])
-    await _advance_cursor(session, bureau, envelope.sequence)
-    log.debug("event stored", extra={"event_id": envelope.id, "uscc": envelope.subject, "bureau": bureau})
+    await queue(session, {envelope.subject for envelope in envelopes})
+    for bureau in sorted(by_bureau):  # sorted: concurrent transactions lock cursor rows in the same order
+        await _advance_cursor(session, bureau, by_bureau[bureau].keys())
+    log.debug("events stored", extra={"events": len(envelopes)})
 
 
-async def _advance_cursor(session: AsyncSession, bureau: str, sequence: int) -> None:
+def _sequence_conflict(bureau: str, envelope: EventEnvelope, holder: str) -> PoisonMessage:
+    return PoisonMessage(
+        f"sequence conflict: {bureau} #{envelope.sequence} is already event {holder}, not {envelope.id}"
+    )
+
+
+async def _advance_cursor(session: AsyncSession, bureau: str, sequences: Iterable[int]) -> None:
     cursor = await session.get(BureauCursor, bureau, with_for_update=True)
     if cursor is None:
         cursor = BureauCursor(bureau=bureau, contiguous=0, highest_seen=0)
         session.add(cursor)
-    cursor.highest_seen = max(cursor.highest_seen, sequence)
-    if sequence != cursor.contiguous + 1:
-        return
+    numbers = set(sequences)
+    cursor.highest_seen = max(cursor.highest_seen, *numbers)
+    if cursor.contiguous + 1 not in numbers:
+        return  # the prefix cannot grow: the next number is still missing
     await session.flush()
     stored: Sequence[int] = (
         await session.scalars(
