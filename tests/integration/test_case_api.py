@@ -27,7 +27,7 @@ async def act(
 async def topic_events(bootstrap: str, topic: str, case_id: str, expected: int) -> list[EventEnvelope]:
     consumer = make_consumer(bootstrap, [topic], group_id=f"test-{uuid.uuid4()}")
     await consumer.start()
-    mine: list[EventEnvelope] = []
+    mine: dict[str, EventEnvelope] = {}  # by id: delivery is at least once
     try:
 
         async def more() -> bool:
@@ -35,13 +35,13 @@ async def topic_events(bootstrap: str, topic: str, case_id: str, expected: int) 
                 for r in records:
                     e = EventEnvelope.from_kafka(r.key, r.value, list(r.headers))
                     if e.data.get("case_id", e.data.get("finding_id")) == case_id:
-                        mine.append(e)
+                        mine[e.id] = e
             return len(mine) >= expected
 
         await wait_until(more, timeout_s=30, message=f"{expected} events of case {case_id}")
     finally:
         await consumer.stop()
-    return sorted(mine, key=lambda e: e.sequence)
+    return sorted(mine.values(), key=lambda e: e.sequence)
 
 
 async def test_energy_case_from_finding_to_closure_with_an_event_for_every_step(

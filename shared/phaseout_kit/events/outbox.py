@@ -142,6 +142,7 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._producer_epoch = -1
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         """Called after a commit that appended events, so they go out without waiting for the poll."""
@@ -150,7 +151,22 @@ class OutboxRelay:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._topic}")
 
-    async def stop(self) -> None:
+    async def stop(self, drain_timeout_s: float = 5.0) -> None:
+        """Stop relaying; a graceful stop first publishes what is still pending (bounded in time).
+
+        The loop is asked to finish rather than cancelled mid-batch (which would publish the batch again at the
+        next start). What cannot be published in time stays in the outbox and goes out after the next start.
+        """
+        self._stopping = True
+        self._wakeup.set()
+        if self._task is not None and self._monitor.up.is_set():
+            try:
+                async with asyncio.timeout(drain_timeout_s):
+                    await asyncio.shield(self._task)
+            except (TimeoutError, asyncio.CancelledError):
+                log.info("outbox not drained at stop; the rest is published after restart")
+            except Exception as exc:
+                log.info("outbox relay ended with an error at stop", extra={"error": repr(exc)})
         await cancel_and_wait(self._task)
         await self._drop_producer()
 
@@ -161,6 +177,8 @@ class OutboxRelay:
                 sent = await self.publish_pending()
                 backoff = 0.1
                 if sent < self._batch_size:
+                    if self._stopping:
+                        return  # drained
                     try:
                         async with asyncio.timeout(self._idle_poll_s):  # not wait_for: see phaseout_kit.tasks
                             await self._wakeup.wait()
@@ -173,6 +191,8 @@ class OutboxRelay:
                 metrics.RELAY_ERRORS.labels(self._topic).inc()
                 log.warning("outbox relay failed, retrying", extra={"error": repr(exc), "backoff_s": backoff})
                 await self._drop_producer()
+                if self._stopping:
+                    return
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
