@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from phaseout_kit.db import Base, UTCDateTime, utcnow
 from phaseout_kit.settings import BUREAUS
+
+SessionFactory = async_sessionmaker[AsyncSession] | Callable[[], AsyncSession]
 
 
 class Role(StrEnum):
@@ -59,6 +63,43 @@ async def authenticate(session: AsyncSession, token: str, pepper: str) -> Princi
     row = await session.get(ApiToken, hash_token(token, pepper))
     if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
         return None
+    return _principal(row)
+
+
+class TokenCache:
+    """Recently verified tokens, so a request does not cost a pool checkout and a query just to authenticate.
+
+    Only known tokens are kept, for ``ttl_s`` seconds, and their expiry is still checked on every use; a token
+    issued meanwhile is found at once (unknown hashes always go to the database). A token removed from the
+    table stays usable for at most ``ttl_s`` seconds in a process that verified it.
+    """
+
+    def __init__(self, ttl_s: float = 10.0, max_entries: int = 10_000) -> None:
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
+        self._entries: dict[str, tuple[Principal, datetime | None, float]] = {}
+
+    async def authenticate(
+        self, session_factory: SessionFactory, token: str, pepper: str
+    ) -> Principal | None:
+        key = hash_token(token, pepper)
+        now = time.monotonic()
+        hit = self._entries.get(key)
+        if hit is None or hit[2] <= now:
+            async with session_factory() as session:
+                row = await session.get(ApiToken, key)
+            if row is None:
+                self._entries.pop(key, None)
+                return None
+            if len(self._entries) >= self._max_entries:
+                self._entries.clear()
+            hit = (_principal(row), row.expires_at, now + self._ttl_s)
+            self._entries[key] = hit
+        principal, expires_at, _ = hit
+        return None if expires_at is not None and expires_at <= utcnow() else principal
+
+
+def _principal(row: ApiToken) -> Principal:
     return Principal(actor=row.actor, role=Role(row.role), bureau=row.bureau, department=row.department)
 
 

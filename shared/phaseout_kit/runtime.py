@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from phaseout_kit.auth import FEED_ACTOR, Role, add_token, seed_demo_tokens
+from phaseout_kit.auth import FEED_ACTOR, Role, TokenCache, add_token, seed_demo_tokens
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.events.broker import BrokerMonitor
 from phaseout_kit.events.outbox import OutboxRelay
@@ -25,6 +25,7 @@ class ServiceRuntime:
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     monitor: BrokerMonitor = field(init=False)
     relay: OutboxRelay = field(init=False)
+    tokens: TokenCache = field(init=False, default_factory=TokenCache)
 
     def __post_init__(self) -> None:
         s = self.settings

@@ -21,7 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from phaseout_kit import metrics
-from phaseout_kit.auth import Principal, Role, authenticate
+from phaseout_kit.auth import Principal, Role
 from phaseout_kit.events.outbox import backlog
 from phaseout_kit.logs import configure_logging
 from phaseout_kit.runtime import ServiceRuntime
@@ -87,8 +87,9 @@ async def current_principal(request: Request, runtime: RuntimeDep) -> Principal:
         raise HTTPException(
             401, "需要身份令牌 (missing bearer token)", headers={"WWW-Authenticate": "Bearer"}
         )
-    async with runtime.sessions() as session:
-        principal = await authenticate(session, token.strip(), runtime.settings.token_pepper)
+    principal = await runtime.tokens.authenticate(
+        runtime.sessions, token.strip(), runtime.settings.token_pepper
+    )
     if principal is None:
         raise HTTPException(
             401, "令牌无效或已过期 (invalid or expired token)", headers={"WWW-Authenticate": "Bearer"}

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
 from phaseout_coordinator.dashboard.rendering import render
-from phaseout_kit.auth import Principal, Role, authenticate
+from phaseout_kit.auth import Principal, Role
 from phaseout_kit.runtime import ServiceRuntime
 
 COOKIE = "phaseout_session"
@@ -98,8 +98,7 @@ def csrf_token(token: str, pepper: str) -> str:
 
 
 async def principal_for(runtime: ServiceRuntime, token: str) -> Principal | None:
-    async with runtime.sessions() as session:
-        return await authenticate(session, token, runtime.settings.token_pepper)
+    return await runtime.tokens.authenticate(runtime.sessions, token, runtime.settings.token_pepper)
 
 
 async def current_viewer(request: Request) -> Viewer:
