@@ -1,7 +1,5 @@
 """Times ``rebuild()`` of the coordinator in its own process (so py-spy can attach to it).
 
-``--code asis`` runs the checked-out code; ``--code proposed`` first applies ``bench/proposed/rebuild.diff`` to
-copies of the two modules it touches and runs those (the benchmark measures exactly the proposed diff).
 ``--time-cap S`` stops after the first batch that ends past S seconds and reports the rate over what was done.
 Prints one JSON object.
 """
@@ -10,54 +8,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-DIFF = ROOT / "bench" / "proposed" / "rebuild.diff"
-MODULES = (
-    (
-        "phaseout_coordinator.service_layer.projector",
-        "services/coordinator/phaseout_coordinator/service_layer/projector.py",
-    ),
-    (
-        "phaseout_coordinator.service_layer.rebuild",
-        "services/coordinator/phaseout_coordinator/service_layer/rebuild.py",
-    ),
-)
 
 
 class TimeCap(Exception):
     pass
 
 
-def load_proposed() -> None:
-    """Import the two modules patched with the proposed diff, under their real names."""
-    tmp = Path(tempfile.mkdtemp(prefix="phaseout-proposed-"))
-    for _name, rel in MODULES:
-        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / rel, tmp / rel)
-    subprocess.run(["patch", "-s", "-p1", "-i", str(DIFF)], cwd=tmp, check=True)
-    import phaseout_coordinator.service_layer as layer
-
-    for name, rel in MODULES:
-        spec = importlib.util.spec_from_file_location(name, tmp / rel)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        setattr(layer, name.rsplit(".", 1)[1], module)
-
-
 async def main(args: argparse.Namespace) -> dict[str, object]:
-    if args.code == "proposed":
-        load_proposed()
     import sqlalchemy as sa
 
     from phaseout_coordinator.adapters.clock import Clock
@@ -99,7 +58,6 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             events = await session.scalar(sa.text("SELECT count(*) FROM received_events"))
     await engine.dispose()
     return {
-        "code": args.code,
         "capped": capped,
         "enterprises_done": state["done"],
         "enterprises_total": state["total"],
@@ -113,7 +71,6 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
-    parser.add_argument("--code", choices=["asis", "proposed"], default="asis")
     parser.add_argument("--time-cap", type=float, default=0)
     result = asyncio.run(main(parser.parse_args()))
     print(json.dumps(result), flush=True)

@@ -56,14 +56,15 @@ class Size:
     events: int  # P3/P4 store
     enterprises: int
     copy_rows: int
-    asis_cap_s: float  # the as-is rebuild stops after this long (rate over what it did)
-    proposed_cap_s: float  # the same for the proposed rebuild (P4 then queries what was projected)
+    rebuild_cap_s: (
+        float  # the rebuild stops after this long (rate over what it did; P4 queries what it projected)
+    )
     queries: int
     kafka_msgs: int
 
 
-FULL = Size("full", 10, 30, 20, 8, 0, 60, 1_000_000, 100_000, 100_000, 30, 210, 400, 50_000)
-QUICK = Size("quick", 3, 5, 5, 3, 0, 10, 20_000, 2_000, 10_000, 4, 60, 60, 5_000)
+FULL = Size("full", 10, 30, 20, 8, 0, 60, 1_000_000, 100_000, 100_000, 240, 400, 50_000)
+QUICK = Size("quick", 2, 3, 3, 2, 0, 5, 5_000, 500, 5_000, 20, 20, 2_000)
 
 # ---- bodies -------------------------------------------------------------------------------------------------
 
@@ -659,8 +660,8 @@ async def copy_ceiling(url: str, size: Size, today: date) -> dict[str, Any]:
     return {"rows": len(rows), "seconds": round(elapsed, 2), "rows_per_s": round(len(rows) / elapsed)}
 
 
-async def rebuild_run(url: str, code: str, cap: float, profile: Path | None) -> dict[str, Any]:
-    cmd = [PY, "-m", "bench.rebuild_runner", "--url", url, "--code", code, "--time-cap", str(cap)]
+async def rebuild_run(url: str, cap: float, profile: Path | None) -> dict[str, Any]:
+    cmd = [PY, "-m", "bench.rebuild_runner", "--url", url, "--time-cap", str(cap)]
     if profile:
         spy = Path(PY).parent / "py-spy"
         cmd = [str(spy), "record", "-r", "100", "-f", "raw", "-o", str(profile), "--", *cmd]
@@ -670,7 +671,7 @@ async def rebuild_run(url: str, code: str, cap: float, profile: Path | None) -> 
     out, _ = await proc.communicate()
     lines = [line for line in out.decode().splitlines() if line.startswith("{")]
     if not lines:
-        return {"code": code, "error": f"rebuild runner exited {proc.returncode}"}
+        return {"error": f"rebuild runner exited {proc.returncode}"}
     result: dict[str, Any] = json.loads(lines[-1])
     return result
 
@@ -722,15 +723,10 @@ async def p3_p4(size: Size, profile: bool) -> dict[str, Any]:
         log(f"dataset: {g.events} events of {g.enterprises} enterprises in {g.seconds:.0f} s")
         prof_dir = RESULTS / "profiles"
         prof_dir.mkdir(parents=True, exist_ok=True)
-        asis = await rebuild_run(
-            url, "asis", size.asis_cap_s, prof_dir / "rebuild-asis.txt" if profile else None
+        out["rebuild"] = await rebuild_run(
+            url, size.rebuild_cap_s, prof_dir / "rebuild.txt" if profile else None
         )
-        log(f"P3 rebuild as-is: {asis.get('events_per_s')} events/s ({asis})")
-        proposed = await rebuild_run(
-            url, "proposed", size.proposed_cap_s, prof_dir / "rebuild-proposed.txt" if profile else None
-        )
-        log(f"P3 rebuild with the proposed diff: {proposed.get('events_per_s')} events/s ({proposed})")
-        out["rebuild_asis"], out["rebuild_proposed"] = asis, proposed
+        log(f"P3 rebuild: {out['rebuild'].get('events_per_s')} events/s ({out['rebuild']})")
         out["queries"] = await p4_queries(url, size, today)
     finally:
         await drop_db(url)
@@ -962,10 +958,7 @@ def table(r: dict[str, Any]) -> str:
                 f"≥ 0.5 {'✔' if ratio >= 0.5 else '✘'}; {f['duration_s']:.0f} s, p99 {fmt(f['p99_ms'])} ms, ingest caught up in {fmt(f['ingest_caught_up_s'])} s, projection in {fmt(f['projection_caught_up_s'])} s",
             )
         )
-    for key, label in (
-        ("rebuild_asis", "P3 rebuild (as is)"),
-        ("rebuild_proposed", "P3 rebuild (with proposed diff)"),
-    ):
+    for key, label in (("rebuild", "P3 rebuild"),):
         rb = s.get(key)
         if rb and cc and rb.get("events_per_s"):
             ratio = rb["events_per_s"] / cc["rows_per_s"]

@@ -44,9 +44,9 @@ class EnterpriseRow(Base):
 
     uscc: Mapped[str] = mapped_column(sa.String(18), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
-    town: Mapped[str] = mapped_column(sa.String(200))
-    industrial_park: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    industry: Mapped[str] = mapped_column(sa.String(40))
+    town: Mapped[str] = mapped_column(sa.String(200), index=True)
+    industrial_park: Mapped[str | None] = mapped_column(sa.String(200), nullable=True, index=True)
+    industry: Mapped[str] = mapped_column(sa.String(40), index=True)
     first_found_on: Mapped[date] = mapped_column(sa.Date)
     finding_count: Mapped[int] = mapped_column(sa.Integer, default=0)
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)  # production lines, capacity
@@ -82,7 +82,12 @@ class ListEntryRow(Base):
     """Projection: one stay of an enterprise on a list, in business time [start, end)."""
 
     __tablename__ = "list_entries"
-    __table_args__ = (sa.Index("ix_list_entries_list_start", "list_code", "start_on"),)
+    __table_args__ = (
+        sa.Index("ix_list_entries_list_start", "list_code", "start_on"),
+        # Members of a list as of a day, in USCC order, from the index alone (count and page of
+        # GET /api/v1/lists/{code}, the list counts of /stats).
+        sa.Index("ix_list_entries_code_uscc", "list_code", "uscc", "start_on", "end_on"),
+    )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     uscc: Mapped[str] = mapped_column(sa.String(18), index=True)

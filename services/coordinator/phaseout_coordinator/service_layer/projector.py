@@ -36,7 +36,7 @@ from phaseout_coordinator.adapters.orm import (
     StoredEvent,
 )
 from phaseout_coordinator.domain.engine import decision_diff, evaluate
-from phaseout_coordinator.domain.facts import StoredFact, facts_of, registration_of
+from phaseout_coordinator.domain.facts import Registration, StoredFact, facts_of, registration_of
 from phaseout_coordinator.domain.model import Assessment, DecisionChange, Explanation
 from phaseout_kit.db import utcnow
 from phaseout_kit.events.envelope import event_type, source_uri
@@ -76,8 +76,11 @@ async def queue(session: AsyncSession, usccs: Iterable[str]) -> None:
         return
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    for uscc in fresh:
-        statement = insert(PendingEvaluation).values(uscc=uscc, queued_at=utcnow())
+    queued_at = utcnow()
+    for start in range(0, len(fresh), 1000):  # one statement per thousand (bound-parameter limits)
+        statement = insert(PendingEvaluation).values(
+            [{"uscc": uscc, "queued_at": queued_at} for uscc in fresh[start : start + 1000]]
+        )
         await session.execute(
             statement.on_conflict_do_update(
                 index_elements=[PendingEvaluation.uscc], set_={"queued_at": PendingEvaluation.queued_at}
@@ -103,6 +106,9 @@ class Projector:
 
     def wake(self) -> None:
         self._wakeup.set()
+
+    def today(self) -> date:
+        return self._clock.today()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="projector")
@@ -161,29 +167,27 @@ class Projector:
             self.wake()
         return len(due)
 
-    async def project(self, session: AsyncSession, uscc: str, *, emit: bool) -> Assessment | None:
-        rows = (await session.scalars(sa.select(StoredEvent).where(StoredEvent.uscc == uscc))).all()
-        stored = [StoredFact(r.event_id, r.bureau, r.sequence, r.type, r.data) for r in rows]
+    def assess(
+        self, uscc: str, stored: list[StoredFact], affiliates: Iterable[str], today: date
+    ) -> tuple[Registration, Assessment] | None:
+        """The registry entry and assessment of one enterprise from its stored events (no I/O)."""
         registration = registration_of(stored)
         if registration is None:
             return None
-        enterprise = await session.get(EnterpriseRow, uscc)
-        if enterprise is None:
-            enterprise = EnterpriseRow(uscc=uscc)
-            session.add(enterprise)
-        enterprise.name, enterprise.town = registration.name, registration.town
-        enterprise.industrial_park, enterprise.industry = registration.industrial_park, registration.industry
-        enterprise.first_found_on, enterprise.finding_count = (
-            registration.first_found_on,
-            registration.finding_count,
-        )
-        enterprise.lines, enterprise.updated_at = registration.lines, utcnow()
+        return registration, evaluate(facts_of(uscc, stored, affiliates), today, self._policy)
 
+    async def project(self, session: AsyncSession, uscc: str, *, emit: bool) -> Assessment | None:
+        rows = (await session.scalars(sa.select(StoredEvent).where(StoredEvent.uscc == uscc))).all()
+        stored = [StoredFact(r.event_id, r.bureau, r.sequence, r.type, r.data) for r in rows]
         affiliates = await session.scalars(
             sa.select(Affiliation.affiliate_uscc).where(Affiliation.uscc == uscc)
         )
         today = self._clock.today()
-        assessment = evaluate(facts_of(uscc, stored, affiliates), today, self._policy)
+        assessed = self.assess(uscc, stored, affiliates, today)
+        if assessed is None:
+            return None
+        registration, assessment = assessed
+        await session.merge(EnterpriseRow(**registry_row(uscc, registration)))
         previous_row = await session.get(EnterpriseStatus, uscc)
         if emit:
             previous = ASSESSMENT.validate_python(previous_row.assessment) if previous_row else None
@@ -206,74 +210,108 @@ class Projector:
         await session.execute(sa.delete(MeasureRow).where(MeasureRow.source_uscc == uscc))
         await session.execute(sa.delete(PriceInstructionRow).where(PriceInstructionRow.uscc == uscc))
         await session.execute(sa.delete(CaseStatusRow).where(CaseStatusRow.uscc == uscc))
-        session.add_all(
-            CaseStatusRow(
-                case_id=c.case_id,
-                uscc=uscc,
-                bureau=c.bureau,
-                finding_type=c.finding_type,
-                state=c.state,
-                status=c.status.value,
-                found_on=c.found_on,
-                deadline=c.deadline,
-                open=c.state in OPEN_STATES,
-            )
-            for c in a.cases
-        )
-        session.add_all(
-            ListEntryRow(
-                uscc=uscc,
-                list_code=e.list_code,
-                dimension=e.dimension,
-                case_id=e.case_id,
-                start_on=e.interval.start,
-                end_on=e.interval.end,
-                explanation=_explain(e.explanation),
-                details=e.details,
-            )
-            for e in a.lists
-        )
-        session.add_all(
-            MeasureRow(
-                key=stable_key(uscc, m.uscc, m.measure_code, m.interval.start),
-                source_uscc=uscc,
-                uscc=m.uscc,
-                via_affiliate_of=m.via_affiliate_of,
-                measure_code=m.measure_code,
-                title_zh=m.title_zh,
-                target_department_zh=m.target_department_zh,
-                start_on=m.interval.start,
-                end_on=m.interval.end,
-                earliest_lift_on=m.earliest_lift_on,
-                explanation=_explain(m.explanation),
-            )
-            for m in a.measures
-        )
-        session.add_all(
-            PriceInstructionRow(
-                key=stable_key(uscc, p.kind, p.case_id, p.interval.start),
-                uscc=uscc,
-                kind=p.kind,
-                category=p.category,
-                surcharge_yuan_per_kwh=p.surcharge_yuan_per_kwh,
-                confidence=p.confidence,
-                case_id=p.case_id,
-                start_on=p.interval.start,
-                end_on=p.interval.end,
-                explanation=_explain(p.explanation),
-            )
-            for p in a.prices
-        )
+        for table, rows in detail_rows(a).items():
+            session.add_all(table(**r) for r in rows)
         if row is None:
             row = EnterpriseStatus(uscc=uscc)
             session.add(row)
-        row.status = a.status.value
-        row.dimensions = {d: s.value for d, s in a.dimensions.items()}
-        row.assessment = ASSESSMENT.dump_python(a, mode="json")
-        row.next_change_on = a.next_change_on
-        row.as_of = today
-        row.evaluated_at = utcnow()
+        for key, value in status_row(a, today).items():
+            setattr(row, key, value)
         await session.flush()
+
+
+Table = type[CaseStatusRow] | type[ListEntryRow] | type[MeasureRow] | type[PriceInstructionRow]
+
+
+def registry_row(uscc: str, r: Registration) -> dict[str, Any]:
+    return {
+        "uscc": uscc,
+        "name": r.name,
+        "town": r.town,
+        "industrial_park": r.industrial_park,
+        "industry": r.industry,
+        "first_found_on": r.first_found_on,
+        "finding_count": r.finding_count,
+        "lines": r.lines,
+        "updated_at": utcnow(),
+    }
+
+
+def status_row(a: Assessment, today: date) -> dict[str, Any]:
+    return {
+        "uscc": a.uscc,
+        "status": a.status.value,
+        "dimensions": {d: s.value for d, s in a.dimensions.items()},
+        "assessment": ASSESSMENT.dump_python(a, mode="json"),
+        "next_change_on": a.next_change_on,
+        "as_of": today,
+        "evaluated_at": utcnow(),
+    }
+
+
+def detail_rows(a: Assessment) -> dict[Table, list[dict[str, Any]]]:
+    """The rows of one assessment in the case, list, measure and price projections."""
+    uscc = a.uscc
+    return {
+        CaseStatusRow: [
+            {
+                "case_id": c.case_id,
+                "uscc": uscc,
+                "bureau": c.bureau,
+                "finding_type": c.finding_type,
+                "state": c.state,
+                "status": c.status.value,
+                "found_on": c.found_on,
+                "deadline": c.deadline,
+                "open": c.state in OPEN_STATES,
+            }
+            for c in a.cases
+        ],
+        ListEntryRow: [
+            {
+                "uscc": uscc,
+                "list_code": e.list_code,
+                "dimension": e.dimension,
+                "case_id": e.case_id,
+                "start_on": e.interval.start,
+                "end_on": e.interval.end,
+                "explanation": _explain(e.explanation),
+                "details": e.details,
+            }
+            for e in a.lists
+        ],
+        MeasureRow: [
+            {
+                "key": stable_key(uscc, m.uscc, m.measure_code, m.interval.start),
+                "source_uscc": uscc,
+                "uscc": m.uscc,
+                "via_affiliate_of": m.via_affiliate_of,
+                "measure_code": m.measure_code,
+                "title_zh": m.title_zh,
+                "target_department_zh": m.target_department_zh,
+                "start_on": m.interval.start,
+                "end_on": m.interval.end,
+                "earliest_lift_on": m.earliest_lift_on,
+                "explanation": _explain(m.explanation),
+            }
+            for m in a.measures
+        ],
+        PriceInstructionRow: [
+            {
+                "key": stable_key(uscc, p.kind, p.case_id, p.interval.start),
+                "uscc": uscc,
+                "kind": p.kind,
+                "category": p.category,
+                "surcharge_yuan_per_kwh": p.surcharge_yuan_per_kwh,
+                "confidence": p.confidence,
+                "case_id": p.case_id,
+                "start_on": p.interval.start,
+                "end_on": p.interval.end,
+                "explanation": _explain(p.explanation),
+            }
+            for p in a.prices
+        ],
+    }
 
 
 def _explain(explanation: Explanation) -> dict[str, Any]:
