@@ -322,7 +322,7 @@ def _lists(router: APIRouter) -> None:
         scope = pubs.publication_scope(
             code, _date(fields.get("as_of")), _year(fields.get("year")), _today(request)
         )
-        await actions.draft_publication(_runtime(request), viewer.principal, scope)
+        await pubs.draft(_runtime(request), viewer.principal, scope)
         return see_other(f"{PREFIX}/lists/{code}?notice=drafted#publications")
 
     @router.post(f"{PREFIX}/publications/{{publication_id}}/publish")
@@ -422,8 +422,7 @@ def _measures(router: APIRouter) -> None:
     async def feedback(request: Request, key: str, viewer: MeasureAnswerer) -> Response:
         fields = await form_fields(request, viewer)
         try:
-            answer = actions.parse_feedback(fields, _today(request))
-            await actions.record_feedback(_runtime(request), viewer.principal, key, answer)
+            await actions.answer_measure(_runtime(request), viewer.principal, key, fields, _today(request))
         except actions.Refused as exc:
             return see_other(f"{PREFIX}/measures?{urlencode({'notice': 'refused', 'why': str(exc)})}")
         return see_other(f"{PREFIX}/measures?notice=feedback")

@@ -7,11 +7,12 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from phaseout_coordinator.adapters.orm import Affiliation, MeasureFeedback, MeasureRow
+from phaseout_coordinator.adapters.orm import Affiliation
 from phaseout_coordinator.domain.model import DIMENSIONS, Status
 from phaseout_coordinator.entrypoints.wiring import Coordinator
 from phaseout_coordinator.service_layer import queries
 from phaseout_coordinator.service_layer.ingest import cursors
+from phaseout_coordinator.service_layer.measures import Feedback, FeedbackRefused, record_feedback
 from phaseout_coordinator.service_layer.projector import queue
 from phaseout_kit import uscc
 from phaseout_kit.audit import record_audit
@@ -19,6 +20,7 @@ from phaseout_kit.auth import Principal, Role
 from phaseout_kit.db import utcnow
 from phaseout_kit.events.inbox import DeadLetter
 from phaseout_kit.events.outbox import last_sequence, read_feed
+from phaseout_kit.runtime import ServiceRuntime
 from phaseout_kit.settings import Profile
 from phaseout_kit.web import MAX_SEQUENCE, RuntimeDep, errors, problem, require_roles
 
@@ -35,6 +37,7 @@ AdminDep = Annotated[Principal, Depends(require_roles(Role.OFFICE_ADMIN))]
 DepartmentDep = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT, Role.OFFICE_ADMIN))]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Limit = Annotated[int, Query(ge=1, le=500)]
+Bureau = Annotated[str | None, Query(max_length=16)]
 UsccPath = Annotated[str, Path(min_length=1, max_length=40, description="统一社会信用代码")]
 ListCode = Annotated[str, Path(pattern="^(" + "|".join(queries.LIST_CODES) + ")$", description="名单代码")]
 
@@ -173,15 +176,13 @@ def coordinator_router() -> APIRouter:
             "items": items,
         }
 
-    @router.get("/cases/due", summary="临近整改期限的案件 (cases due within N days)")
-    async def cases_due(
-        runtime: RuntimeDep,
-        coordinator: CoordinatorDep,
-        _p: ReaderDep,
-        within_days: Annotated[int, Query(ge=0, le=3660)] = 30,
-        bureau: Annotated[str | None, Query(max_length=16)] = None,
-        offset: Offset = 0,
-        limit: Limit = 50,
+    async def by_deadline(
+        runtime: ServiceRuntime,
+        coordinator: Coordinator,
+        *,
+        within_days: int | None,
+        bureau: str | None,
+        page: tuple[int, int],
     ) -> dict[str, Any]:
         today = coordinator.clock.today()
         async with runtime.sessions() as session:
@@ -189,34 +190,37 @@ def coordinator_router() -> APIRouter:
                 session,
                 today=today,
                 within_days=within_days,
-                overdue=False,
+                overdue=within_days is None,
                 bureau=bureau,
-                offset=offset,
-                limit=limit,
+                offset=page[0],
+                limit=page[1],
             )
         return {"as_of": today.isoformat(), "total": total, "items": items}
+
+    @router.get("/cases/due", summary="临近整改期限的案件 (cases due within N days)")
+    async def cases_due(
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        _p: ReaderDep,
+        within_days: Annotated[int, Query(ge=0, le=3660)] = 30,
+        bureau: Bureau = None,
+        offset: Offset = 0,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        return await by_deadline(
+            runtime, coordinator, within_days=within_days, bureau=bureau, page=(offset, limit)
+        )
 
     @router.get("/cases/overdue", summary="逾期未整改的案件 (overdue cases)")
     async def cases_overdue(
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
         _p: ReaderDep,
-        bureau: Annotated[str | None, Query(max_length=16)] = None,
+        bureau: Bureau = None,
         offset: Offset = 0,
         limit: Limit = 50,
     ) -> dict[str, Any]:
-        today = coordinator.clock.today()
-        async with runtime.sessions() as session:
-            total, items = await queries.cases_by_deadline(
-                session,
-                today=today,
-                within_days=None,
-                overdue=True,
-                bureau=bureau,
-                offset=offset,
-                limit=limit,
-            )
-        return {"as_of": today.isoformat(), "total": total, "items": items}
+        return await by_deadline(runtime, coordinator, within_days=None, bureau=bureau, page=(offset, limit))
 
     @router.get(
         "/measures", summary="联合惩戒措施及执行情况（按部门）(measures by department with execution)"
@@ -252,39 +256,13 @@ def coordinator_router() -> APIRouter:
         coordinator: CoordinatorDep,
         principal: DepartmentDep,
     ) -> dict[str, Any]:
-        if body.outcome == "refused" and not body.reason:
-            raise problem(422, "不予执行须说明理由 (reason is required when refusing)", field="reason")
-        if body.executed_on > coordinator.clock.today() and body.executed_on > date.today():
-            raise problem(
-                422, "执行日期不能晚于今天 (executed_on cannot be in the future)", field="executed_on"
+        try:
+            await record_feedback(
+                runtime, principal, key, Feedback(**body.model_dump()), coordinator.clock.today()
             )
-        async with runtime.unit_of_work() as session:
-            measure = await session.get(MeasureRow, key)
-            if measure is None:
-                raise problem(404, "措施不存在 (no such measure)")
-            if principal.role is Role.DEPARTMENT and principal.department != measure.target_department_zh:
-                raise problem(403, "该措施不是发给本部门的 (measure addressed to another department)")
-            session.add(
-                MeasureFeedback(
-                    measure_key=key,
-                    outcome=body.outcome,
-                    reason=body.reason,
-                    reference=body.reference,
-                    executed_on=body.executed_on,
-                    reported_at=utcnow(),
-                    reported_by=principal.actor,
-                    department=principal.department,
-                )
-            )
-            record_audit(
-                session,
-                principal,
-                action="measure.feedback",
-                object_type="measure",
-                object_id=key,
-                before=None,
-                after=body.model_dump(mode="json"),
-            )
+        except FeedbackRefused as refused:
+            extra = {"field": refused.field} if refused.field else {}
+            raise problem(refused.status, f"{refused.zh} ({refused.en})", **extra) from refused
         return {"measure_key": key, **body.model_dump(mode="json")}
 
     @router.get("/decisions", summary="决定事件流（供下游信用平台补数）(ordered decision event feed)")

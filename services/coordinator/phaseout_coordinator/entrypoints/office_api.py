@@ -201,22 +201,7 @@ def _publications(router: APIRouter) -> None:
         principal: AdminDep,
     ) -> dict[str, Any]:
         scope = pubs.publication_scope(list_code, body.as_of, body.year, coordinator.clock.today())
-        entries = await pubs.frozen_entries(runtime.sessions, scope)
-        async with runtime.unit_of_work() as session:
-            publication = await pubs.create_draft(session, scope, entries, principal)
-            record_audit(
-                session,
-                principal,
-                action="publication.draft",
-                object_type="list_publication",
-                object_id=str(publication.id),
-                before=None,
-                after={
-                    "list_code": list_code,
-                    "as_of": scope.label_date.isoformat(),
-                    "entries": len(entries),
-                },
-            )
+        publication = await pubs.draft(runtime, principal, scope)
         return pubs.office_view(publication, with_entries=True)
 
     @router.post(
@@ -228,17 +213,7 @@ def _publications(router: APIRouter) -> None:
         publication_id: PublicationId, runtime: RuntimeDep, principal: AdminDep
     ) -> dict[str, Any]:
         try:
-            async with runtime.unit_of_work() as session:
-                publication = await pubs.publish(session, publication_id, principal)
-                record_audit(
-                    session,
-                    principal,
-                    action="publication.publish",
-                    object_type="list_publication",
-                    object_id=str(publication_id),
-                    before={"state": pubs.DRAFT},
-                    after={"state": pubs.PUBLISHED, "published_by": principal.actor},
-                )
+            publication = await pubs.publish_draft(runtime, principal, publication_id)
         except pubs.PublicationNotFound as exc:
             raise problem(404, "发布记录不存在 (no such publication)") from exc
         except pubs.PublicationConflict as exc:

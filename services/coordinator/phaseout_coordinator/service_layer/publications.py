@@ -22,8 +22,10 @@ from phaseout_coordinator.adapters.orm import ListPublication
 from phaseout_coordinator.domain.engine import EXIT_WAY_ZH, LIST_DEFINITION
 from phaseout_coordinator.domain.model import DIMENSION_ZH
 from phaseout_coordinator.service_layer import queries
+from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal
 from phaseout_kit.db import utcnow
+from phaseout_kit.runtime import ServiceRuntime
 from phaseout_policy import ListDefinition, load_policy
 
 PAGE = 500
@@ -257,6 +259,45 @@ async def publish(session: AsyncSession, publication_id: int, principal: Princip
         raise PublicationNotFound(publication_id)
     if getattr(result, "rowcount", 0) != 1:
         raise PublicationConflict(publication.state)
+    return publication
+
+
+async def draft(runtime: ServiceRuntime, principal: Principal, scope: ListScope) -> ListPublication:
+    """The office drafts a publication of a list (audited)."""
+    entries = await frozen_entries(runtime.sessions, scope)
+    async with runtime.unit_of_work() as session:
+        publication = await create_draft(session, scope, entries, principal)
+        record_audit(
+            session,
+            principal,
+            action="publication.draft",
+            object_type="list_publication",
+            object_id=str(publication.id),
+            before=None,
+            after={
+                "list_code": scope.list_code,
+                "as_of": scope.label_date.isoformat(),
+                "entries": len(entries),
+            },
+        )
+    return publication
+
+
+async def publish_draft(
+    runtime: ServiceRuntime, principal: Principal, publication_id: int
+) -> ListPublication:
+    """The office publishes a draft (audited); raises PublicationNotFound or PublicationConflict."""
+    async with runtime.unit_of_work() as session:
+        publication = await publish(session, publication_id, principal)
+        record_audit(
+            session,
+            principal,
+            action="publication.publish",
+            object_type="list_publication",
+            object_id=str(publication_id),
+            before={"state": DRAFT},
+            after={"state": PUBLISHED, "published_by": principal.actor},
+        )
     return publication
 
 
