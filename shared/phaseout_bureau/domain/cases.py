@@ -15,83 +15,51 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from phaseout_bureau.domain.findings import SINGLE_LINE, Capacity, LongText, Reference, Text
+from phaseout_bureau.domain.labels import LabelledEnum
 from phaseout_policy import Dimension, PolicyBook, add_months
 
 
-class CaseState(StrEnum):
-    FOUND = "found"
-    RECTIFYING = "rectifying"
-    EXTENSION_REQUESTED = "extension_requested"
-    SUSPENDED = "suspended"
-    REPORTED = "reported"
-    COMPLIANT = "compliant"
-    NONCOMPLIANT = "noncompliant"
-    CLOSURE_PROPOSED = "closure_proposed"
-    CLOSURE_APPROVED = "closure_approved"
-    EXITED = "exited"
-    CLOSED = "closed"
+class CaseState(LabelledEnum):
+    FOUND = "found", "已认定"
+    RECTIFYING = "rectifying", "限期整改中"
+    EXTENSION_REQUESTED = "extension_requested", "延期申请待审"
+    SUSPENDED = "suspended", "停产整顿/限产中"
+    REPORTED = "reported", "整改完成待复查"
+    COMPLIANT = "compliant", "复查合格"
+    NONCOMPLIANT = "noncompliant", "整改后仍不达标"
+    CLOSURE_PROPOSED = "closure_proposed", "已提请关停"
+    CLOSURE_APPROVED = "closure_approved", "区政府已批准关停"
+    EXITED = "exited", "已退出"
+    CLOSED = "closed", "已结案"
 
 
-STATE_ZH: dict[CaseState, str] = {
-    CaseState.FOUND: "已认定",
-    CaseState.RECTIFYING: "限期整改中",
-    CaseState.EXTENSION_REQUESTED: "延期申请待审",
-    CaseState.SUSPENDED: "停产整顿/限产中",
-    CaseState.REPORTED: "整改完成待复查",
-    CaseState.COMPLIANT: "复查合格",
-    CaseState.NONCOMPLIANT: "整改后仍不达标",
-    CaseState.CLOSURE_PROPOSED: "已提请关停",
-    CaseState.CLOSURE_APPROVED: "区政府已批准关停",
-    CaseState.EXITED: "已退出",
-    CaseState.CLOSED: "已结案",
-}
+STATE_ZH: dict[CaseState, str] = CaseState.labels()
 
 
-class Action(StrEnum):
-    RECTIFICATION_ORDERED = "rectification_ordered"
-    EXTENSION_REQUESTED = "extension_requested"
-    EXTENSION_GRANTED = "extension_granted"
-    EXTENSION_REFUSED = "extension_refused"
-    RECTIFICATION_REPORTED = "rectification_reported"
-    REINSPECTION_PASSED = "reinspection_passed"
-    REINSPECTION_FAILED = "reinspection_failed"
-    PRODUCTION_RESTRICTED = "production_restricted"
-    PRODUCTION_SUSPENDED = "production_suspended"
-    CLOSURE_PROPOSED = "closure_proposed"
-    CLOSURE_APPROVED = "closure_approved"
-    CLOSURE_REJECTED = "closure_rejected"
-    CLOSURE_EXECUTED = "closure_executed"
-    WATER_CUT = "water_cut"
-    POWER_CUT = "power_cut"
-    POWER_UNITS_REMOVED = "power_units_removed"
-    EQUIPMENT_SEALED = "equipment_sealed"
-    EQUIPMENT_DISMANTLED = "equipment_dismantled"
-    EXIT_ANNOUNCED = "exit_announced"
-    CASE_CLOSED = "case_closed"
+class Action(LabelledEnum):
+    RECTIFICATION_ORDERED = "rectification_ordered", "下达限期整改通知"
+    EXTENSION_REQUESTED = "extension_requested", "企业申请延期"
+    EXTENSION_GRANTED = "extension_granted", "批准延期"
+    EXTENSION_REFUSED = "extension_refused", "不予延期"
+    RECTIFICATION_REPORTED = "rectification_reported", "企业报告整改完成"
+    REINSPECTION_PASSED = "reinspection_passed", "复查合格"
+    REINSPECTION_FAILED = "reinspection_failed", "复查不合格"
+    PRODUCTION_RESTRICTED = "production_restricted", "责令限制生产"
+    PRODUCTION_SUSPENDED = "production_suspended", "责令停产整顿"
+    CLOSURE_PROPOSED = "closure_proposed", "提请区政府依法关停"
+    CLOSURE_APPROVED = "closure_approved", "区政府批准关停"
+    CLOSURE_REJECTED = "closure_rejected", "区政府未批准关停"
+    CLOSURE_EXECUTED = "closure_executed", "执行关停退出"
+    WATER_CUT = "water_cut", "断水"
+    POWER_CUT = "power_cut", "断电"
+    POWER_UNITS_REMOVED = "power_units_removed", "拆除动力装置"
+    EQUIPMENT_SEALED = "equipment_sealed", "封存主体设备/生产线"
+    EQUIPMENT_DISMANTLED = "equipment_dismantled", "限时拆除设备"
+    EXIT_ANNOUNCED = "exit_announced", "在政府网站公告"
+    CASE_CLOSED = "case_closed", "结案"
 
 
-ACTION_ZH: dict[Action, str] = {
-    Action.RECTIFICATION_ORDERED: "下达限期整改通知",
-    Action.EXTENSION_REQUESTED: "企业申请延期",
-    Action.EXTENSION_GRANTED: "批准延期",
-    Action.EXTENSION_REFUSED: "不予延期",
-    Action.RECTIFICATION_REPORTED: "企业报告整改完成",
-    Action.REINSPECTION_PASSED: "复查合格",
-    Action.REINSPECTION_FAILED: "复查不合格",
-    Action.PRODUCTION_RESTRICTED: "责令限制生产",
-    Action.PRODUCTION_SUSPENDED: "责令停产整顿",
-    Action.CLOSURE_PROPOSED: "提请区政府依法关停",
-    Action.CLOSURE_APPROVED: "区政府批准关停",
-    Action.CLOSURE_REJECTED: "区政府未批准关停",
-    Action.CLOSURE_EXECUTED: "执行关停退出",
-    Action.WATER_CUT: "断水",
-    Action.POWER_CUT: "断电",
-    Action.POWER_UNITS_REMOVED: "拆除动力装置",
-    Action.EQUIPMENT_SEALED: "封存主体设备/生产线",
-    Action.EQUIPMENT_DISMANTLED: "限时拆除设备",
-    Action.EXIT_ANNOUNCED: "在政府网站公告",
-    Action.CASE_CLOSED: "结案",
-}
+ACTION_ZH: dict[Action, str] = Action.labels()
 
 S = CaseState
 _EXIT_STEP_SOURCES = frozenset(

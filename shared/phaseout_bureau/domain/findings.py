@@ -12,44 +12,29 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from phaseout_bureau.domain.labels import LabelledEnum
 from phaseout_kit import uscc
 
 
-class Industry(StrEnum):
-    STEEL = "steel"
-    COAL = "coal"
-    CEMENT = "cement"
-    ELECTROLYTIC_ALUMINIUM = "electrolytic_aluminium"
-    FLAT_GLASS = "flat_glass"
-    SINTERED_BRICKS = "sintered_bricks"
-    FERROALLOY = "ferroalloy"
-    CHEMICALS = "chemicals"
-    HEAVY_METALS = "heavy_metals"
-    INDUSTRIAL_KILNS = "industrial_kilns"
-    SCATTERED_POLLUTING = "scattered_polluting"
-    NONFERROUS_SMELTING = "nonferrous_smelting"
-    POLYSILICON = "polysilicon"
-    CERAMICS = "ceramics"
-    OTHER = "other"
+class Industry(LabelledEnum):
+    STEEL = "steel", "钢铁"
+    COAL = "coal", "煤炭"
+    CEMENT = "cement", "水泥"
+    ELECTROLYTIC_ALUMINIUM = "electrolytic_aluminium", "电解铝"
+    FLAT_GLASS = "flat_glass", "平板玻璃"
+    SINTERED_BRICKS = "sintered_bricks", "烧结砖瓦"
+    FERROALLOY = "ferroalloy", "铁合金"
+    CHEMICALS = "chemicals", "化工"
+    HEAVY_METALS = "heavy_metals", "涉重金属"
+    INDUSTRIAL_KILNS = "industrial_kilns", "工业窑炉"
+    SCATTERED_POLLUTING = "scattered_polluting", "散乱污"
+    NONFERROUS_SMELTING = "nonferrous_smelting", "有色金属冶炼"
+    POLYSILICON = "polysilicon", "多晶硅"
+    CERAMICS = "ceramics", "陶瓷"
+    OTHER = "other", "其他"
 
 
-INDUSTRY_ZH: dict[Industry, str] = {
-    Industry.STEEL: "钢铁",
-    Industry.COAL: "煤炭",
-    Industry.CEMENT: "水泥",
-    Industry.ELECTROLYTIC_ALUMINIUM: "电解铝",
-    Industry.FLAT_GLASS: "平板玻璃",
-    Industry.SINTERED_BRICKS: "烧结砖瓦",
-    Industry.FERROALLOY: "铁合金",
-    Industry.CHEMICALS: "化工",
-    Industry.HEAVY_METALS: "涉重金属",
-    Industry.INDUSTRIAL_KILNS: "工业窑炉",
-    Industry.SCATTERED_POLLUTING: "散乱污",
-    Industry.NONFERROUS_SMELTING: "有色金属冶炼",
-    Industry.POLYSILICON: "多晶硅",
-    Industry.CERAMICS: "陶瓷",
-    Industry.OTHER: "其他",
-}
+INDUSTRY_ZH: dict[Industry, str] = Industry.labels()
 
 
 class Severity(StrEnum):
