@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -38,7 +39,7 @@ from phaseout_coordinator.adapters.orm import (
 from phaseout_coordinator.domain.engine import decision_diff, evaluate
 from phaseout_coordinator.domain.facts import Registration, StoredFact, facts_of, registration_of
 from phaseout_coordinator.domain.model import Assessment, DecisionChange, Explanation
-from phaseout_kit.db import utcnow
+from phaseout_kit.db import Base, utcnow
 from phaseout_kit.events.envelope import event_type, source_uri
 from phaseout_kit.events.outbox import append_event
 from phaseout_kit.tasks import cancel_and_wait
@@ -133,23 +134,35 @@ class Projector:
                 pass
             self._wakeup.clear()
 
-    async def run_pending(self, batch: int = 50) -> int:
+    async def run_pending(self, batch: int = 100) -> int:
+        """Project the longest-waiting queued enterprises, a batch in one transaction. Returns how many."""
         async with self._sessions() as session:
-            usccs = list(
+            candidates = list(
                 await session.scalars(
                     sa.select(PendingEvaluation.uscc).order_by(PendingEvaluation.queued_at).limit(batch)
                 )
             )
-        for uscc in usccs:
-            async with self._sessions() as session, session.begin():
-                # Lock the queue row first: an ingest that queued this enterprise and has not committed yet is
-                # waited for, so its events are read below (see ``queue``).
-                if await session.get(PendingEvaluation, uscc, with_for_update=True) is None:
-                    continue
-                await self.project(session, uscc, emit=True)
-                await session.execute(sa.delete(PendingEvaluation).where(PendingEvaluation.uscc == uscc))
-            self._on_commit()
-        return len(usccs)
+        if not candidates:
+            return 0
+        async with self._sessions() as session, session.begin():
+            # Lock the queue rows first, in USCC order as ``queue`` does (no deadlock): an ingest that queued one
+            # of these enterprises and has not committed yet is waited for, so its events are read below.
+            locked = list(
+                await session.scalars(
+                    sa.select(PendingEvaluation.uscc)
+                    .where(PendingEvaluation.uscc.in_(candidates))
+                    .order_by(PendingEvaluation.uscc)
+                    .with_for_update()
+                )
+            )
+            await self.project(session, locked, emit=True)
+            await session.execute(
+                sa.delete(PendingEvaluation)
+                .where(PendingEvaluation.uscc.in_(locked))
+                .execution_options(synchronize_session=False)
+            )
+        self._on_commit()
+        return len(candidates)
 
     async def queue_due(self) -> int:
         """The scheduler's step: queue every enterprise whose decisions change by today without new events."""
@@ -176,51 +189,81 @@ class Projector:
             return None
         return registration, evaluate(facts_of(uscc, stored, affiliates), today, self._policy)
 
-    async def project(self, session: AsyncSession, uscc: str, *, emit: bool) -> Assessment | None:
-        rows = (await session.scalars(sa.select(StoredEvent).where(StoredEvent.uscc == uscc))).all()
-        stored = [StoredFact(r.event_id, r.bureau, r.sequence, r.type, r.data) for r in rows]
-        affiliates = await session.scalars(
-            sa.select(Affiliation.affiliate_uscc).where(Affiliation.uscc == uscc)
-        )
-        today = self._clock.today()
-        assessed = self.assess(uscc, stored, affiliates, today)
-        if assessed is None:
-            return None
-        registration, assessment = assessed
-        await session.merge(EnterpriseRow(**registry_row(uscc, registration)))
-        previous_row = await session.get(EnterpriseStatus, uscc)
+    async def project(
+        self, session: AsyncSession, usccs: Sequence[str], *, emit: bool
+    ) -> dict[str, Assessment]:
+        """Evaluate enterprises from their stored events and replace their projections (set-based: a few
+        statements per batch, not per enterprise). With ``emit``, the decisions that changed since the last
+        projection go out as events through the outbox, in the same transaction."""
+        events: dict[str, list[StoredFact]] = defaultdict(list)
+        for uscc, *fact in await session.execute(
+            sa.select(
+                StoredEvent.uscc,
+                StoredEvent.event_id,
+                StoredEvent.bureau,
+                StoredEvent.sequence,
+                StoredEvent.type,
+                StoredEvent.data,
+            ).where(StoredEvent.uscc.in_(usccs))
+        ):
+            events[uscc].append(StoredFact(*fact))
+        affiliates: dict[str, list[str]] = defaultdict(list)
+        for owner, affiliate in await session.execute(
+            sa.select(Affiliation.uscc, Affiliation.affiliate_uscc).where(Affiliation.uscc.in_(usccs))
+        ):
+            affiliates[owner].append(affiliate)
+        previous: dict[str, Any] = {}
         if emit:
-            previous = ASSESSMENT.validate_python(previous_row.assessment) if previous_row else None
-            for change in decision_diff(previous, assessment):
-                await append_event(
-                    session,
-                    source=source_uri("coordinator"),
-                    type=decision_type(change.kind),
-                    subject=change.uscc,
-                    data=CHANGE.dump_python(change, mode="json"),
-                )
-        await self._store(session, assessment, previous_row, today)
-        return assessment
-
-    async def _store(
-        self, session: AsyncSession, a: Assessment, row: EnterpriseStatus | None, today: date
-    ) -> None:
-        uscc = a.uscc
-        await session.execute(sa.delete(ListEntryRow).where(ListEntryRow.uscc == uscc))
-        await session.execute(sa.delete(MeasureRow).where(MeasureRow.source_uscc == uscc))
-        await session.execute(sa.delete(PriceInstructionRow).where(PriceInstructionRow.uscc == uscc))
-        await session.execute(sa.delete(CaseStatusRow).where(CaseStatusRow.uscc == uscc))
-        for table, rows in detail_rows(a).items():
-            session.add_all(table(**r) for r in rows)
-        if row is None:
-            row = EnterpriseStatus(uscc=uscc)
-            session.add(row)
-        for key, value in status_row(a, today).items():
-            setattr(row, key, value)
-        await session.flush()
+            statuses = sa.select(EnterpriseStatus.uscc, EnterpriseStatus.assessment)
+            for uscc, assessment in await session.execute(statuses.where(EnterpriseStatus.uscc.in_(usccs))):
+                previous[uscc] = assessment
+        today = self._clock.today()
+        rows: dict[type[Base], list[dict[str, Any]]] = defaultdict(list)
+        assessed: dict[str, Assessment] = {}
+        for uscc in usccs:
+            result = self.assess(uscc, events[uscc], affiliates[uscc], today)
+            if result is None:  # no finding among its events: nothing to project
+                continue
+            registration, assessment = result
+            if emit:
+                before = ASSESSMENT.validate_python(previous[uscc]) if uscc in previous else None
+                for change in decision_diff(before, assessment):
+                    await append_event(
+                        session,
+                        source=source_uri("coordinator"),
+                        type=decision_type(change.kind),
+                        subject=change.uscc,
+                        data=CHANGE.dump_python(change, mode="json"),
+                    )
+            rows[EnterpriseRow].append(registry_row(uscc, registration))
+            rows[EnterpriseStatus].append(status_row(assessment, today))
+            for table, table_rows in detail_rows(assessment).items():
+                rows[table].extend(table_rows)
+            assessed[uscc] = assessment
+        for model, column in PROJECTED_BY:
+            await session.execute(
+                sa.delete(model)
+                .where(column.in_(list(assessed)))
+                .execution_options(synchronize_session=False)
+            )
+        for model, _ in PROJECTED_BY:
+            if rows[model]:
+                await session.execute(sa.insert(model), rows[model])
+        return assessed
 
 
 Table = type[CaseStatusRow] | type[ListEntryRow] | type[MeasureRow] | type[PriceInstructionRow]
+
+
+# Every projection table and the column that says whose projection a row is.
+PROJECTED_BY: tuple[tuple[type[Base], sa.orm.InstrumentedAttribute[str]], ...] = (
+    (EnterpriseRow, EnterpriseRow.uscc),
+    (EnterpriseStatus, EnterpriseStatus.uscc),
+    (CaseStatusRow, CaseStatusRow.uscc),
+    (ListEntryRow, ListEntryRow.uscc),
+    (MeasureRow, MeasureRow.source_uscc),
+    (PriceInstructionRow, PriceInstructionRow.uscc),
+)
 
 
 def registry_row(uscc: str, r: Registration) -> dict[str, Any]:
