@@ -13,7 +13,14 @@ from phaseout_bureau.app import MIGRATIONS
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import InboxRecord, store_batch
-from phaseout_kit.events.outbox import OutboxRecord, append_event, last_sequence, read_feed
+from phaseout_kit.events.outbox import (
+    NewEvent,
+    OutboxRecord,
+    append_event,
+    append_events,
+    last_sequence,
+    read_feed,
+)
 
 USCC = "91500102MA5U7RGE16"
 
@@ -52,6 +59,20 @@ async def test_concurrent_appends_are_gap_free_and_rollbacks_return_their_number
         feed = await read_feed(session, after=25, limit=3)
     assert [e.sequence for e in feed] == [26, 27, 28]
     assert all(e.subject == USCC and e.source == "/phaseout/energy" for e in feed)
+
+
+async def test_a_batch_of_events_takes_consecutive_numbers_in_its_order(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await append_one(sessions, 0)
+    async with sessions() as session, session.begin():
+        batch = [NewEvent("/phaseout/coordinator", "t", USCC, {"n": n}) for n in range(1, 4)]
+        envelopes = await append_events(session, batch)
+        assert await append_events(session, []) == []
+    assert [(e.sequence, e.data["n"]) for e in envelopes] == [(2, 1), (3, 2), (4, 3)]
+    async with sessions() as session:
+        assert await last_sequence(session) == 4
+        assert [e.data["n"] for e in await read_feed(session, after=1, limit=10)] == [1, 2, 3]
 
 
 async def test_inbox_drops_duplicates_and_keeps_nothing_of_a_failed_batch(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -61,30 +63,51 @@ class EventCounter(Base):
     last_sequence: Mapped[int] = mapped_column(sa.BigInteger)
 
 
-async def append_event(
-    session: AsyncSession, *, source: str, type: str, subject: str, data: BaseModel | dict[str, Any]
-) -> EventEnvelope:
-    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
-    sequence = (
+@dataclass(frozen=True)
+class NewEvent:
+    source: str
+    type: str
+    subject: str
+    data: BaseModel | dict[str, Any]
+
+
+async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> list[EventEnvelope]:
+    """Number and store events in the outbox: one counter update reserves the whole batch's numbers."""
+    if not events:
+        return []
+    last = (
         await session.execute(
             sa.update(EventCounter)
             .where(EventCounter.name == COUNTER_NAME)
-            .values(last_sequence=EventCounter.last_sequence + 1)
+            .values(last_sequence=EventCounter.last_sequence + len(events))
             .returning(EventCounter.last_sequence)
         )
     ).scalar_one()
-    envelope = EventEnvelope(source=source, type=type, subject=subject, sequence=sequence, data=payload)
-    session.add(
-        OutboxRecord(
-            sequence=sequence,
-            event_id=envelope.id,
-            source=source,
-            type=type,
-            subject=subject,
-            time=envelope.time,
-            data=payload,
+    envelopes = []
+    for sequence, event in enumerate(events, start=last - len(events) + 1):
+        payload = event.data.model_dump(mode="json") if isinstance(event.data, BaseModel) else event.data
+        envelope = EventEnvelope(
+            source=event.source, type=event.type, subject=event.subject, sequence=sequence, data=payload
         )
-    )
+        session.add(
+            OutboxRecord(
+                sequence=sequence,
+                event_id=envelope.id,
+                source=envelope.source,
+                type=envelope.type,
+                subject=envelope.subject,
+                time=envelope.time,
+                data=payload,
+            )
+        )
+        envelopes.append(envelope)
+    return envelopes
+
+
+async def append_event(
+    session: AsyncSession, *, source: str, type: str, subject: str, data: BaseModel | dict[str, Any]
+) -> EventEnvelope:
+    (envelope,) = await append_events(session, [NewEvent(source, type, subject, data)])
     return envelope
 
 

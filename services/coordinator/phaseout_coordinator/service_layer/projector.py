@@ -41,7 +41,7 @@ from phaseout_coordinator.domain.facts import Registration, StoredFact, facts_of
 from phaseout_coordinator.domain.model import Assessment, DecisionChange, Explanation
 from phaseout_kit.db import Base, utcnow
 from phaseout_kit.events.envelope import event_type, source_uri
-from phaseout_kit.events.outbox import append_event
+from phaseout_kit.events.outbox import NewEvent, append_events
 from phaseout_kit.tasks import cancel_and_wait
 from phaseout_policy import PolicyBook
 
@@ -220,6 +220,7 @@ class Projector:
         today = self._clock.today()
         rows: dict[type[Base], list[dict[str, Any]]] = defaultdict(list)
         assessed: dict[str, Assessment] = {}
+        decisions: list[NewEvent] = []
         for uscc in usccs:
             result = self.assess(uscc, events[uscc], affiliates[uscc], today)
             if result is None:  # no finding among its events: nothing to project
@@ -227,14 +228,15 @@ class Projector:
             registration, assessment = result
             if emit:
                 before = ASSESSMENT.validate_python(previous[uscc]) if uscc in previous else None
-                for change in decision_diff(before, assessment):
-                    await append_event(
-                        session,
-                        source=source_uri("coordinator"),
-                        type=decision_type(change.kind),
-                        subject=change.uscc,
-                        data=CHANGE.dump_python(change, mode="json"),
+                decisions += [
+                    NewEvent(
+                        source_uri("coordinator"),
+                        decision_type(change.kind),
+                        change.uscc,
+                        CHANGE.dump_python(change, mode="json"),
                     )
+                    for change in decision_diff(before, assessment)
+                ]
             rows[EnterpriseRow].append(registry_row(uscc, registration))
             rows[EnterpriseStatus].append(status_row(assessment, today))
             for table, table_rows in detail_rows(assessment).items():
@@ -249,6 +251,7 @@ class Projector:
         for model, _ in PROJECTED_BY:
             if rows[model]:
                 await session.execute(sa.insert(model), rows[model])
+        await append_events(session, decisions)  # last: the outbox counter stays locked until commit
         return assessed
 
 
