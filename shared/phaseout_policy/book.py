@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from functools import cache
 from importlib.resources import files
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -47,6 +47,7 @@ from .models import (
 )
 
 R = TypeVar("R", bound=Rule)
+T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -95,6 +96,7 @@ class PolicyBook:
         self._prices = {r.id: r for r in electricity.records}
         self._hazards = {r.code: r for r in safety.records}
         self._eliminated = {r.code: r for r in catalogue.records}
+        self._memo: dict[Hashable, object] = {}
 
     @property
     def version(self) -> str:
@@ -215,8 +217,22 @@ class PolicyBook:
     def environmental_credit_scale(self, on: date) -> CreditScale | None:
         return in_force(self.local.environmental_credit_scales, on)
 
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A derived value of this book's (immutable) data, computed once: lookups the engine repeats for every
+        enterprise (which card rule, which rule on which day) cost a dict access instead of a scan."""
+        try:
+            return cast(T, self._memo[key])
+        except KeyError:
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+            value = self._memo[key] = compute()
+            return value
+
     def coordinator_rule(self, key: str, on: date) -> CoordinatorRule:
         """The coordinator's local operating rule `key` in force on `on` (the engine cannot decide without it)."""
+        return self.memo(("coordinator_rule", key, on), lambda: self._coordinator_rule(key, on))
+
+    def _coordinator_rule(self, key: str, on: date) -> CoordinatorRule:
         rule = in_force((r for r in self.coordinator.records if r.key == key), on)
         if rule is None:
             raise LookupError(f"no coordinator rule {key!r} in force on {on}")

@@ -99,9 +99,12 @@ def _later(a: date | None, b: date | None) -> date | None:
 
 
 def _card(policy: PolicyBook, card: str, dimension: str | None = None) -> CardRule:
-    rules = [r for r in policy.card_rules() if r.card == card]
-    exact = [r for r in rules if r.dimension == dimension]
-    return (exact or [r for r in rules if r.dimension in ("general", None)])[0]
+    def lookup() -> CardRule:
+        rules = [r for r in policy.card_rules() if r.card == card]
+        exact = [r for r in rules if r.dimension == dimension]
+        return (exact or [r for r in rules if r.dimension in ("general", None)])[0]
+
+    return policy.memo(("card", card, dimension), lookup)
 
 
 def _list_rule(policy: PolicyBook, code: str) -> Rule:
@@ -109,8 +112,11 @@ def _list_rule(policy: PolicyBook, code: str) -> Rule:
 
 
 def _rectification_rule(policy: PolicyBook, dimension: str, on: date) -> RectificationRule:
-    rules = [r for r in policy.plan.rectification if r.dimension == dimension]
-    return in_force(rules, on) or min(rules, key=lambda r: r.order_key())
+    def lookup() -> RectificationRule:
+        rules = [r for r in policy.plan.rectification if r.dimension == dimension]
+        return in_force(rules, on) or min(rules, key=lambda r: r.order_key())
+
+    return policy.memo(("rectification", dimension, on), lookup)
 
 
 def _in(policy: PolicyBook, key: str, on: date, group: str, code: str) -> bool:
