@@ -151,7 +151,7 @@ class OutboxRelay:
         monitor: BrokerMonitor,
         batch_size: int = 500,
         linger_ms: int = 5,
-        idle_poll_s: float = 1.0,
+        idle_poll_s: float = 5.0,  # every commit wakes the relay; the poll is only a safety net
     ) -> None:
         self._sessions = session_factory
         self._bootstrap = bootstrap

@@ -128,7 +128,8 @@ class Projector:
                 log.warning("projection failed; will retry", extra={"error": repr(exc)})
                 await asyncio.sleep(1.0)
             try:
-                async with asyncio.timeout(1.0):  # not wait_for: see phaseout_kit.tasks
+                # Ingest, catch-up and the scheduler wake it; the timeout is only a safety net (idle CPU).
+                async with asyncio.timeout(5.0):  # not wait_for: see phaseout_kit.tasks
                     await self._wakeup.wait()
             except TimeoutError:
                 pass
