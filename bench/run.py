@@ -629,9 +629,11 @@ async def p2_sustained(pg: PgPlatform, size: Size) -> dict[str, Any]:
                 break
             rate *= 0.8
     final = await attempt(rate, size.p2_s)
-    if not final["sustained"] and size is FULL:
+    for _ in range(2 if size is FULL else 0):  # at most two steps down, so the run stays under 15 min
+        if final["sustained"]:
+            break
         await wait_caught_up(pg, 60)  # drain before trying lower
-        rate *= 0.7
+        rate *= 0.75
         final = await attempt(rate, size.p2_s)
     return {"probe_closed_loop_per_s": probe["ok_rate"], "attempts": attempts, "final": final}
 
@@ -857,7 +859,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 )
                 out["p2"] = await p2_sustained(pg, size)
                 # Last: the memory broker keeps the ceiling's 50k messages, and Tansu's fetches slow down as it
-                # holds more (P1 at 100/s measured p50 0.6–1 s after it, 0.1 s before it).
+                # holds more (P1 at 100/s measured p50 0.6–1 s after it, 0.25 s before it).
                 out["kafka_ceiling"] = await kafka_ceiling(pg.platform.bootstrap, size)
                 log(f"ceiling: Kafka {out['kafka_ceiling']['produce_consume_per_s']} msgs/s produce→consume")
             return out
