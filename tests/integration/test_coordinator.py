@@ -23,6 +23,7 @@ from phaseout_coordinator.adapters.orm import (
     EnterpriseStatus,
     ListEntryRow,
     MeasureRow,
+    PendingEvaluation,
     StoredEvent,
 )
 from phaseout_coordinator.entrypoints.app import build_app
@@ -174,6 +175,34 @@ async def test_projection_explains_and_a_rebuild_gives_exactly_the_same_state(
     statuses = {row[0].strip("'"): row[1].strip("'") for row in live["status"]}
     assert statuses == {ENTERPRISES[0]: "compliant", ENTERPRISES[1]: "red", ENTERPRISES[2]: "exited"}
     assert any(row[1] == "'not_exited_on_time'" and row[0] == repr(ENTERPRISES[1]) for row in live["lists"])
+
+
+async def test_an_enterprise_the_engine_cannot_evaluate_does_not_hold_up_the_others(
+    sessions: async_sessionmaker[AsyncSession], broker: Broker, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as client:
+        await post_story(client)
+        events = await bureau_events(client)
+    await store_batch(sessions, events, store_events)
+    projector = Projector(sessions, Clock(date(2021, 9, 30)), load_policy())
+    assess = projector.assess
+
+    def failing(uscc: str, *args: Any) -> Any:
+        if uscc == ENTERPRISES[1]:
+            raise LookupError("a rule the engine lacks")
+        return assess(uscc, *args)
+
+    monkeypatch.setattr(projector, "assess", failing)
+    assert await projector.run_pending() == 3
+    async with sessions() as session:
+        projected = set(await session.scalars(sa.select(EnterpriseStatus.uscc)))
+        queued = set(await session.scalars(sa.select(PendingEvaluation.uscc)))
+    assert projected == {ENTERPRISES[0], ENTERPRISES[2]} and queued == {ENTERPRISES[1]}
+    monkeypatch.setattr(projector, "assess", assess)  # the engine fixed: it is projected from the queue
+    assert await projector.run_pending() == 1
+    async with sessions() as session:
+        assert await session.get(EnterpriseStatus, ENTERPRISES[1]) is not None
+        assert not list(await session.scalars(sa.select(PendingEvaluation.uscc)))
 
 
 async def test_dossier_lists_and_measure_feedback(database_url: str, broker: Broker, tmp_path: Any) -> None:

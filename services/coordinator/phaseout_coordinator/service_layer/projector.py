@@ -136,7 +136,11 @@ class Projector:
             self._wakeup.clear()
 
     async def run_pending(self, batch: int = 100) -> int:
-        """Project the longest-waiting queued enterprises, a batch in one transaction. Returns how many."""
+        """Project the longest-waiting queued enterprises, a batch in one transaction. Returns how many.
+
+        If the batch fails, its enterprises are projected one by one, so one enterprise the engine cannot
+        evaluate does not hold up the others: it stays queued, moved to the back, and is logged.
+        """
         async with self._sessions() as session:
             candidates = list(
                 await session.scalars(
@@ -145,6 +149,22 @@ class Projector:
             )
         if not candidates:
             return 0
+        try:
+            await self._project_queued(candidates)
+        except Exception as batch_error:
+            failed = 0
+            for uscc in candidates if len(candidates) > 1 else ():
+                try:
+                    await self._project_queued([uscc])
+                except Exception as exc:
+                    failed += 1
+                    log.error("projection failed; kept queued", extra={"uscc": uscc, "error": repr(exc)})
+                    await self._to_back_of_queue(uscc)
+            if failed == len(candidates) or len(candidates) == 1:
+                raise batch_error  # nothing went through (e.g. the database is away): the loop backs off
+        return len(candidates)
+
+    async def _project_queued(self, candidates: Sequence[str]) -> None:
         async with self._sessions() as session, session.begin():
             # Lock the queue rows first, in USCC order as ``queue`` does (no deadlock): an ingest that queued one
             # of these enterprises and has not committed yet is waited for, so its events are read below.
@@ -163,7 +183,17 @@ class Projector:
                 .execution_options(synchronize_session=False)
             )
         self._on_commit()
-        return len(candidates)
+
+    async def _to_back_of_queue(self, uscc: str) -> None:
+        try:
+            async with self._sessions() as session, session.begin():
+                await session.execute(
+                    sa.update(PendingEvaluation)
+                    .where(PendingEvaluation.uscc == uscc)
+                    .values(queued_at=utcnow())
+                )
+        except Exception as exc:  # the row is still queued where it was; the next round tries again
+            log.warning("could not requeue", extra={"uscc": uscc, "error": repr(exc)})
 
     async def queue_due(self) -> int:
         """The scheduler's step: queue every enterprise whose decisions change by today without new events."""
