@@ -21,7 +21,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
 
     from phaseout_coordinator.adapters.clock import Clock
     from phaseout_coordinator.service_layer.projector import Projector
-    from phaseout_coordinator.service_layer.rebuild import rebuild
+    from phaseout_coordinator.service_layer.rebuild import analyze_projections, rebuild
     from phaseout_kit.db import make_engine, make_session_factory
     from phaseout_policy import load_policy
 
@@ -42,6 +42,8 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     except TimeCap:
         capped = True
     elapsed = time.monotonic() - called
+    if capped:  # what rebuild() does at its end, so P4 queries what a finished rebuild leaves
+        await analyze_projections(sessions)
     async with sessions() as session:
         if capped and state["done"]:
             last = await session.scalar(

@@ -175,6 +175,16 @@ async def test_projection_explains_and_a_rebuild_gives_exactly_the_same_state(
     statuses = {row[0].strip("'"): row[1].strip("'") for row in live["status"]}
     assert statuses == {ENTERPRISES[0]: "compliant", ENTERPRISES[1]: "red", ENTERPRISES[2]: "exited"}
     assert any(row[1] == "'not_exited_on_time'" and row[0] == repr(ENTERPRISES[1]) for row in live["lists"])
+    async with sessions() as session:  # the rebuild left the planner statistics and visibility map current
+        if session.bind.dialect.name == "postgresql":
+            visible = await session.scalar(
+                sa.text("SELECT relallvisible FROM pg_class WHERE relname = 'list_entries'")
+            )
+            assert visible and visible > 0
+        else:
+            assert await session.scalar(
+                sa.text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'list_entries'")
+            )
 
 
 async def test_an_enterprise_the_engine_cannot_evaluate_does_not_hold_up_the_others(
