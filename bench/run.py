@@ -33,6 +33,7 @@ import httpx
 from bench import dataset
 from bench.common import CpuMeter, children, create_db, drop_db, drop_stale_dbs, loadavg, raw, summary_ms
 from bench.loadgen import Connection
+from phaseout_demo.samples import sample_finding
 from phaseout_kit.events.broker import free_port, port_in_use
 from phaseout_kit.settings import BUREAUS
 
@@ -68,90 +69,30 @@ QUICK = Size("quick", 1.5, 2, 2, 2, 0, 5, 5_000, 500, 5_000, 20, 20, 2_000)
 
 # ---- bodies -------------------------------------------------------------------------------------------------
 
-DETAILS: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "energy": (
-        "electrolytic_aluminium",
-        "energy_limit_exceeded",
-        {
-            "product": "铝液交流电耗",
-            "measured_value": 13900,
-            "measured_unit": "kWh/t",
-            "programme": "city_directed",
-        },
-    ),
-    "environment": (
-        "cement",
-        "emission_exceedance",
-        {
-            "medium": "air",
-            "pollutant": "颗粒物",
-            "measured_value": 54,
-            "limit_value": 30,
-            "unit": "mg/m³",
-            "standard": "GB 4915-2013",
-        },
-    ),
-    "quality": (
-        "cement",
-        "spot_check_failed",
-        {
-            "product": "普通硅酸盐水泥 P·O 42.5",
-            "standard": "GB 175-2007",
-            "sample_id": "FLCC-BENCH-__N__",
-            "failed_items": ["28天抗压强度"],
-        },
-    ),
-    "safety": (
-        "cement",
-        "major_hazard",
-        {"hazard_code": "building_materials.01", "description": "煤磨袋式收尘器未设置一氧化碳监测"},
-    ),
-    "technology": (
-        "cement",
-        "eliminated_equipment",
-        {"catalogue": "2019", "item_code": "cbmf2019_cement_01", "equipment": "水泥机立窑"},
-    ),
-}
-
-
 FOUND_ON = date(2023, 3, 1)
 
 
 def finding_body(bureau: str, found_on: date) -> str:
-    industry, finding_type, details = DETAILS[bureau]
-    return json.dumps(
-        {
-            "uscc": "__USCC__",
-            "enterprise_name": "重庆市涪陵区基准测试企业有限公司",
-            "town": "李渡街道",
-            "industrial_park": "李渡工业园区",
-            "industry": industry,
-            "finding_type": finding_type,
-            "found_on": found_on.isoformat(),
-            "legal_basis": "涪经信发〔2020〕85号",
-            "inspector": "李强",
-            "details": details,
-        },
-        ensure_ascii=False,
+    body = sample_finding(
+        bureau,
+        uscc="__USCC__",
+        enterprise_name="重庆市涪陵区基准测试企业有限公司",
+        found_on=found_on,
+        industrial_park="李渡工业园区",
+        sample_id="FLCC-BENCH-__N__",  # numbered per request by the load generator
     )
+    return json.dumps(body, ensure_ascii=False)
 
 
 def ceiling_body() -> str:
-    industry, finding_type, details = DETAILS["environment"]
-    return json.dumps(
-        {
-            "uscc": "__USCC__",
-            "enterprise_name": "重庆市涪陵区基准测试企业有限公司",
-            "town": "李渡街道",
-            "industry": industry,
-            "finding_type": finding_type,
-            "found_on": "2026-01-05",
-            "legal_basis": "涪经信发〔2020〕85号",
-            "inspector": "李强",
-            "details": details,
-        },
-        ensure_ascii=False,
+    """The environment sample, for the ceiling app's finding-shaped body (which has no park field)."""
+    body = sample_finding(
+        "environment",
+        uscc="__USCC__",
+        enterprise_name="重庆市涪陵区基准测试企业有限公司",
+        found_on=date(2026, 1, 5),
     )
+    return json.dumps(body, ensure_ascii=False)
 
 
 def bureau_targets(ports: dict[str, int], usccs: list[str]) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from phaseout_coordinator.adapters.orm import (
 from phaseout_coordinator.entrypoints.wiring import MIGRATIONS as COORDINATOR_MIGRATIONS
 from phaseout_coordinator.service_layer.projector import Projector
 from phaseout_coordinator.service_layer.rebuild import rebuild
+from phaseout_demo.samples import sample_finding
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.launcher import Platform
@@ -43,45 +44,6 @@ FIGURES: list[str] = []
 CLOCK = date(2021, 9, 30)  # the coordinator's fixed today in every scenario: projections are deterministic
 ENTERPRISES = [make_code(f"91500102MA5U{n:04d}X") for n in range(40)]
 MANY_ENTERPRISES = [make_code(f"91500102MA5U{n:04d}X") for n in range(300)]  # a few events each, as in life
-DETAILS: dict[str, tuple[str, dict[str, Any]]] = {
-    "energy": (
-        "energy_limit_exceeded",
-        {
-            "product": "铝液交流电耗",
-            "measured_value": 13900,
-            "measured_unit": "kWh/t",
-            "programme": "city_directed",
-        },
-    ),
-    "environment": (
-        "emission_exceedance",
-        {
-            "medium": "air",
-            "pollutant": "颗粒物",
-            "measured_value": 54,
-            "limit_value": 30,
-            "unit": "mg/m³",
-            "standard": "GB 4915-2013",
-        },
-    ),
-    "quality": (
-        "spot_check_failed",
-        {
-            "product": "普通硅酸盐水泥 P·O 42.5",
-            "standard": "GB 175-2007",
-            "sample_id": "FLCC-E2E-001",
-            "failed_items": ["28天抗压强度"],
-        },
-    ),
-    "safety": (
-        "major_hazard",
-        {"hazard_code": "building_materials.01", "description": "煤磨袋式收尘器未设置一氧化碳监测"},
-    ),
-    "technology": (
-        "eliminated_equipment",
-        {"catalogue": "2019", "item_code": "cbmf2019_cement_01", "equipment": "水泥机立窑"},
-    ),
-}
 
 
 def report(scenario: int, backend: str, **figures: object) -> str:
@@ -93,18 +55,14 @@ def report(scenario: int, backend: str, **figures: object) -> str:
 
 
 def finding_body(bureau: str, n: int, enterprises: Sequence[str] = ENTERPRISES) -> dict[str, Any]:
-    finding_type, details = DETAILS[bureau]
-    return {
-        "uscc": enterprises[n % len(enterprises)],
-        "enterprise_name": f"重庆市涪陵区测试企业{n % len(enterprises)}有限公司",
-        "town": "李渡街道",
-        "industry": Industry.CEMENT.value,
-        "finding_type": finding_type,
-        "found_on": "2020-09-01",
-        "legal_basis": "涪经信发〔2020〕85号",
-        "inspector": "李强",
-        "details": details,
-    }
+    return sample_finding(
+        bureau,
+        uscc=enterprises[n % len(enterprises)],
+        enterprise_name=f"重庆市涪陵区测试企业{n % len(enterprises)}有限公司",
+        found_on=date(2020, 9, 1),
+        industry=Industry.CEMENT.value,
+        sample_id="FLCC-E2E-001",
+    )
 
 
 def database_url(platform: Platform, service: str) -> str:
