@@ -125,6 +125,10 @@ class PolicyBook:
     def lists(self) -> list[ListDefinition]:
         return list(self._lists)
 
+    def list_definition(self, list_code: str) -> ListDefinition | None:
+        """The definition of the list the coordinator keeps under ``list_code``."""
+        return next((d for d in self._lists if (d.list_code or d.code) == list_code), None)
+
     def annex_tasks(self) -> list[AnnexTask]:
         return list(self._annex)
 

@@ -131,6 +131,8 @@ class Measure(PlanRule):
 
 class ListDefinition(PlanRule):
     code: str
+    # The code the coordinator keeps this list under where it differs from the record's (the emitter lists).
+    list_code: str | None = None
     title_zh: str
     publisher_zh: str
     channel_zh: str | None

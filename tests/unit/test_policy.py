@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from importlib.resources import files
 from typing import Any
@@ -24,7 +25,7 @@ def _data_files() -> dict[str, dict[str, Any]]:
 
 def test_version_and_manifest() -> None:
     book = load_policy()
-    assert book.version == "2026.12.1"
+    assert re.fullmatch(r"20\d\d\.(0[1-9]|1[0-2])\.[1-9]\d*", book.version), book.version  # YYYY.MM.N
     assert load_policy() is book  # cached
     assert set(_data_files()) == set(book.manifest.files)
     assert all(f["policy_version"] == book.version for f in _data_files().values())
@@ -243,3 +244,15 @@ def test_medium_and_low_confidence_preserved() -> None:
     assert all(r.confidence == "medium" for r in book.uscc.records)
     assert book.safety.sector_mapping.confidence == "medium"
     assert all(u.confidence == "low" for u in book.unverified() if u.status.startswith("NOT FOUND"))
+
+
+def test_every_list_the_coordinator_keeps_has_its_definition_with_legal_basis() -> None:
+    from phaseout_coordinator.service_layer.queries import LIST_CODES
+
+    book = load_policy()
+    for code in LIST_CODES:
+        definition = book.list_definition(code)
+        assert definition is not None and definition.document and definition.clause, code
+    emitters = book.list_definition("over_standard")
+    assert emitters is not None and emitters.code == "over_standard_emitters"
+    assert book.list_definition("no_such_list") is None

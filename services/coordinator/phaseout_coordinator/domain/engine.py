@@ -60,11 +60,6 @@ EXIT_WAY_ZH = {
     "line_shut": "生产线停产退出",
     "equipment_removed": "拆除设备",
 }
-LIST_DEFINITION = {  # list code → its record in lists.json
-    "annual_exit": "annual_exit",
-    "over_standard": "over_standard_emitters",
-    "seriously_over_standard": "seriously_over_standard_emitters",
-}
 CONFIDENCE_ZH = {"high": "高", "medium": "中", "low": "低"}
 _YELLOW = OPEN_STATES - {CaseState.NONCOMPLIANT}  # open and not (yet) failed
 _RED = {
@@ -108,7 +103,10 @@ def _card(policy: PolicyBook, card: str, dimension: str | None = None) -> CardRu
 
 
 def _list_rule(policy: PolicyBook, code: str) -> Rule:
-    return next(r for r in policy.lists() if r.code == LIST_DEFINITION[code])
+    definition = policy.list_definition(code)
+    if definition is None:
+        raise LookupError(f"no list {code!r} in the policy data")
+    return definition
 
 
 def _rectification_rule(policy: PolicyBook, dimension: str, on: date) -> RectificationRule:

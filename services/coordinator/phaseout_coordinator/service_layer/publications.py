@@ -19,7 +19,7 @@ from phaseout_bureau.domain.findings import INDUSTRY_ZH, Industry
 from phaseout_coordinator.adapters.clock import DISTRICT_TZ
 from phaseout_coordinator.adapters.exports import Column, Table
 from phaseout_coordinator.adapters.orm import ListPublication
-from phaseout_coordinator.domain.engine import EXIT_WAY_ZH, LIST_DEFINITION
+from phaseout_coordinator.domain.engine import EXIT_WAY_ZH
 from phaseout_coordinator.domain.model import DIMENSION_ZH
 from phaseout_coordinator.service_layer import queries
 from phaseout_kit.audit import record_audit
@@ -38,9 +38,8 @@ STATE_ZH = {DRAFT: "草稿", PUBLISHED: "已发布"}
 
 
 def list_definition(list_code: str) -> ListDefinition | None:
-    """The policy data's definition (the emitter lists are named ``…_emitters`` there)."""
-    code = LIST_DEFINITION.get(list_code, list_code)
-    return next((d for d in load_policy().lists() if d.code == code), None)
+    """The policy data's definition of a list, with its legal basis."""
+    return load_policy().list_definition(list_code)
 
 
 def list_title(list_code: str) -> str:

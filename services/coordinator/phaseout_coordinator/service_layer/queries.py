@@ -20,7 +20,6 @@ from phaseout_coordinator.adapters.orm import (
     PriceInstructionRow,
     StoredEvent,
 )
-from phaseout_coordinator.domain.engine import LIST_DEFINITION
 from phaseout_coordinator.domain.model import STATUS_ZH, Status
 from phaseout_policy import load_policy
 
@@ -35,8 +34,8 @@ LIST_CODES = (
 
 
 def list_titles() -> dict[str, str]:
-    titles = {d.code: d.title_zh for d in load_policy().lists()}
-    return {code: titles.get(LIST_DEFINITION.get(code, code), code) for code in LIST_CODES}
+    policy = load_policy()
+    return {code: (d.title_zh if (d := policy.list_definition(code)) else code) for code in LIST_CODES}
 
 
 def _identity(e: EnterpriseRow) -> dict[str, Any]:
