@@ -546,6 +546,7 @@ async def p2_sustained(pg: PgPlatform, size: Size) -> dict[str, Any]:
             "p50_ms": result["p50_ms"],
             "p99_ms": result["p99_ms"],
             "non_2xx": non_2xx,
+            "statuses": result["statuses"],
             "errors": result["errors"],
             "ingest_caught_up_s": round(ingest_s, 2),
             "projection_caught_up_s": round(proj_s, 2),

@@ -40,7 +40,9 @@ def test_quick_benchmark_runs_every_stage(tmp_path: Path) -> None:
     sampled_ok, sampled = p1["dossier_sample_ok"].split("/")
     assert sampled_ok == sampled
     final = r["pg"]["p2"]["final"]
-    assert final["accepted_per_s"] > 0 and final["non_2xx"] == 0
+    # Near the bureaus' capacity an overloaded service may shed load, but only as 503 with Retry-After.
+    assert final["accepted_per_s"] > 0 and "201" in final["statuses"]
+    assert set(final["statuses"]) <= {"201", "503"}, final["statuses"]
 
     rebuild, dataset = r["store"]["rebuild"], r["store"]["dataset"]
     assert not rebuild["capped"] and rebuild["events_done"] == dataset["events"] > 0
