@@ -1,11 +1,12 @@
 # Two commands for a newcomer: `make run` (whole platform, embedded, demo data) and `make test` (every test).
+# While changing code: `make check` (lint, types, unit and in-process integration tests on SQLite; < 2 min).
 # Each bootstraps its own virtual environment from the pinned requirements.lock.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration e2e lock clean reset compose-client bench assets browser
+.PHONY: run test check lint typecheck unit integration e2e lock clean reset compose-client bench assets browser
 
 $(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,14 @@ reset: $(STAMP)
 
 test: $(STAMP) lint typecheck compose-client browser
 	$(BIN)/pytest -q tests
+
+# The inner loop: everything that needs no running platform, on SQLite; prints its time at the end.
+check: $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && \
+	PHASEOUT_TEST_BACKENDS=sqlite $(BIN)/pytest -q tests/unit tests/integration; \
+	rc=$$?; echo "make check: $$(( $$(date +%s) - start )) s ($$([ $$rc = 0 ] && echo passed || echo FAILED))"; \
+	exit $$rc
 
 # `docker compose config` validates docker-compose.yml in the tests; there is no Docker engine here.
 compose-client:

@@ -97,7 +97,8 @@ class Recorder:
     def __init__(self, record: bool) -> None:
         self.latencies: list[float] = []
         self.statuses: Counter[str] = Counter()
-        self.done: list[tuple[str | None, float, int]] = []  # (uscc, wall time of the response, target)
+        # (uscc, wall time of the response, target, HTTP status)
+        self.done: list[tuple[str | None, float, int, int]] = []
         self.record = record
         self.errors: Counter[str] = Counter()
 
@@ -105,7 +106,7 @@ class Recorder:
         self.latencies.append(latency)
         self.statuses[str(status)] += 1
         if self.record:
-            self.done.append((uscc, time.time(), target))
+            self.done.append((uscc, time.time(), target, status))
 
 
 async def closed_loop(

@@ -10,7 +10,7 @@ import subprocess
 
 from bench.common import create_db, drop_db
 from bench.run import PY, ROOT, ceiling_body, loadgen, stop_process, usccs, wait_http
-from phaseout_kit.events.broker import free_port
+from phaseout_kit.ports import unused_port
 
 
 async def main(seconds: float, concurrency: int) -> None:
@@ -20,7 +20,7 @@ async def main(seconds: float, concurrency: int) -> None:
         ("pool 10, no overflow", ["--max-overflow", "0"]),
     ):
         url = await create_db("pool")
-        port = free_port()
+        port = unused_port()
         app = subprocess.Popen(  # noqa: ASYNC220 (a long-lived child, not awaited)
             [PY, "-m", "bench.ceiling_app", "--port", str(port), "--database-url", url, *extra], cwd=ROOT
         )

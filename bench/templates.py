@@ -44,12 +44,12 @@ async def _capture(tmp: Path) -> list[CaseTemplate]:
     from phaseout_bureau.app import build_app
     from phaseout_demo.dataset import DemoStep, case_steps, findings
     from phaseout_demo.loader import step_payload
-    from phaseout_kit.events.broker import free_port
     from phaseout_kit.events.outbox import OutboxRecord
+    from phaseout_kit.ports import unused_port
     from phaseout_kit.settings import ServiceSettings
 
     logging.getLogger().setLevel(logging.ERROR)
-    nowhere = f"127.0.0.1:{free_port()}"  # no broker: the relays just keep retrying in the background
+    nowhere = f"127.0.0.1:{unused_port()}"  # no broker: the relays just keep retrying in the background
     apps = {}
     for bureau in BUREAUS:
         spec = importlib.import_module(f"phaseout_{bureau}.domain").SPEC

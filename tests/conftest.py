@@ -1,14 +1,15 @@
 """Shared fixtures: databases on SQLite and PostgreSQL, a real Tansu broker.
 
 PostgreSQL is required (CI and this machine run it at 127.0.0.1:5432); a missing server fails the tests
-rather than skipping them. Set PHASEOUT_TEST_POSTGRES_URL to use another server.
+rather than skipping them. Set PHASEOUT_TEST_POSTGRES_URL to use another server, and
+PHASEOUT_TEST_BACKENDS (``sqlite``, ``postgresql`` or both, comma-separated; both by default) to choose the
+backends a test runs on: ``make check`` runs on SQLite alone, ``make test`` on both.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -17,12 +18,16 @@ from typing import Any
 import asyncpg
 import pytest
 
-from phaseout_kit.events.broker import free_port, start_embedded_broker, wait_for_broker
+from phaseout_kit.events.broker import EmbeddedBroker
 
 POSTGRES_URL = os.environ.get(
     "PHASEOUT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-BACKENDS = ("sqlite", "postgresql")
+BACKENDS = tuple(
+    b.strip() for b in os.environ.get("PHASEOUT_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()
+)
+if not BACKENDS or set(BACKENDS) - {"sqlite", "postgresql"}:
+    raise ValueError(f"PHASEOUT_TEST_BACKENDS: sqlite and/or postgresql, not {BACKENDS!r}")
 
 
 def _raw(url: str) -> str:
@@ -61,35 +66,20 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         await drop_pg_database(url)
 
 
-class Broker:
-    """A real Tansu broker on a free port that tests may stop and start again (memory: a restart is empty)."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.port = free_port()
-        self.log_file = str(log_dir / "broker.log")
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        self.process = start_embedded_broker(self.port, log_file=self.log_file)
-        await wait_for_broker(self.bootstrap)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-
-@pytest.fixture(scope="session")
-async def broker(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Broker]:
-    b = Broker(tmp_path_factory.mktemp("broker"))
-    await b.start()
+@pytest.fixture
+async def broker(tmp_path: Path) -> AsyncIterator[EmbeddedBroker]:
+    """A real Tansu broker of the test's own (it starts in milliseconds). One shared by the whole session
+    carried earlier tests' events into a later test's coordinator, whose own events then met them as
+    sequence conflicts (scenario 8 failed so, depending on how fast its consumer was)."""
+    b = await broker_in(tmp_path)
     yield b
-    b.stop()
+    b.kill()
+
+
+async def broker_in(log_dir: Path) -> EmbeddedBroker:
+    """A real Tansu broker of a test's own, started and ready; tests may kill and start it again (memory: a
+    restarted broker is empty)."""
+    return await EmbeddedBroker(log_file=log_dir / "broker.log").started()
 
 
 async def wait_until(

@@ -13,9 +13,11 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,36 +25,77 @@ import httpx
 
 from phaseout_kit.auth import DEMO_TOKENS, Role
 from phaseout_kit.db import utcnow
-from phaseout_kit.events.broker import die_with_parent, port_in_use, start_embedded_broker, wait_for_broker
+from phaseout_kit.events.broker import EmbeddedBroker, die_with_parent
+from phaseout_kit.ports import LOOPBACK, listen, port_of
 from phaseout_kit.settings import BUREAUS, EMBEDDED_BROKER_PORT, SERVICE_PORTS, ServiceSettings
 
 SERVICES = ("coordinator", *BUREAUS)
 
 
 class Platform:
+    """The broker and the services as child processes, each service on a port the platform owns.
+
+    Ports: the platform binds every service's listening socket itself (``phaseout_kit.ports.listen``; port 0
+    lets the kernel choose) and keeps it for its whole life; each service process serves the inherited
+    descriptor. So two services can never be given one port, a busy fixed port fails here, loudly, before
+    anything starts, and a service restarted by a test gets its port back. Readiness: a service counts as
+    ready only when ``/readyz`` is answered by the very process started (service code and instance id).
+    """
+
     def __init__(
         self,
         data_dir: Path,
         broker_port: int,
-        ports: dict[str, int],
+        ports: Mapping[str, int],
         *,
         services: tuple[str, ...] = SERVICES,
         env: dict[str, dict[str, str]] | None = None,
     ) -> None:
         self.data_dir = data_dir
-        self.broker_port = broker_port
-        self.ports = ports
+        self.logs = data_dir / "logs"
+        self.broker = EmbeddedBroker(broker_port, log_file=self.logs / "broker.log")
         self.services = services
         self.env = env or {}
+        self.modules: dict[str, str] = {s: f"phaseout_{s}" for s in services}
+        self.listeners: dict[str, socket.socket] = {}
+        self.ports: dict[str, int] = {}
+        self.instances: dict[str, str] = {}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
-        self.logs = data_dir / "logs"
+        try:
+            for service in services:
+                self._bind(service, ports.get(service, 0))
+        except OSError:
+            self.close_listeners()
+            raise
+
+    def _bind(self, name: str, port: int) -> None:
+        try:
+            self.listeners[name] = listen(port)
+        except OSError as exc:
+            raise OSError(
+                exc.errno, f"{name}: {exc.strerror} (is another Phaseout platform running?)"
+            ) from exc
+        self.ports[name] = port_of(self.listeners[name])
+
+    def add(self, name: str, *, service: str, env: dict[str, str]) -> None:
+        """Another process beside the platform's (e.g. a second coordinator), on a port of its own."""
+        self.modules[name] = f"phaseout_{service}"
+        self.env[name] = env
+        self._bind(name, 0)
 
     @property
     def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.broker_port}"
+        return self.broker.bootstrap
+
+    @property
+    def broker_port(self) -> int:
+        return self.broker.port
 
     def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}"
+        return f"http://{LOOPBACK}:{self.ports[service]}"
+
+    def service_of(self, name: str) -> str:
+        return self.modules[name].removeprefix("phaseout_")
 
     def env_for(self, service: str) -> dict[str, str]:
         return {
@@ -69,34 +112,40 @@ class Platform:
 
     def start_broker(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
-        self.processes["broker"] = start_embedded_broker(
-            self.broker_port, log_file=str(self.logs / "broker.log")
-        )
+        self.processes["broker"] = self.broker.start()
 
     def kill_broker(self) -> None:
         """Fault injection: the memory broker dies and loses every topic and offset."""
-        broker = self.processes.pop("broker")
-        broker.kill()
-        broker.wait()
+        self.processes.pop("broker", None)
+        self.broker.kill()
 
     def start_service(self, service: str) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{service}.log", "ab")
+        fd = self.listeners[service].fileno()
+        self.instances[service] = secrets.token_hex(8)
         self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", f"phaseout_{service}"],
-            env=self.env_for(service),
+            [sys.executable, "-m", self.modules[service]],
+            env={
+                **self.env_for(service),
+                "PHASEOUT_LISTEN_FD": str(fd),
+                "PHASEOUT_INSTANCE_ID": self.instances[service],
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
+            pass_fds=(fd,),
             preexec_fn=die_with_parent,
         )
 
+    def kill_service(self, service: str) -> None:
+        """Fault injection: ``kill -9``; the port stays the platform's, so a restart gets it back."""
+        process = self.processes.pop(service)
+        process.kill()
+        process.wait()
+
     async def start(self, *, timeout_s: float = 60.0) -> None:
-        busy = [f"{s}:{self.ports[s]}" for s in self.services if port_in_use(self.ports[s])]
-        if busy:
-            raise RuntimeError(
-                f"ports already in use ({', '.join(busy)}): is another Phaseout platform running?"
-            )
         self.start_broker()
-        await wait_for_broker(self.bootstrap)
+        await self.broker.wait_ready()
         for service in self.services:
             self.start_service(service)
         await self.wait_ready(self.services, timeout_s=timeout_s)
@@ -106,18 +155,17 @@ class Platform:
         pending = set(services)
         async with httpx.AsyncClient(timeout=2.0) as client:
             while pending:
-                for service in sorted(pending):
-                    process = self.processes[service]
-                    if process.poll() is not None:
-                        raise RuntimeError(
-                            f"{service} exited with {process.returncode}; see {self.logs}/{service}.log"
-                        )
-                    try:
-                        if (await client.get(f"{self.url(service)}/readyz")).status_code == 200:
-                            pending.discard(service)
-                    except httpx.HTTPError:
-                        pass
-                if time.monotonic() > deadline:
+                for name in sorted(pending):
+                    if await answered_ready(
+                        client,
+                        self.url(name),
+                        service=self.service_of(name),
+                        instance=self.instances[name],
+                        process=self.processes[name],
+                        log=self.logs / f"{name}.log",
+                    ):
+                        pending.discard(name)
+                if pending and time.monotonic() > deadline:
                     raise TimeoutError(f"not ready after {timeout_s} s: {', '.join(sorted(pending))}")
                 await asyncio.sleep(0.1)
 
@@ -133,6 +181,42 @@ class Platform:
                 process.kill()
                 process.wait()
         self.processes.clear()
+        self.broker.process = None
+        self.close_listeners()
+
+    def close_listeners(self) -> None:
+        for sock in self.listeners.values():
+            sock.close()
+
+
+async def answered_ready(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    service: str,
+    instance: str | None,
+    process: subprocess.Popen[bytes],
+    log: Path,
+) -> bool:
+    """Whether ``process`` (service ``service``, instance ``instance``) answers ``/readyz`` at ``url`` as
+    ready. Raises if the process has exited, or if another process answers there: never mistaken for ready."""
+    if process.poll() is not None:
+        raise RuntimeError(f"{service} exited with {process.returncode}; see {log}")
+    try:
+        response = await client.get(f"{url}/readyz")
+    except httpx.HTTPError:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    answered = (body.get("service"), body.get("instance")) if isinstance(body, dict) else (None, None)
+    if answered[0] != service or (instance is not None and answered[1] != instance):
+        raise RuntimeError(
+            f"{url} is answered by another process ({answered[0] or 'not a Phaseout service'}, instance "
+            f"{answered[1]}), not by the {service} service started (instance {instance}); see {log}"
+        )
+    return response.status_code == 200 and body.get("ready") is True
 
 
 def _print_banner(platform: Platform, demo_summary: str) -> None:

@@ -6,6 +6,7 @@ the entrypoint. Outside the embedded/dev profile the built-in development secret
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +41,10 @@ class ServiceSettings(BaseSettings):
     profile: Profile = Profile.EMBEDDED
     host: str = "127.0.0.1"
     port: int = 0
+    # A listening socket inherited from the launcher (phaseout_kit.ports); when set, host and port are unused.
+    listen_fd: int | None = Field(default=None, ge=0)
+    # Which process answers /readyz: a launcher sets it per start and accepts only the process it started.
+    instance_id: str = Field(default_factory=lambda: secrets.token_hex(8), min_length=1, max_length=64)
     data_dir: Path = Path("var")
     database_url: str = ""
     kafka_bootstrap: str = f"127.0.0.1:{EMBEDDED_BROKER_PORT}"

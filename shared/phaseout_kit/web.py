@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -191,8 +192,9 @@ def health_router() -> APIRouter:
     @router.get("/readyz")
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = {"database": await runtime.database_ready(), "broker": runtime.monitor.up.is_set()}
+        identity = {"service": runtime.settings.service, "instance": runtime.settings.instance_id}
         return JSONResponse(
-            {"ready": all(checks.values()), "checks": checks},
+            {**identity, "ready": all(checks.values()), "checks": checks},
             status_code=200 if all(checks.values()) else 503,
         )
 
@@ -297,7 +299,12 @@ def _document_errors(app: FastAPI) -> None:
 def serve(app: FastAPI, runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     configure_logging(settings.service, settings.log_level)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on"
+    )
+    # A socket the launcher bound and handed over (phaseout_kit.ports): the port is this service's already.
+    inherited = [socket.socket(fileno=settings.listen_fd)] if settings.listen_fd is not None else None
+    uvicorn.Server(config).run(sockets=inherited)
 
 
 def problem(status: int, detail: str, **extra: Any) -> HTTPException:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -34,6 +34,7 @@ from phaseout_demo.samples import sample_finding
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.launcher import Platform
+from phaseout_kit.ports import LOOPBACK, unused_port
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
 from tests.apps import auth
@@ -153,14 +154,21 @@ class Load:
         concurrency: int = 3,
         action_every: int = 0,
         findings_per_s: float = 0.0,
+        hold_beyond: Callable[[], int] | None = None,
     ) -> None:
-        """``per_bureau_total`` findings to each bureau; at most ``findings_per_s`` in all, if given."""
+        """``per_bureau_total`` findings to each bureau; at most ``findings_per_s`` in all, if given.
+
+        ``hold_beyond``: while ``total`` has reached what it returns, the load slows to a trickle (one finding a
+        second), so that a test's faults keep pace with the load on a slow machine, while events never stop."""
         next_slot = time.monotonic()
 
         async def paced() -> None:
             nonlocal next_slot
-            if findings_per_s:
-                slot, next_slot = next_slot, max(next_slot, time.monotonic()) + 1 / findings_per_s
+            rate = findings_per_s
+            if hold_beyond is not None and self.total >= hold_beyond():
+                rate = 1.0
+            if rate:
+                slot, next_slot = next_slot, max(next_slot, time.monotonic()) + 1 / rate
                 await asyncio.sleep(max(0.0, slot - time.monotonic()))
 
         async def worker(bureau: str, count: int) -> None:
@@ -352,15 +360,14 @@ class TcpProxy:
     """A TCP proxy the tests can cut (closing every connection and refusing new ones) and restore."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
-        from phaseout_kit.events.broker import free_port
-
         self.target = (target_host, target_port)
-        self.port = free_port()
+        # Cut means refused, so nobody may listen while it is cut: like the broker, it binds by number.
+        self.port = unused_port()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self._server = await asyncio.start_server(self._serve, LOOPBACK, self.port)
 
     async def cut(self) -> None:
         server, self._server = self._server, None
@@ -396,82 +403,52 @@ class TcpProxy:
 
 class CoordinatorProcess:
     """A coordinator process of its own (database, port, consumer group) beside a platform's bureaus, so that
-    one load and one fault exercise a coordinator on SQLite and one on PostgreSQL side by side."""
+    one load and one fault exercise a coordinator on SQLite and one on PostgreSQL side by side. The platform
+    owns its port and checks its readiness like any of its services."""
 
     def __init__(self, platform: Platform, backend: str, database_url: str, bureaus: Sequence[str]) -> None:
-        from phaseout_kit.events.broker import free_port
-
         self.platform = platform
         self.backend = backend
         self.database_url = database_url
-        self.port = free_port()
-        self.bureaus = list(bureaus)
-        self.process: Any = None
-        self.log = platform.logs / f"coordinator-{backend}.log"
+        self.name = f"coordinator-{backend}"
+        platform.add(
+            self.name,
+            service="coordinator",
+            env={
+                "PHASEOUT_BUREAU_URLS": json.dumps({b: platform.url(b) for b in bureaus}),
+                "PHASEOUT_DATABASE_URL": database_url,
+                "PHASEOUT_CONSUMER_GROUP": f"phaseout-coordinator-{backend}",
+                "PHASEOUT_CLOCK_DATE": CLOCK.isoformat(),
+            },
+        )
+        self.log = platform.logs / f"{self.name}.log"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.platform.url(self.name)
 
-    def env(self) -> dict[str, str]:
-        import os
-
-        return {
-            **os.environ,
-            "PHASEOUT_PROFILE": "embedded",
-            "PHASEOUT_DATA_DIR": str(self.platform.data_dir),
-            "PHASEOUT_PORT": str(self.port),
-            "PHASEOUT_KAFKA_BOOTSTRAP": self.platform.bootstrap,
-            "PHASEOUT_BUREAU_URLS": json.dumps({b: self.platform.url(b) for b in self.bureaus}),
-            "PHASEOUT_DATABASE_URL": self.database_url,
-            "PHASEOUT_CONSUMER_GROUP": f"phaseout-coordinator-{self.backend}",
-            "PHASEOUT_CLOCK_DATE": CLOCK.isoformat(),
-        }
+    @property
+    def process(self) -> Any:
+        return self.platform.processes[self.name]
 
     def start(self) -> None:
-        import subprocess
-        import sys
-
-        from phaseout_kit.events.broker import die_with_parent
-
-        self.platform.logs.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "phaseout_coordinator"],
-            env=self.env(),
-            stdout=open(self.log, "ab"),
-            stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent,
-        )
+        self.platform.start_service(self.name)
 
     async def wait_ready(self, timeout_s: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        async with httpx.AsyncClient(timeout=2.0) as client:
-            while True:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"coordinator ({self.backend}) exited; see {self.log}")
-                try:
-                    if (await client.get(f"{self.url}/readyz")).status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"coordinator ({self.backend}) not ready after {timeout_s} s")
-                await asyncio.sleep(0.1)
+        await self.platform.wait_ready((self.name,), timeout_s=timeout_s)
 
     def kill(self) -> None:
-        import signal
-
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
+        self.platform.kill_service(self.name)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        process = self.platform.processes.pop(self.name, None)
+        if process is not None and process.poll() is None:
+            process.terminate()
             try:
-                self.process.wait(30)
+                process.wait(30)
             except Exception:
-                self.process.kill()
-                self.process.wait()
+                process.kill()
+                process.wait()
 
 
 @asynccontextmanager

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import httpx
 
-from phaseout_kit.events.broker import wait_for_broker
 from phaseout_kit.settings import BUREAUS
 from tests.apps import auth
 from tests.chaos.support import (
@@ -48,7 +47,7 @@ async def test_every_finding_accepted_during_an_outage_arrives_exactly_once(tmp_
         assert time.monotonic() - outage_started >= OUTAGE_S
         during_outage = load.total - before_outage
         platform.start_broker()
-        await wait_for_broker(platform.bootstrap)
+        await platform.broker.wait_ready()
         await load.run_for(2.0)
 
         async def all_arrived() -> bool:

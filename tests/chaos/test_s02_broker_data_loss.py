@@ -23,7 +23,6 @@ import httpx
 import sqlalchemy as sa
 from aiokafka.admin import AIOKafkaAdminClient
 
-from phaseout_kit.events.broker import wait_for_broker
 from phaseout_kit.events.outbox import OutboxRecord
 from phaseout_kit.launcher import Platform
 from phaseout_kit.settings import BUREAUS, topic_for
@@ -99,7 +98,7 @@ async def test_a_broker_that_returns_empty_loses_nothing(tmp_path: Path) -> None
             )
             platform.kill_broker()  # memory broker: every topic, record and committed offset is gone
             platform.start_broker()
-            await wait_for_broker(platform.bootstrap)
+            await platform.broker.wait_ready()
             for c in coords:
                 os.kill(c.process.pid, signal.SIGCONT)
             await asyncio.sleep(2.0)  # the stream goes on against the new, empty broker

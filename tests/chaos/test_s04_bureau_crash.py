@@ -8,14 +8,12 @@ coordinator stores each once. One bureau keeps its outbox in SQLite, another in 
 
 from __future__ import annotations
 
-import signal
 from collections import Counter
 from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
 
-from phaseout_kit.events.broker import wait_for_broker
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.outbox import OutboxRecord
 from phaseout_kit.launcher import Platform
@@ -68,10 +66,9 @@ async def test_events_committed_before_a_crash_are_published_once(tmp_path: Path
             await load.run_count(UNPUBLISHED, concurrency=3)
             committed_unpublished = {b: await unpublished(platform, b) for b in bureaus}
             for b in bureaus:  # the crash: committed, never published
-                platform.processes[b].send_signal(signal.SIGKILL)
-                platform.processes[b].wait()
+                platform.kill_service(b)
             platform.start_broker()
-            await wait_for_broker(platform.bootstrap)
+            await platform.broker.wait_ready()
             for b in bureaus:
                 platform.start_service(b)
             await platform.wait_ready(tuple(bureaus), timeout_s=60)

@@ -24,7 +24,7 @@ from phaseout_coordinator.entrypoints.wiring import MIGRATIONS
 from phaseout_coordinator.service_layer.ingest import cursors, ensure_cursors, store_events
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_environment.domain import SPEC as ENVIRONMENT
-from phaseout_kit.events.broker import make_producer
+from phaseout_kit.events.broker import EmbeddedBroker, make_producer
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import store_batch
 from phaseout_kit.settings import CoordinatorSettings, topic_for
@@ -42,7 +42,7 @@ from tests.chaos.support import (
     snapshot,
     stored_count,
 )
-from tests.conftest import Broker, create_pg_database, drop_pg_database, wait_until
+from tests.conftest import broker_in, create_pg_database, drop_pg_database, wait_until
 
 COMPANIES = [make_code(f"91500102MA5U{n:04d}W") for n in range(6)]
 # Per company: (bureau, steps after the finding). Found 2020-09-01; the coordinator's today is 2021-09-30.
@@ -110,7 +110,7 @@ STORY: list[list[tuple[str, list[tuple[str, dict[str, Any]]]]]] = [
 SPECS = {"energy": ENERGY, "environment": ENVIRONMENT, "safety": SAFETY}
 
 
-async def story_events(broker: Broker, tmp_path: Path) -> list[EventEnvelope]:
+async def story_events(broker: EmbeddedBroker, tmp_path: Path) -> list[EventEnvelope]:
     events: list[EventEnvelope] = []
     for bureau, spec in SPECS.items():
         url = f"sqlite+aiosqlite:///{tmp_path / bureau}.db"
@@ -184,7 +184,7 @@ def random_batches(events: list[EventEnvelope], rng: random.Random) -> list[list
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_any_order_with_duplicates_gives_the_in_order_result(
-    backend: str, broker: Broker, tmp_path: Path
+    backend: str, broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
     events = await story_events(broker, tmp_path)
     in_order = sorted(events, key=lambda e: (e.service, e.sequence))
@@ -204,8 +204,7 @@ async def test_any_order_with_duplicates_gives_the_in_order_result(
             results[name] = await state(sessions)
 
     # Through the bus: the raw records, shuffled and duplicated, to a running coordinator.
-    bus_broker = Broker(tmp_path)
-    await bus_broker.start()
+    bus_broker = await broker_in(tmp_path)
     try:
         async with fresh_coordinator_db(backend, tmp_path, "bus") as url:
             settings = CoordinatorSettings(
@@ -237,7 +236,7 @@ async def test_any_order_with_duplicates_gives_the_in_order_result(
                 await wait_until(lambda: projections_settled(sessions), timeout_s=60, interval_s=0.1)
                 results["bus_shuffled_duplicated"] = await state(sessions)
     finally:
-        bus_broker.stop()
+        bus_broker.kill()
 
     baseline = results["in_order"]
     differing = [name for name, result in results.items() if result != baseline]

@@ -22,7 +22,7 @@ from phaseout_kit.settings import DEADLETTER_TOPIC, CoordinatorSettings, topic_f
 from phaseout_kit.uscc import make_code
 from tests.apps import auth, running
 from tests.chaos.support import CLOCK, report, stored_count, topic_records
-from tests.conftest import Broker, wait_until
+from tests.conftest import broker_in, wait_until
 
 USCC = make_code("91500102MA5U0001P")
 OTHER = make_code("91500102MA5U0002P")
@@ -75,8 +75,7 @@ async def test_poison_is_dead_lettered_with_its_reason_and_consumption_goes_on(
         "wrong key": record(finding(9), key=OTHER.encode()),
         "sequence conflict": record(finding(1)),  # a different event claiming sequence 1
     }
-    broker = Broker(tmp_path)
-    await broker.start()
+    broker = await broker_in(tmp_path)
     try:
         settings = CoordinatorSettings(
             service="coordinator",
@@ -123,7 +122,7 @@ async def test_poison_is_dead_lettered_with_its_reason_and_consumption_goes_on(
                 stored_ids = set(await session.scalars(sa.select(StoredEvent.event_id)))
         on_topic = await topic_records(broker.bootstrap, DEADLETTER_TOPIC)
     finally:
-        broker.stop()
+        broker.kill()
 
     topic_reasons = [dict(r.headers)["x-deadletter-reason"].decode() for r in on_topic]
     report(

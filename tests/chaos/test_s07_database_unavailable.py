@@ -28,7 +28,7 @@ from phaseout_kit.events.outbox import OutboxRecord
 from phaseout_kit.settings import CoordinatorSettings, ServiceSettings
 from tests.apps import auth
 from tests.chaos.support import CLOCK, TcpProxy, finding_body, report, sessions_for
-from tests.conftest import POSTGRES_URL, Broker, create_pg_database, drop_pg_database, wait_until
+from tests.conftest import POSTGRES_URL, broker_in, create_pg_database, drop_pg_database, wait_until
 
 WRITER = auth("demo-energy-writer")
 
@@ -45,8 +45,7 @@ async def test_database_outage_gives_503_never_500_nor_half_writes_and_heals(tmp
     )
     proxy = TcpProxy("127.0.0.1", 5432)
     await proxy.start()
-    broker = Broker(tmp_path)
-    await broker.start()
+    broker = await broker_in(tmp_path)
     statuses: Counter[int] = Counter()
     missing_retry_after = 0
     outcome: dict[str, int] = {}  # idempotency key -> last status
@@ -160,7 +159,7 @@ async def test_database_outage_gives_503_never_500_nor_half_writes_and_heals(tmp
             )
     finally:
         await proxy.cut()
-        broker.stop()
+        broker.kill()
         await drop_pg_database(bureau_db)
         await drop_pg_database(coordinator_db)
 

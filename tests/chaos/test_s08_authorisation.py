@@ -33,12 +33,13 @@ from phaseout_environment.domain import SPEC as ENVIRONMENT
 from phaseout_kit.audit import AuditEntry
 from phaseout_kit.auth import DEMO_TOKENS, ApiToken, Role, add_token, hash_token
 from phaseout_kit.db import utcnow
+from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import store_batch
 from phaseout_kit.settings import BUREAUS, DEV_TOKEN_PEPPER, CoordinatorSettings, ServiceSettings
 from tests.apps import auth
 from tests.chaos.support import CLOCK, finding_body, report
-from tests.conftest import BACKENDS, Broker, create_pg_database, drop_pg_database
+from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
 
 EXPIRED = "chaos-expired-" + secrets.token_hex(8)
 FORGED = "chaos-forged-" + secrets.token_hex(8)
@@ -175,7 +176,7 @@ async def audit_is_append_only(app: FastAPI) -> list[str]:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_authorisation_matrix_and_append_only_audit(
-    backend: str, broker: Broker, tmp_path: Path
+    backend: str, broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
     matrix = Matrix()
     async with (

@@ -19,10 +19,11 @@ from fastapi import FastAPI
 from phaseout_bureau.app import build_app as build_bureau
 from phaseout_coordinator.entrypoints.app import build_app as build_coordinator
 from phaseout_energy.domain import SPEC as ENERGY
+from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.settings import CoordinatorSettings, ServiceSettings
 from tests.apps import auth
 from tests.chaos.support import CLOCK, finding_body, report
-from tests.conftest import BACKENDS, Broker, create_pg_database, drop_pg_database
+from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
 
 WRITER = auth("demo-energy-writer")
 READER = auth("demo-reader")
@@ -70,7 +71,7 @@ async def streamed(size: int) -> AsyncIterator[bytes]:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_abusive_requests_get_a_quick_4xx_and_the_services_stay_healthy(
-    backend: str, broker: Broker, tmp_path: Path
+    backend: str, broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
     results: list[tuple[str, int, float]] = []
     async with (

@@ -1,4 +1,4 @@
-"""The platform as separate processes on free ports, for end-to-end tests (SQLite or PostgreSQL)."""
+"""The platform as separate processes on ports it owns, for end-to-end tests (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from phaseout_kit.events.broker import free_port
 from phaseout_kit.launcher import SERVICES, Platform
 from tests.conftest import create_pg_database, drop_pg_database
 
@@ -18,7 +17,6 @@ async def running_platform(
     services: tuple[str, ...] = SERVICES,
     env: dict[str, dict[str, str]] | None = None,
 ) -> AsyncIterator[Platform]:
-    ports = {s: free_port() for s in services}
     env = {s: dict((env or {}).get(s, {})) for s in services}
     pg_urls: list[str] = []
     if backend == "postgresql":
@@ -26,7 +24,7 @@ async def running_platform(
             url = await create_pg_database(f"phaseout_e2e_{s}")
             pg_urls.append(url)
             env[s]["PHASEOUT_DATABASE_URL"] = url
-    platform = Platform(data_dir, free_port(), ports, services=services, env=env)
+    platform = Platform(data_dir, 0, {}, services=services, env=env)  # 0, {}: ports the kernel picks
     try:
         await platform.start()
         yield platform

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from phaseout_energy.domain import SPEC
+from phaseout_kit.events.broker import EmbeddedBroker
 from tests.apps import auth, bureau_client
-from tests.conftest import Broker
 
 WRITER = auth("demo-energy-writer")
 
@@ -35,7 +35,7 @@ def finding(**overrides: Any) -> dict[str, Any]:
 
 
 async def test_finding_is_recorded_read_back_and_published_in_the_feed(
-    database_url: str, broker: Broker
+    database_url: str, broker: EmbeddedBroker
 ) -> None:
     async with bureau_client(SPEC, database_url, broker.bootstrap) as client:
         created = await client.post("/api/v1/findings", json=finding(), headers=WRITER)
@@ -55,7 +55,7 @@ async def test_finding_is_recorded_read_back_and_published_in_the_feed(
 
 
 async def test_idempotency_key_replays_and_a_different_body_conflicts(
-    database_url: str, broker: Broker
+    database_url: str, broker: EmbeddedBroker
 ) -> None:
     async with bureau_client(SPEC, database_url, broker.bootstrap) as client:
         headers = {**WRITER, "Idempotency-Key": "EN-2020-001"}
@@ -76,7 +76,7 @@ async def test_idempotency_key_replays_and_a_different_body_conflicts(
     assert feed["last_sequence"] == 2, "a replay publishes nothing"
 
 
-async def test_bad_input_is_a_422_naming_the_field(database_url: str, broker: Broker) -> None:
+async def test_bad_input_is_a_422_naming_the_field(database_url: str, broker: EmbeddedBroker) -> None:
     async with bureau_client(SPEC, database_url, broker.bootstrap) as client:
         bad_code = await client.post(
             "/api/v1/findings", json=finding(uscc="91500102MA5U7RGE1X"), headers=WRITER
@@ -100,7 +100,7 @@ async def test_bad_input_is_a_422_naming_the_field(database_url: str, broker: Br
     assert bad_detail.json()["detail"][0]["loc"] == ["body", "details", "measured_value"]
 
 
-async def test_only_this_bureaus_writers_may_write(database_url: str, broker: Broker) -> None:
+async def test_only_this_bureaus_writers_may_write(database_url: str, broker: EmbeddedBroker) -> None:
     async with bureau_client(SPEC, database_url, broker.bootstrap) as client:
         statuses = {
             token: (
@@ -119,7 +119,7 @@ async def test_only_this_bureaus_writers_may_write(database_url: str, broker: Br
     assert feed_without_token.status_code == 401
 
 
-async def test_health_and_metrics(database_url: str, broker: Broker) -> None:
+async def test_health_and_metrics(database_url: str, broker: EmbeddedBroker) -> None:
     async with bureau_client(SPEC, database_url, broker.bootstrap) as client:
         await client.post("/api/v1/findings", json=finding(), headers=WRITER)
         assert (await client.get("/livez")).status_code == 200

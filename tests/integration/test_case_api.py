@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 
 from phaseout_energy.domain import SPEC as ENERGY
-from phaseout_kit.events.broker import make_consumer
+from phaseout_kit.events.broker import EmbeddedBroker, make_consumer
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_technology.domain import SPEC as TECHNOLOGY
 from tests.apps import auth, bureau_client
-from tests.conftest import Broker, wait_until
+from tests.conftest import wait_until
 from tests.integration.test_bureau_api import finding
 
 ENERGY_WRITER = auth("demo-energy-writer")
@@ -45,7 +45,7 @@ async def topic_events(bootstrap: str, topic: str, case_id: str, expected: int) 
 
 
 async def test_energy_case_from_finding_to_closure_with_an_event_for_every_step(
-    database_url: str, broker: Broker
+    database_url: str, broker: EmbeddedBroker
 ) -> None:
     async with bureau_client(ENERGY, database_url, broker.bootstrap) as client:
         case_id = (await client.post("/api/v1/findings", json=finding(), headers=ENERGY_WRITER)).json()[
@@ -79,7 +79,7 @@ async def test_energy_case_from_finding_to_closure_with_an_event_for_every_step(
 
 
 async def test_illegal_transition_names_the_state_and_allowed_actions(
-    database_url: str, broker: Broker
+    database_url: str, broker: EmbeddedBroker
 ) -> None:
     async with bureau_client(ENERGY, database_url, broker.bootstrap) as client:
         case_id = (await client.post("/api/v1/findings", json=finding(), headers=ENERGY_WRITER)).json()[
@@ -105,7 +105,9 @@ async def test_illegal_transition_names_the_state_and_allowed_actions(
     assert other_bureau.status_code == 403
 
 
-async def test_second_extension_and_over_three_months_are_rejected(database_url: str, broker: Broker) -> None:
+async def test_second_extension_and_over_three_months_are_rejected(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
     async with bureau_client(ENERGY, database_url, broker.bootstrap) as client:
         case_id = (await client.post("/api/v1/findings", json=finding(), headers=ENERGY_WRITER)).json()[
             "finding_id"
@@ -120,7 +122,7 @@ async def test_second_extension_and_over_three_months_are_rejected(database_url:
     assert second.status_code == 422 and "仅限1次" in second.json()["detail"][0]["msg"]
 
 
-async def test_action_idempotency_and_filters(database_url: str, broker: Broker) -> None:
+async def test_action_idempotency_and_filters(database_url: str, broker: EmbeddedBroker) -> None:
     async with bureau_client(ENERGY, database_url, broker.bootstrap) as client:
         ids = [
             (
@@ -149,7 +151,9 @@ async def test_action_idempotency_and_filters(database_url: str, broker: Broker)
     assert bad.status_code == 422
 
 
-async def test_exit_execution_with_steps_on_the_technology_bureau(database_url: str, broker: Broker) -> None:
+async def test_exit_execution_with_steps_on_the_technology_bureau(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
     writer = auth("demo-technology-writer")
     body = finding(
         finding_type="eliminated_equipment",

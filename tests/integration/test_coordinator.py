@@ -34,13 +34,13 @@ from phaseout_coordinator.service_layer.projector import Projector
 from phaseout_coordinator.service_layer.rebuild import rebuild
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
+from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage
 from phaseout_kit.events.inbox import store_batch
 from phaseout_kit.settings import CoordinatorSettings
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
 from tests.apps import auth, bureau_client, running
-from tests.conftest import Broker
 from tests.integration.test_bureau_api import finding
 
 WRITER = auth("demo-energy-writer")
@@ -95,7 +95,7 @@ async def post_story(client: httpx.AsyncClient) -> None:
 
 
 async def test_a_gap_is_repaired_from_the_bureau_feed_exactly_once(
-    database_url: str, sessions: async_sessionmaker[AsyncSession], broker: Broker, tmp_path: Any
+    database_url: str, sessions: async_sessionmaker[AsyncSession], broker: EmbeddedBroker, tmp_path: Any
 ) -> None:
     bureau_url = f"sqlite+aiosqlite:///{tmp_path / 'bureau.db'}"
     async with bureau_client(ENERGY, bureau_url, broker.bootstrap) as client:
@@ -124,7 +124,7 @@ async def test_a_gap_is_repaired_from_the_bureau_feed_exactly_once(
 
 
 async def test_a_batch_with_two_events_claiming_one_number_stores_nothing(
-    sessions: async_sessionmaker[AsyncSession], broker: Broker, tmp_path: Any
+    sessions: async_sessionmaker[AsyncSession], broker: EmbeddedBroker, tmp_path: Any
 ) -> None:
     async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as client:
         await post_story(client)
@@ -161,7 +161,7 @@ async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> dict[str, list
 
 
 async def test_projection_explains_and_a_rebuild_gives_exactly_the_same_state(
-    sessions: async_sessionmaker[AsyncSession], broker: Broker, tmp_path: Any
+    sessions: async_sessionmaker[AsyncSession], broker: EmbeddedBroker, tmp_path: Any
 ) -> None:
     async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as client:
         await post_story(client)
@@ -188,7 +188,10 @@ async def test_projection_explains_and_a_rebuild_gives_exactly_the_same_state(
 
 
 async def test_an_enterprise_the_engine_cannot_evaluate_does_not_hold_up_the_others(
-    sessions: async_sessionmaker[AsyncSession], broker: Broker, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    sessions: async_sessionmaker[AsyncSession],
+    broker: EmbeddedBroker,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as client:
         await post_story(client)
@@ -215,7 +218,9 @@ async def test_an_enterprise_the_engine_cannot_evaluate_does_not_hold_up_the_oth
         assert not list(await session.scalars(sa.select(PendingEvaluation.uscc)))
 
 
-async def test_dossier_lists_and_measure_feedback(database_url: str, broker: Broker, tmp_path: Any) -> None:
+async def test_dossier_lists_and_measure_feedback(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Any
+) -> None:
     async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as client:
         await post_story(client)
         events = await bureau_events(client)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from phaseout_environment.domain import SPEC
+from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.uscc import make_code
 from tests.apps import auth, bureau_client
-from tests.conftest import Broker
 
 WRITER = auth("demo-environment-writer")
 
@@ -33,7 +33,7 @@ def finding(uscc: str, found_on: str, details: dict[str, Any]) -> dict[str, Any]
     }
 
 
-async def test_emitters_by_class_and_year(database_url: str, broker: Broker) -> None:
+async def test_emitters_by_class_and_year(database_url: str, broker: EmbeddedBroker) -> None:
     a, b, c = (make_code(f"91500102MA5U7RGE{n}") for n in (1, 2, 3))
     async with bureau_client(SPEC, database_url, broker.bootstrap) as client:
         posted = [

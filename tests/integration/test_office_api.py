@@ -25,11 +25,11 @@ from phaseout_coordinator.adapters.orm import (
 )
 from phaseout_coordinator.domain.model import DECISION_KINDS
 from phaseout_coordinator.entrypoints.app import build_app
+from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.settings import BUREAUS, CoordinatorSettings
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
 from tests.apps import auth, running
-from tests.conftest import Broker
 
 TODAY = date(2021, 6, 30)
 ADMIN, VIEWER, READER = auth("demo-office-admin"), auth("demo-office-viewer"), auth("demo-reader")
@@ -39,7 +39,9 @@ EXIT_TITLE = next(d.title_zh for d in load_policy().lists() if d.code == "annual
 
 
 @asynccontextmanager
-async def office(database_url: str, broker: Broker) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
+async def office(
+    database_url: str, broker: EmbeddedBroker
+) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
     settings = CoordinatorSettings(
         service="coordinator",
         database_url=database_url,
@@ -203,7 +205,7 @@ def sheet_rows(book: openpyxl.Workbook, name: str | None = None) -> list[dict[st
 
 
 async def test_list_csv_has_a_bom_chinese_headers_and_a_chinese_filename(
-    database_url: str, broker: Broker
+    database_url: str, broker: EmbeddedBroker
 ) -> None:
     async with office(database_url, broker) as (client, app):
         await seed(app)
@@ -220,7 +222,7 @@ async def test_list_csv_has_a_bom_chinese_headers_and_a_chinese_filename(
 
 
 async def test_exit_list_xlsx_has_title_row_real_dates_and_capacity(
-    database_url: str, broker: Broker
+    database_url: str, broker: EmbeddedBroker
 ) -> None:
     async with office(database_url, broker) as (client, app):
         await seed(app)
@@ -248,7 +250,7 @@ async def test_exit_list_xlsx_has_title_row_real_dates_and_capacity(
     )
 
 
-async def test_export_pages_through_every_row(database_url: str, broker: Broker) -> None:
+async def test_export_pages_through_every_row(database_url: str, broker: EmbeddedBroker) -> None:
     async with office(database_url, broker) as (client, app):
         async with app.state.coordinator.runtime.unit_of_work() as session:
             for i in range(1234):
@@ -263,7 +265,9 @@ async def test_export_pages_through_every_row(database_url: str, broker: Broker)
 # ---- publication and public disclosure ----------------------------------------------------------------------
 
 
-async def test_a_draft_is_public_only_after_publishing_once(database_url: str, broker: Broker) -> None:
+async def test_a_draft_is_public_only_after_publishing_once(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
     async with office(database_url, broker) as (client, app):
         await seed(app)
         draft = await client.post(
@@ -311,7 +315,9 @@ def assert_nothing_internal(text: str) -> None:
         assert internal not in text, internal
 
 
-async def test_exit_list_publication_freezes_line_and_capacity(database_url: str, broker: Broker) -> None:
+async def test_exit_list_publication_freezes_line_and_capacity(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
     async with office(database_url, broker) as (client, app):
         await seed(app)
         draft = (
@@ -330,7 +336,7 @@ async def test_exit_list_publication_freezes_line_and_capacity(database_url: str
 # ---- statistics -------------------------------------------------------------------------------------------
 
 
-async def test_statistics_count_the_seeded_rows(database_url: str, broker: Broker) -> None:
+async def test_statistics_count_the_seeded_rows(database_url: str, broker: EmbeddedBroker) -> None:
     async with office(database_url, broker) as (client, app):
         await seed(app)
         stats = (await client.get("/api/v1/stats", headers=VIEWER)).json()
@@ -366,7 +372,9 @@ async def test_statistics_count_the_seeded_rows(database_url: str, broker: Broke
 # ---- annex tasks, supervision and the annual report ---------------------------------------------------------
 
 
-async def test_annex_tasks_overdue_summaries_and_supervision(database_url: str, broker: Broker) -> None:
+async def test_annex_tasks_overdue_summaries_and_supervision(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
     report = {"period": "2020", "kind": "annual_summary", "summary_zh": "全年完成节能监察12家。"}
     async with office(database_url, broker) as (client, _app):
         on_time = await client.post(
@@ -437,7 +445,7 @@ async def test_annex_tasks_overdue_summaries_and_supervision(database_url: str, 
     assert tasks[0]["cooperating_departments_zh"] == ["区发展改革委"]
 
 
-async def test_annual_report_lists_the_exit_with_capacity(database_url: str, broker: Broker) -> None:
+async def test_annual_report_lists_the_exit_with_capacity(database_url: str, broker: EmbeddedBroker) -> None:
     async with office(database_url, broker) as (client, app):
         await seed(app)
         await client.post(
@@ -491,7 +499,7 @@ def _resolve(doc: dict[str, Any], ref: str) -> Any:
     return node
 
 
-async def test_asyncapi_describes_every_topic_and_payload(database_url: str, broker: Broker) -> None:
+async def test_asyncapi_describes_every_topic_and_payload(database_url: str, broker: EmbeddedBroker) -> None:
     async with office(database_url, broker) as (client, _app):
         doc = (await client.get("/api/v1/asyncapi.json")).json()
     assert doc["asyncapi"].startswith("3.0")
@@ -533,7 +541,7 @@ async def test_asyncapi_describes_every_topic_and_payload(database_url: str, bro
 # ---- roles ----------------------------------------------------------------------------------------------------
 
 
-async def test_every_write_needs_its_role(database_url: str, broker: Broker) -> None:
+async def test_every_write_needs_its_role(database_url: str, broker: EmbeddedBroker) -> None:
     report = {"period": "2020", "kind": "plan", "submitted_on": "2020-08-01", "summary_zh": "方案"}
     supervision = {
         "task_number": 1,

