@@ -50,11 +50,11 @@ compose-client:
 	PYTHON=$(BIN)/python bash deploy/install-compose-client.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	@start=$$(date +%s); $(BIN)/ruff check . && $(BIN)/ruff format --check .; \
+	rc=$$?; echo "lint: $$(( $$(date +%s) - start )) s"; exit $$rc
 
 typecheck: $(STAMP)
-	$(BIN)/mypy
+	@start=$$(date +%s); $(BIN)/mypy; rc=$$?; echo "typecheck: $$(( $$(date +%s) - start )) s"; exit $$rc
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit

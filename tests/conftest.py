@@ -103,3 +103,21 @@ def reference_vectors() -> Iterator[dict[str, Any]]:
     import json
 
     yield json.loads((Path(__file__).parent / "fixtures" / "uscc_vectors.json").read_text())
+
+
+# Time per tier (tests/<tier>/…: setup, call and teardown), printed at the end of every run, CI's included, so
+# the README's tier table can be checked against any log.
+_TIER_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    parts = report.nodeid.split("/")
+    tier = parts[1] if len(parts) > 2 and parts[0] == "tests" else "other"
+    _TIER_SECONDS[tier] = _TIER_SECONDS.get(tier, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _TIER_SECONDS:
+        terminalreporter.section("time per tier (s)")
+        for tier, seconds in sorted(_TIER_SECONDS.items()):
+            terminalreporter.write_line(f"{tier:<12} {seconds:7.1f}")
