@@ -248,7 +248,10 @@ async def _run(data_dir: Path, *, demo: bool) -> None:
     # The demo tells the story of the 2020 plan year, so the coordinator's "today" is fixed in it (change it
     # with PUT /api/v1/clock); without the demo the platform follows the real date.
     clock = {"coordinator": {"PHASEOUT_CLOCK_DATE": DEMO_TODAY.isoformat()}} if demo else {}
-    platform = Platform(data_dir, EMBEDDED_BROKER_PORT, dict(SERVICE_PORTS), env=clock)
+    try:
+        platform = Platform(data_dir, EMBEDDED_BROKER_PORT, dict(SERVICE_PORTS), env=clock)
+    except OSError as exc:  # a fixed port is taken: say so, without a traceback
+        raise SystemExit(f"phaseout: {exc.strerror}") from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
