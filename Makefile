@@ -38,7 +38,7 @@ test: $(STAMP) lint typecheck compose-client browser
 	$(BIN)/pytest -q tests
 
 # The inner loop: everything that needs no running platform, on SQLite; prints its time at the end.
-check: $(STAMP)
+check: $(STAMP) compose-client
 	@start=$$(date +%s); \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && \
 	PHASEOUT_TEST_BACKENDS=sqlite $(BIN)/pytest -q tests/unit tests/integration; \
