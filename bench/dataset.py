@@ -25,7 +25,7 @@ import asyncpg
 
 from bench.common import raw
 from bench.templates import CaseTemplate, capture_templates
-from phaseout_kit.settings import BUREAUS
+from phaseout_kit.registry import BUREAUS
 from phaseout_kit.uscc import ALPHABET, make_code
 
 TOWNS = (

@@ -35,7 +35,7 @@ from bench.common import CpuMeter, children, create_db, drop_db, drop_stale_dbs,
 from bench.loadgen import Connection
 from phaseout_demo.samples import sample_finding
 from phaseout_kit.ports import unused_port
-from phaseout_kit.settings import BUREAUS
+from phaseout_kit.registry import BUREAUS
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from phaseout_kit.settings import BUREAUS
+from phaseout_kit.registry import BUREAUS
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from phaseout_kit.db import Base, UTCDateTime, utcnow
-from phaseout_kit.settings import BUREAUS
+from phaseout_kit.registry import BUREAUS
 
 SessionFactory = async_sessionmaker[AsyncSession] | Callable[[], AsyncSession]
 

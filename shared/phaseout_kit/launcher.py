@@ -27,9 +27,8 @@ from phaseout_kit.auth import DEMO_TOKENS, Role
 from phaseout_kit.db import utcnow
 from phaseout_kit.events.broker import EmbeddedBroker, die_with_parent
 from phaseout_kit.ports import LOOPBACK, listen, port_of
-from phaseout_kit.settings import BUREAUS, EMBEDDED_BROKER_PORT, SERVICE_PORTS, ServiceSettings
-
-SERVICES = ("coordinator", *BUREAUS)
+from phaseout_kit.registry import BUREAUS, SERVICE_PORTS, SERVICES
+from phaseout_kit.settings import EMBEDDED_BROKER_PORT, ServiceSettings
 
 
 class Platform:
@@ -313,7 +312,9 @@ def main() -> None:
     run.add_argument("--no-demo", action="store_true", help="do not load the demo data set")
     token = sub.add_parser("token", help="issue an API token into a service's database (prints it once)")
     token.add_argument("--database-url", required=True, help="the service's PHASEOUT_DATABASE_URL")
-    token.add_argument("--actor", required=True, help="who acts with it, e.g. 区生态环境局执法系统")
+    token.add_argument(
+        "--actor", required=True, help="who acts with it, e.g. the name of a bureau's enforcement system"
+    )
     token.add_argument("--role", required=True, choices=[r.value for r in Role])
     token.add_argument("--bureau", choices=BUREAUS)
     token.add_argument("--department")

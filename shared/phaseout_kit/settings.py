@@ -14,17 +14,10 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from phaseout_kit.registry import BUREAUS, SERVICE_PORTS, topic_for
+
 DEV_TOKEN_PEPPER = "phaseout-embedded-dev-pepper-not-a-secret"
 
-SERVICE_PORTS: dict[str, int] = {
-    "coordinator": 8000,
-    "energy": 8001,
-    "environment": 8002,
-    "quality": 8003,
-    "safety": 8004,
-    "technology": 8005,
-}
-BUREAUS: tuple[str, ...] = ("energy", "environment", "quality", "safety", "technology")
 EMBEDDED_BROKER_PORT = 19092
 
 
@@ -85,13 +78,15 @@ class ServiceSettings(BaseSettings):
         return topic_for(self.service)
 
 
+def _default_bureau_urls() -> dict[str, str]:
+    return {b: f"http://127.0.0.1:{SERVICE_PORTS[b]}" for b in BUREAUS}
+
+
 class CoordinatorSettings(ServiceSettings):
     # A fixed "today" for the demo and tests (deadlines pass when it moves); refused in production.
     clock_date: date | None = None
     scheduler_interval_s: float = Field(default=30.0, gt=0, le=86_400)
-    bureau_urls: dict[str, str] = Field(
-        default_factory=lambda: {b: f"http://127.0.0.1:{SERVICE_PORTS[b]}" for b in BUREAUS}
-    )
+    bureau_urls: dict[str, str] = Field(default_factory=lambda: _default_bureau_urls())
     feed_token: str = "demo-coordinator-feed"
     consumer_group: str = "phaseout-coordinator"
 
@@ -110,13 +105,3 @@ class CoordinatorSettings(ServiceSettings):
                 "PHASEOUT_FEED_TOKEN must be set to a real read-only token in the production profile"
             )
         return self
-
-
-def topic_for(service: str) -> str:
-    if service == "coordinator":
-        return DECISIONS_TOPIC
-    return f"phaseout.{service}.events"
-
-
-DECISIONS_TOPIC = "phaseout.coordinator.decisions"
-DEADLETTER_TOPIC = "phaseout.deadletter"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from phaseout_kit.settings import BUREAUS
+from phaseout_kit.registry import BUREAUS
 from tests.apps import auth
 from tests.chaos.support import (
     ENTERPRISES,

@@ -25,7 +25,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from phaseout_kit.events.outbox import OutboxRecord
 from phaseout_kit.launcher import Platform
-from phaseout_kit.settings import BUREAUS, topic_for
+from phaseout_kit.registry import BUREAUS, topic_for
 from tests.chaos.support import (
     Load,
     coordinators,

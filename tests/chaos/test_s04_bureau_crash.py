@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.outbox import OutboxRecord
 from phaseout_kit.launcher import Platform
-from phaseout_kit.settings import topic_for
+from phaseout_kit.registry import topic_for
 from tests.chaos.support import (
     Load,
     coordinator_env,

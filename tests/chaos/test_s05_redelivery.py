@@ -27,7 +27,8 @@ from phaseout_environment.domain import SPEC as ENVIRONMENT
 from phaseout_kit.events.broker import EmbeddedBroker, make_producer
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import store_batch
-from phaseout_kit.settings import CoordinatorSettings, topic_for
+from phaseout_kit.registry import topic_for
+from phaseout_kit.settings import CoordinatorSettings
 from phaseout_kit.uscc import make_code
 from phaseout_safety.domain import SPEC as SAFETY
 from tests.apps import auth, bureau_client, running

@@ -18,7 +18,8 @@ from phaseout_coordinator.entrypoints.app import build_app
 from phaseout_kit.events.broker import make_producer
 from phaseout_kit.events.envelope import EventEnvelope, event_type, source_uri
 from phaseout_kit.events.inbox import DeadLetter
-from phaseout_kit.settings import DEADLETTER_TOPIC, CoordinatorSettings, topic_for
+from phaseout_kit.registry import DEADLETTER_TOPIC, topic_for
+from phaseout_kit.settings import CoordinatorSettings
 from phaseout_kit.uscc import make_code
 from tests.apps import auth, running
 from tests.chaos.support import CLOCK, report, stored_count, topic_records

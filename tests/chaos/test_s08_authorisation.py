@@ -36,7 +36,8 @@ from phaseout_kit.db import utcnow
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import store_batch
-from phaseout_kit.settings import BUREAUS, DEV_TOKEN_PEPPER, CoordinatorSettings, ServiceSettings
+from phaseout_kit.registry import BUREAUS
+from phaseout_kit.settings import DEV_TOKEN_PEPPER, CoordinatorSettings, ServiceSettings
 from tests.apps import auth
 from tests.chaos.support import CLOCK, finding_body, report
 from tests.conftest import BACKENDS, create_pg_database, drop_pg_database

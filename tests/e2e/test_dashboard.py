@@ -18,7 +18,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from phaseout_demo.loader import DEMO_TODAY, load_demo
 from phaseout_kit.launcher import Platform
-from phaseout_kit.settings import BUREAUS
+from phaseout_kit.registry import BUREAUS
 from tests.apps import auth
 from tests.conftest import wait_until
 from tests.e2e.platform import running_platform

@@ -13,7 +13,7 @@ import pytest
 
 from phaseout_kit.events.broker import make_consumer
 from phaseout_kit.events.envelope import EventEnvelope
-from phaseout_kit.settings import DECISIONS_TOPIC
+from phaseout_kit.registry import DECISIONS_TOPIC
 from tests.apps import auth
 from tests.conftest import BACKENDS, wait_until
 from tests.e2e.platform import running_platform

@@ -26,7 +26,8 @@ from phaseout_coordinator.adapters.orm import (
 from phaseout_coordinator.domain.model import DECISION_KINDS
 from phaseout_coordinator.entrypoints.app import build_app
 from phaseout_kit.events.broker import EmbeddedBroker
-from phaseout_kit.settings import BUREAUS, CoordinatorSettings
+from phaseout_kit.registry import BUREAUS
+from phaseout_kit.settings import CoordinatorSettings
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
 from tests.apps import auth, running

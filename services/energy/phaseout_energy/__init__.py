@@ -1,1 +1,1 @@
-"""区经济信息委 energy-saving supervision: findings on unit-product energy consumption over mandatory limits."""
+"""The energy bureau (能耗; its unit: phaseout_kit.registry): findings on unit-product energy consumption over mandatory limits."""

@@ -75,8 +75,6 @@ class TieredPriceDetails(EnergyLimitDetails):
 
 SPEC = BureauSpec(
     name="energy",
-    title_zh="能耗",
-    department_zh="区经济信息委",
     finding_types={
         "energy_limit_exceeded": "单位产品能耗超限额",
         "tiered_price_check": "电解铝阶梯电价核查",

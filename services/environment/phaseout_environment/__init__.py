@@ -1,1 +1,1 @@
-"""区生态环境局: findings on emissions over standard, over total-load quota, permit violations."""
+"""The environment bureau (环保; its unit: phaseout_kit.registry): findings on emissions over standard, over total-load quota, permit violations."""

@@ -158,8 +158,6 @@ def _emitters_router() -> APIRouter:
 
 SPEC = BureauSpec(
     name="environment",
-    title_zh="环保",
-    department_zh="区生态环境局",
     finding_types={
         "emission_exceedance": "超标排放",
         "online_monitoring_exceedance": "在线监测超标",

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from phaseout_bureau.adapters.orm import FindingRow
 from phaseout_bureau.views import ReaderDep
 from phaseout_environment.checks import EMITTER_CLASS_ZH
+from phaseout_kit.registry import unit
 from phaseout_kit.web import RuntimeDep
 from phaseout_policy import load_policy
 
@@ -51,7 +52,7 @@ def emitters_router() -> APIRouter:
         "/emitters",
         summary="超标排放企业名单 / 超标排放严重的企业名单 (over-standard emitters of a year)",
         description="每家企业按其当年认定中最严重的一项归类，两份名单互不重复；"
-        "“超标排放严重”的判定为本地操作规则（置信度低，待区生态环境局确认），见返回的 rule。",
+        f"“超标排放严重”的判定为本地操作规则（置信度低，待{unit('ecology_environment').name_zh}确认），见返回的 rule。",
     )
     async def emitters(
         runtime: RuntimeDep,

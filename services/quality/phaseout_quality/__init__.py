@@ -1,1 +1,1 @@
-"""区市场监管局: findings on products failing mandatory standards and licences held with eliminated equipment."""
+"""The quality bureau (质量; its unit: phaseout_kit.registry): findings on products failing mandatory standards and licences held with eliminated equipment."""

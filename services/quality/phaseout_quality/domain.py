@@ -73,8 +73,6 @@ class BusinessLicenceRevokedDetails(BaseModel):
 
 SPEC = BureauSpec(
     name="quality",
-    title_zh="质量",
-    department_zh="区市场监管局",
     finding_types={
         "spot_check_failed": "监督抽查不合格",
         "licence_action": "生产许可证处置",

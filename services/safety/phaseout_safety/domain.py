@@ -50,8 +50,6 @@ class SuspensionDetails(BaseModel):
 
 SPEC = BureauSpec(
     name="safety",
-    title_zh="安全",
-    department_zh="区应急管理局",
     finding_types={
         "major_hazard": "重大生产安全事故隐患",
         "standardisation_not_met": "安全生产标准化未达标",

@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field, model_validator
 
 from phaseout_bureau.domain.checks import by_finding_type, details_config
 from phaseout_bureau.domain.findings import BureauSpec, LongText, Text
+from phaseout_kit.registry import unit
 from phaseout_technology.checks import check_abnormal_electricity, check_eliminated_equipment
 
-POWER_COMPANY = "国网重庆市电力公司涪陵供电分公司"
+POWER_COMPANY = unit("power_company").name_zh
 
 
 class EliminatedEquipmentDetails(BaseModel):
@@ -88,8 +89,6 @@ class AbnormalElectricityDetails(BaseModel):
 
 SPEC = BureauSpec(
     name="technology",
-    title_zh="技术",
-    department_zh="区经济信息委、区发展改革委",
     finding_types={
         "eliminated_equipment": "淘汰类工艺装备",
         "coal_mine_closure": "煤矿关闭",

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from phaseout_bureau.domain.labels import LabelledEnum
 from phaseout_kit import uscc
+from phaseout_kit.registry import BureauCode, bureau
 
 
 class Industry(LabelledEnum):
@@ -170,12 +171,20 @@ def no_derived_values(_finding: FindingCreate, _details: BaseModel) -> dict[str,
 class BureauSpec:
     """What makes one bureau different from the others: its identity, finding types, details and checks."""
 
-    name: str
-    title_zh: str
-    department_zh: str
+    name: BureauCode  # its identity (names, unit, port, topic) is the registry's: phaseout_kit.registry
     finding_types: dict[str, str]  # code -> 中文名称
     details_models: dict[str, type[BaseModel]]  # finding type -> its typed details
     check: DetailsCheck = no_derived_values
     # Bureau-only endpoints (e.g. the environment bureau's emitter lists), built by the bureau's package.
     extra_routers: tuple[Callable[[], APIRouter], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title_zh(self) -> str:
+        """The dimension it judges (能耗 …)."""
+        return bureau(self.name).dimension_zh
+
+    @property
+    def department_zh(self) -> str:
+        """The units responsible for it, as the plan names them."""
+        return bureau(self.name).department_zh

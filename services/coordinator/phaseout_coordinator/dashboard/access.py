@@ -17,14 +17,15 @@ from fastapi.routing import APIRoute
 
 from phaseout_coordinator.dashboard.rendering import render
 from phaseout_kit.auth import Principal, Role
+from phaseout_kit.registry import BUREAU_UNITS_ZH, office_label_zh, short_name, unit_name
 from phaseout_kit.runtime import ServiceRuntime
 
 COOKIE = "phaseout_session"
 PREFIX = "/dashboard"
 OFFICE_ROLES = (Role.OFFICE_ADMIN, Role.OFFICE_VIEWER, Role.READER)
 ROLE_ZH = {
-    Role.OFFICE_ADMIN: "领导小组办公室（管理员）",
-    Role.OFFICE_VIEWER: "领导小组办公室（查阅）",
+    Role.OFFICE_ADMIN: f"{short_name('office')}（管理员）",
+    Role.OFFICE_VIEWER: f"{short_name('office')}（查阅）",
     Role.READER: "只读用户",
     Role.BUREAU: "责任单位",
     Role.DEPARTMENT: "执行部门",
@@ -73,7 +74,8 @@ class Viewer:
 
     @property
     def label_zh(self) -> str:
-        unit = self.principal.department or self.principal.bureau or ""
+        p = self.principal
+        unit = unit_name(p.department) if p.department else BUREAU_UNITS_ZH.get(p.bureau or "", "")
         return f"{ROLE_ZH.get(self.role, self.role.value)}{'　' + unit if unit else ''}"
 
     def home(self) -> str:
@@ -178,5 +180,5 @@ class PageRoute(APIRoute):
         return run
 
 
-FORBIDDEN_ZH = "当前账号的角色无权查看此页面。如需访问，请联系领导小组办公室（区经济信息委）。"
+FORBIDDEN_ZH = f"当前账号的角色无权查看此页面。如需访问，请联系{office_label_zh()}。"
 CSRF_ZH = "表单已失效（安全校验未通过），请返回上一页刷新后重新提交。"

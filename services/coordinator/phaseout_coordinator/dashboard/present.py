@@ -13,9 +13,8 @@ from urllib.parse import urlencode
 
 from phaseout_coordinator.adapters.exports import Column
 from phaseout_coordinator.dashboard.rendering import BUREAU_ZH, action_zh, state_zh
-from phaseout_coordinator.domain.model import DIMENSION_ZH
 from phaseout_coordinator.service_layer.publications import industry_zh
-from phaseout_kit.settings import BUREAUS
+from phaseout_kit.registry import BUREAUS, DIMENSION_ZH
 
 PAGE_SIZE = 20
 LIST_ORDER = (

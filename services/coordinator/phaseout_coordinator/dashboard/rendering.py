@@ -12,19 +12,14 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from phaseout_bureau.domain.cases import ACTION_ZH, STATE_ZH, Action, CaseState
-from phaseout_coordinator.domain.model import DIMENSION_ZH, STATUS_ZH, Status
+from phaseout_coordinator.domain.model import STATUS_ZH, Status
 from phaseout_coordinator.service_layer.reports import EXECUTION_ZH
+from phaseout_kit.registry import BUREAU_LABEL_ZH, DIMENSION_ZH
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 ECHARTS = Path("echarts") / "dist" / "echarts.min.js"
-BUREAU_ZH = {
-    "energy": "区经济信息委（能耗）",
-    "environment": "区生态环境局（环保）",
-    "quality": "区市场监管局（质量）",
-    "safety": "区应急管理局（安全）",
-    "technology": "区经济信息委、区发展改革委（技术）",
-}
+BUREAU_ZH = BUREAU_LABEL_ZH  # 区生态环境局（环保）: the registry's units and dimension
 CONFIDENCE_ZH = {"high": "高", "medium": "中", "low": "低（待确认）"}
 
 

@@ -48,6 +48,7 @@ from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
 from phaseout_kit import uscc
 from phaseout_kit.auth import DEMO_TOKENS, Role
+from phaseout_kit.registry import short_name
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_kit.settings import Profile
 
@@ -213,7 +214,7 @@ def _session(router: APIRouter) -> None:
     def login_page(request: Request, error: str | None = None, status_code: int = 200) -> HTMLResponse:
         embedded = _runtime(request).settings.profile is Profile.EMBEDDED
         demo = [
-            (token, ROLE_ZH[p.role], p.department or BUREAU_ZH.get(p.bureau or "", "领导小组办公室"))
+            (token, ROLE_ZH[p.role], p.department or BUREAU_ZH.get(p.bureau or "", short_name("office")))
             for token, p in DEMO_TOKENS.items()
             if p.role is not Role.READER
         ]

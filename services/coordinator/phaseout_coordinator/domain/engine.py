@@ -22,7 +22,6 @@ from phaseout_bureau.domain.cases import DEADLINE_STATES, OPEN_STATES, STATE_ZH,
 from phaseout_bureau.domain.findings import INDUSTRY_ZH
 from phaseout_coordinator.domain.model import (
     DECISION_KINDS,
-    DIMENSION_ZH,
     DIMENSIONS,
     STATUS_SEVERITY,
     STATUS_ZH,
@@ -41,6 +40,7 @@ from phaseout_coordinator.domain.model import (
     Status,
     StatusInterval,
 )
+from phaseout_kit.registry import DIMENSION_ZH, short_name
 from phaseout_policy import (
     CardRule,
     CreditRuleResult,
@@ -557,7 +557,7 @@ def _instruction(priced: _Priced, f: Finding, interval: Interval, policy: Policy
     r = priced.result
     summary = (
         f"{priced.summary}，加价{r.surcharge_yuan_per_kwh:g}元/千瓦时（{r.rule.document}）"
-        f"{_confidence_note(r.confidence)}；函告电力公司执行"
+        f"{_confidence_note(r.confidence)}；函告{short_name('power_company')}执行"
     )
     explanation = _explain(summary, (notice, r.rule, r.rates_rule, priced.rule), (f.event_id,))
     return PriceInstruction(

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ValidationError
 
 from phaseout_bureau.contracts import payload_models
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage, source_uri
-from phaseout_kit.settings import BUREAUS
+from phaseout_kit.registry import BUREAUS
 
 _SOURCES = {source_uri(b): b for b in BUREAUS}
 

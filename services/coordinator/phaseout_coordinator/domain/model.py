@@ -13,6 +13,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from phaseout_kit.registry import BUREAUS
+
 
 class Status(StrEnum):
     COMPLIANT = "compliant"  # 合规
@@ -24,14 +26,7 @@ class Status(StrEnum):
 STATUS_ZH = {Status.COMPLIANT: "合规", Status.YELLOW: "黄牌", Status.RED: "红牌", Status.EXITED: "已退出"}
 # Worse first: the overall status is the worst of the dimensions'.
 STATUS_SEVERITY = {Status.COMPLIANT: 0, Status.YELLOW: 1, Status.EXITED: 2, Status.RED: 3}
-DIMENSIONS = ("energy", "environment", "quality", "safety", "technology")
-DIMENSION_ZH = {
-    "energy": "能耗",
-    "environment": "环保",
-    "quality": "质量",
-    "safety": "安全",
-    "technology": "技术",
-}
+DIMENSIONS = BUREAUS  # one dimension per bureau; both declared in the registry
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,16 @@ from pydantic import TypeAdapter
 
 from phaseout_bureau.contracts import payload_models
 from phaseout_bureau.domain.cases import ACTION_ZH, Action
-from phaseout_coordinator.domain.model import DECISION_KINDS, DIMENSION_ZH, DecisionChange
+from phaseout_coordinator.domain.model import DECISION_KINDS, DecisionChange
 from phaseout_kit.events.envelope import CONTENT_TYPE, TYPE_PREFIX, source_uri
-from phaseout_kit.settings import BUREAUS, DEADLETTER_TOPIC, DECISIONS_TOPIC, topic_for
+from phaseout_kit.registry import (
+    BUREAU_UNITS_ZH,
+    BUREAUS,
+    DEADLETTER_TOPIC,
+    DECISIONS_TOPIC,
+    DIMENSION_ZH,
+    topic_for,
+)
 
 ASYNCAPI_VERSION = "3.0.0"
 KAFKA_BINDING = "0.5.0"
@@ -29,13 +36,6 @@ DECISION_ZH = {
     "measure_lifted": "解除联合惩戒措施",
     "price_instructed": "下达差别化电价指令",
     "price_revoked": "撤销电价指令",
-}
-BUREAU_ZH = {
-    "energy": "区经济信息委",
-    "environment": "区生态环境局",
-    "quality": "区市场监管局",
-    "safety": "区应急管理局",
-    "technology": "区经济信息委、区发展改革委",
 }
 
 
@@ -204,12 +204,14 @@ def asyncapi_document(bootstrap: str, partitions: int) -> dict[str, Any]:
         messages = _bureau_messages(c, bureau)
         channels[name] = _channel(
             topic_for(bureau),
-            f"{DIMENSION_ZH[bureau]}事件（{BUREAU_ZH[bureau]}）",
+            f"{DIMENSION_ZH[bureau]}事件（{BUREAU_UNITS_ZH[bureau]}）",
             "认定与案件每一步，按发件箱顺序发布；键为统一社会信用代码，同一企业的事件在分区内有序。",
             messages,
             partitions,
         )
-        operations[f"{bureau}.publish"] = _operation("send", name, f"{BUREAU_ZH[bureau]}发布事件", messages)
+        operations[f"{bureau}.publish"] = _operation(
+            "send", name, f"{BUREAU_UNITS_ZH[bureau]}发布事件", messages
+        )
         operations[f"coordinator.consume.{bureau}"] = _operation(
             "receive", name, "协调中心接收（消费组）", messages
         )

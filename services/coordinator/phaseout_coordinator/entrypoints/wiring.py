@@ -15,8 +15,9 @@ from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_even
 from phaseout_coordinator.service_layer.projector import Projector
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import IdempotentConsumer
+from phaseout_kit.registry import BUREAUS, DEADLETTER_TOPIC, topic_for
 from phaseout_kit.runtime import ServiceRuntime
-from phaseout_kit.settings import BUREAUS, DEADLETTER_TOPIC, CoordinatorSettings, topic_for
+from phaseout_kit.settings import CoordinatorSettings
 from phaseout_kit.tasks import cancel_and_wait
 from phaseout_policy import load_policy
 

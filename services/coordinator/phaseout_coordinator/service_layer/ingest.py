@@ -14,7 +14,7 @@ from phaseout_coordinator.domain.intake import bureau_of, validate_bureau_event
 from phaseout_coordinator.service_layer.projector import queue
 from phaseout_kit.db import utcnow
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage
-from phaseout_kit.settings import BUREAUS
+from phaseout_kit.registry import BUREAUS
 
 log = logging.getLogger(__name__)
 

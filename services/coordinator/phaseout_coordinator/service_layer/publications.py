@@ -20,11 +20,11 @@ from phaseout_coordinator.adapters.clock import DISTRICT_TZ
 from phaseout_coordinator.adapters.exports import Column, Table
 from phaseout_coordinator.adapters.orm import ListPublication
 from phaseout_coordinator.domain.engine import EXIT_WAY_ZH
-from phaseout_coordinator.domain.model import DIMENSION_ZH
 from phaseout_coordinator.service_layer import queries
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal
 from phaseout_kit.db import utcnow
+from phaseout_kit.registry import DIMENSION_ZH
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_policy import ListDefinition, load_policy
 

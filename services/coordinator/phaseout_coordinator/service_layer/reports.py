@@ -23,7 +23,7 @@ from phaseout_coordinator.adapters.orm import (
     MeasureRow,
 )
 from phaseout_coordinator.adapters.orm_reports import AnnexTaskReport, SupervisionAction
-from phaseout_coordinator.domain.model import DIMENSION_ZH, DIMENSIONS, STATUS_ZH, Status
+from phaseout_coordinator.domain.model import DIMENSIONS, STATUS_ZH, Status
 from phaseout_coordinator.service_layer import queries
 from phaseout_coordinator.service_layer.publications import (
     EXIT_LIST,
@@ -34,6 +34,7 @@ from phaseout_coordinator.service_layer.publications import (
     list_title,
 )
 from phaseout_kit.auth import Principal, Role
+from phaseout_kit.registry import BUREAU_RECORDS, DIMENSION_ZH, same_unit, unit
 from phaseout_policy import AnnexTask, ReportingDeadline, load_policy
 
 OPEN_CASE_STATES = ("rectifying", "extension_requested")
@@ -43,11 +44,7 @@ REPORT_KIND_ZH = {"plan": "方案制定", "enforcement": "执法监管", "annual
 SUPERVISION_ZH = {"circulated_notice": "通报", "summons_interview": "约谈"}
 # The department a bureau's users report for (the technology bureau is two commissions jointly).
 BUREAU_DEPARTMENTS: dict[str, tuple[str, ...]] = {
-    "energy": ("区经济信息委",),
-    "environment": ("区生态环境局",),
-    "quality": ("区市场监管局",),
-    "safety": ("区应急局",),
-    "technology": ("区经济信息委", "区发展改革委"),
+    b.code: tuple(unit(u).name_zh for u in b.units) for b in BUREAU_RECORDS
 }
 
 
@@ -264,21 +261,26 @@ def reporting_department(principal: Principal, requested: str | None, task: Anne
     department = requested or (allowed[0] if allowed else None)
     if department is None:
         raise ReportRejected(422, "请填写报送部门 (department_zh is required)", "department_zh")
-    if allowed is not None and department not in allowed:
+    if allowed is not None and not any(same_unit(department, a) for a in allowed):
         raise ReportRejected(403, f"只能报送本单位的情况：{'、'.join(allowed)} (report for your own unit)")
-    check_task_department(task, department)
-    return department
+    return check_task_department(task, department)
 
 
-def check_task_department(task: AnnexTask, department: str) -> None:
+def check_task_department(task: AnnexTask, department: str) -> str:
+    """The task's own spelling of the department (区应急局 for 区应急管理局), so that a report is found under
+    the name the task gives; refused if the task neither names it nor admits unnamed departments."""
     named, open_to_others = task_departments(task)
-    if department not in named and not open_to_others:
+    spelled = next((d for d in named if same_unit(d, department)), None)
+    if spelled is not None:
+        return spelled
+    if not open_to_others:
         raise ReportRejected(
             422,
             f"{department}不是第{task.number}项任务的牵头或配合单位：{'、'.join(named)} "
             "(not a lead or cooperating department of this task)",
             "department_zh",
         )
+    return department
 
 
 def report_view(r: AnnexTaskReport) -> dict[str, Any]:
