@@ -14,7 +14,7 @@ from markupsafe import Markup
 from phaseout_bureau.domain.cases import ACTION_ZH, STATE_ZH, Action, CaseState
 from phaseout_coordinator.domain.model import STATUS_ZH, Status
 from phaseout_coordinator.service_layer.reports import EXECUTION_ZH
-from phaseout_kit.registry import BUREAU_LABEL_ZH, DIMENSION_ZH
+from phaseout_kit.registry import BUREAU_LABEL_ZH, DIMENSION_ZH, short_name, unit_name
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -67,6 +67,8 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals |= {
     "DIMENSION_ZH": DIMENSION_ZH,
     "BUREAU_ZH": BUREAU_ZH,
+    "OFFICE_ZH": unit_name("office"),
+    "OFFICE_SHORT_ZH": short_name("office"),
     "CONFIDENCE_ZH": CONFIDENCE_ZH,
     "EXECUTION_ZH": EXECUTION_ZH,
     "badge": badge,
