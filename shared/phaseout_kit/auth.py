@@ -49,7 +49,7 @@ class Principal:
     actor: str
     role: Role
     bureau: str | None = None
-    department: str | None = None
+    department: str | None = None  # role department: the registry code of the unit it answers for
 
     def can_write_bureau(self, bureau: str) -> bool:
         return self.role is Role.BUREAU and self.bureau == bureau
@@ -133,18 +133,14 @@ DEMO_TOKENS: dict[str, Principal] = {
     "demo-office-admin": Principal(actor="demo:office-admin", role=Role.OFFICE_ADMIN),
     "demo-office-viewer": Principal(actor="demo:office-viewer", role=Role.OFFICE_VIEWER),
     "demo-reader": Principal(actor="demo:reader", role=Role.READER),
+    # A department account names its unit by registry code, as the measures of the policy data do.
     "demo-department-power": Principal(
-        actor="demo:power-company", role=Role.DEPARTMENT, department="国网重庆涪陵供电公司"
+        actor="demo:power-company", role=Role.DEPARTMENT, department="power_company"
     ),
-    # Department names match the target departments of the measure catalogue (phaseout_policy measures.json).
     "demo-department-land": Principal(
-        actor="demo:land-bureau", role=Role.DEPARTMENT, department="区规划自然资源局"
+        actor="demo:land-bureau", role=Role.DEPARTMENT, department="planning_natural_resources"
     ),
-    "demo-department-bank": Principal(
-        actor="demo:banks",
-        role=Role.DEPARTMENT,
-        department="银行业机构（经人行涪陵中心支行、涪陵银保监分局督促）",
-    ),
+    "demo-department-bank": Principal(actor="demo:banks", role=Role.DEPARTMENT, department="banks"),
 }
 
 

@@ -88,14 +88,14 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
         yield session
 
 
-async def upgrade_to_head(engine: AsyncEngine, script_location: str) -> None:
-    """Apply the service's Alembic migrations (called at start and by tests)."""
+async def upgrade_to_head(engine: AsyncEngine, script_location: str, revision: str = "head") -> None:
+    """Apply the service's Alembic migrations (called at start; tests may stop at an earlier ``revision``)."""
     config = Config()
     config.set_main_option("script_location", script_location)
 
     def _upgrade(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)

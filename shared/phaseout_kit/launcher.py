@@ -27,7 +27,7 @@ from phaseout_kit.auth import DEMO_TOKENS, Role
 from phaseout_kit.db import utcnow
 from phaseout_kit.events.broker import EmbeddedBroker, die_with_parent
 from phaseout_kit.ports import LOOPBACK, listen, port_of
-from phaseout_kit.registry import BUREAUS, SERVICE_PORTS, SERVICES
+from phaseout_kit.registry import ACCOUNT_UNITS, BUREAUS, SERVICE_PORTS, SERVICES, find_unit
 from phaseout_kit.settings import EMBEDDED_BROKER_PORT, ServiceSettings
 
 
@@ -277,6 +277,21 @@ async def _run(data_dir: Path, *, demo: bool) -> None:
         platform.stop()
 
 
+def _department_unit(parser: argparse.ArgumentParser, role: str, department: str | None) -> str | None:
+    """A department account names its unit by registry code, whatever spelling the operator typed."""
+    if role != Role.DEPARTMENT.value:
+        if department:
+            parser.error("--department is for --role department only")
+        return None
+    found = find_unit(department)
+    if found is None:
+        known = "、".join(f"{u.code}（{u.name_zh}）" for u in ACCOUNT_UNITS)
+        parser.error(
+            f"--department: not a unit of the registry: {department!r}; units with accounts: {known}"
+        )
+    return found.code
+
+
 async def _create_token(args: argparse.Namespace) -> str:
     """Issue a token into one service's database; only its hash is stored, so it is shown once."""
     from phaseout_kit.auth import add_token
@@ -317,10 +332,14 @@ def main() -> None:
     )
     token.add_argument("--role", required=True, choices=[r.value for r in Role])
     token.add_argument("--bureau", choices=BUREAUS)
-    token.add_argument("--department")
+    token.add_argument(
+        "--department",
+        help="role department: the unit it answers for (registry code or a name the plan uses)",
+    )
     token.add_argument("--days", type=int, default=0, help="expires after this many days (0: never)")
     args = parser.parse_args()
     if args.command == "token":
+        args.department = _department_unit(parser, args.role, args.department)
         print(asyncio.run(_create_token(args)))
         return
     data_dir = Path(args.data_dir).resolve()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import AfterValidator, BaseModel, ConfigDict, JsonValue
+
+from phaseout_kit.registry import find_unit, unit_name
 
 Confidence = Literal["high", "medium", "low"]
 Dimension = Literal["energy", "environment", "quality", "safety", "technology", "general"]
@@ -22,6 +24,18 @@ AppliesWhen = Literal[
     "capacity_exit",
     "voluntary_exit",
 ]
+
+
+def _registered(code: str) -> str:
+    found = find_unit(code)
+    if found is None:
+        raise ValueError(f"{code!r} is no unit of the registry (phaseout_kit/registry.json)")
+    if found.code != code:  # policy data names units by code; names live in the registry only
+        raise ValueError(f"{code!r}: name the unit by its registry code ({found.code!r})")
+    return code
+
+
+UnitCode = Annotated[str, AfterValidator(_registered)]  # a unit of phaseout_kit's registry, by code
 
 _CONFIDENCE_ORDER: tuple[Confidence, ...] = ("low", "medium", "high")
 
@@ -121,12 +135,21 @@ class Measure(PlanRule):
     code: str
     title_zh: str
     kind: Literal["punishment", "pricing", "monitoring", "support"]
-    target_department_zh: str
+    target_units: list[UnitCode]  # who executes it, as the plan names them; the first answers for it
     notified_by_zh: str | None
     extends_to_affiliates: bool
     applies_when: list[AppliesWhen]
     lifting_condition_zh: str | None
     lifting_note: str | None
+
+    @property
+    def target_unit(self) -> str:
+        """The unit that executes the measure and reports its execution."""
+        return self.target_units[0]
+
+    @property
+    def target_department_zh(self) -> str:
+        return "、".join(unit_name(u) for u in self.target_units)
 
 
 class ListDefinition(PlanRule):

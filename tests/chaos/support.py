@@ -250,7 +250,7 @@ PROJECTION_COLUMNS: dict[str, tuple[Any, tuple[str, ...]]] = {
             "uscc",
             "via_affiliate_of",
             "measure_code",
-            "target_department_zh",
+            "target_unit",
             "start_on",
             "end_on",
             "earliest_lift_on",

@@ -25,9 +25,10 @@ from phaseout_coordinator.adapters.orm import (
 )
 from phaseout_coordinator.domain.model import DECISION_KINDS
 from phaseout_coordinator.entrypoints.app import build_app
+from phaseout_kit.auth import Role, add_token
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.registry import BUREAUS
-from phaseout_kit.settings import CoordinatorSettings
+from phaseout_kit.settings import DEV_TOKEN_PEPPER, CoordinatorSettings
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
 from tests.apps import auth, running
@@ -104,7 +105,7 @@ def _entry(uscc: str, code: str, dim: str, start: date, end: date | None, **deta
     )
 
 
-def _measure(key: str, uscc: str, title: str, dept: str, start: date) -> MeasureRow:
+def _measure(key: str, uscc: str, title: str, unit: str, start: date) -> MeasureRow:
     return MeasureRow(
         key=key,
         source_uscc=uscc,
@@ -112,7 +113,7 @@ def _measure(key: str, uscc: str, title: str, dept: str, start: date) -> Measure
         via_affiliate_of=None,
         measure_code=key,
         title_zh=title,
-        target_department_zh=dept,
+        target_unit=unit,
         start_on=start,
         end_on=None,
         earliest_lift_on=None,
@@ -169,9 +170,9 @@ async def seed(app: FastAPI) -> None:
         _entry(CEMENT, "yellow", "technology", date(2020, 6, 20), date(2020, 11, 20)),
         _entry(CEMENT, "annual_exit", "technology", date(2020, 11, 20), None, **EXIT_DETAILS),
         _entry(CEMENT, "red", "technology", date(2020, 11, 20), date(2021, 1, 1), reason="closed"),
-        _measure("m-credit", ALU, "信用信息公示", "区发展改革委", date(2021, 4, 1)),
-        _measure("m-land", ALU, "限制新增供地", "区规划自然资源局", date(2021, 4, 1)),
-        _measure("m-land-2020", CEMENT, "限制新增供地", "区规划自然资源局", date(2020, 11, 20)),
+        _measure("m-credit", ALU, "信用信息公示", "development_reform", date(2021, 4, 1)),
+        _measure("m-land", ALU, "限制新增供地", "planning_natural_resources", date(2021, 4, 1)),
+        _measure("m-land-2020", CEMENT, "限制新增供地", "planning_natural_resources", date(2020, 11, 20)),
         MeasureFeedback(
             measure_key="m-land",
             outcome="executed",
@@ -180,7 +181,7 @@ async def seed(app: FastAPI) -> None:
             executed_on=date(2021, 4, 10),
             reported_at=datetime.now(UTC),
             reported_by="demo:land",
-            department="区规划自然资源局",
+            department="planning_natural_resources",
         ),
         _case(ALU, "energy", date(2021, 6, 1)),
         _case(BRICK, "environment", date(2021, 7, 15)),
@@ -220,6 +221,45 @@ async def test_list_csv_has_a_bom_chinese_headers_and_a_chinese_filename(
     disposition = r.headers["content-disposition"]
     assert f"filename*=UTF-8''{quote('黄牌名单_2021-06-30.csv')}" in disposition
     assert 'filename="phaseout-yellow-2021-06-30.csv"' in disposition
+
+
+async def test_measures_are_scoped_by_unit_code_whatever_spelling_is_asked(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        async with app.state.coordinator.runtime.unit_of_work() as session:
+            await add_token(
+                session,
+                "dept-without-unit",
+                DEV_TOKEN_PEPPER,
+                actor="t",
+                role=Role.DEPARTMENT,
+                department=None,
+            )
+
+        async def keys(department: str | None = None, token: str = "demo-office-viewer") -> set[str]:
+            params = {"department": department} if department else {}
+            r = await client.get("/api/v1/measures", params=params, headers=auth(token))
+            assert r.status_code == 200, r.text
+            return {m["key"] for m in r.json()["items"]}
+
+        by_code = await keys("planning_natural_resources")
+        by_name = await keys("区规划自然资源局")
+        by_plan_spelling = await keys("区规划自然资源")  # the annex table's spelling of the same unit
+        own = await keys(token="demo-department-land")
+        asks_for_another = await keys("development_reform", token="demo-department-land")
+        no_unit = await keys(token="dept-without-unit")
+        unknown = await client.get("/api/v1/measures?department=区不存在局", headers=VIEWER)
+        export = await client.get("/api/v1/measures/export?format=csv&department=区不存在局", headers=VIEWER)
+        land = (await client.get("/api/v1/measures", headers=auth("demo-department-land"))).json()["items"]
+    assert by_code == by_name == by_plan_spelling == own == asks_for_another == {"m-land", "m-land-2020"}
+    assert no_unit == set(), "a department account that names no unit sees no measure"
+    assert unknown.status_code == 422 and unknown.json()["detail"]["field"] == "department"
+    assert export.status_code == 422
+    assert {(m["target_unit"], m["target_department_zh"]) for m in land} == {
+        ("planning_natural_resources", "区规划自然资源局")
+    }
 
 
 async def test_exit_list_xlsx_has_title_row_real_dates_and_capacity(
@@ -419,7 +459,7 @@ async def test_annex_tasks_overdue_summaries_and_supervision(
         tasks = (await client.get("/api/v1/annex-tasks?year=2020", headers=VIEWER)).json()["tasks"]
     assert [r.status_code for r in (on_time, late, power, action)] == [201, 201, 201, 201], late.text
     assert late.json()["department_zh"] == "区生态环境局" and late.json()["on_time"] is False
-    assert power.json()["department_zh"] == "国网重庆涪陵供电公司"
+    assert power.json()["department_zh"] == "电力公司（供电部门）"  # the account's unit, by its registry name
     assert not_member.status_code == 422 and not_member.json()["detail"]["field"] == "department_zh"
     leads = [
         (t.number, d)

@@ -88,3 +88,36 @@ async def test_token_cache_spares_the_query_but_not_the_expiry_check(
     monkeypatch.setattr("phaseout_kit.auth.utcnow", lambda: expires_at + timedelta(seconds=1))
     assert await cache.authenticate(sessions, "t-cached", DEV_TOKEN_PEPPER) is None
     await engine.dispose()
+
+
+def issue_department(database_url: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "phaseout_kit.launcher", "token", "--database-url", database_url]
+    return subprocess.run(
+        [*command, "--actor", "区规划自然资源局土地供应系统", *extra],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PHASEOUT_TOKEN_PEPPER": DEV_TOKEN_PEPPER},
+    )
+
+
+async def test_a_department_token_names_its_unit_by_registry_code(database_url: str) -> None:
+    engine = make_engine(database_url)
+    await upgrade_to_head(engine, MIGRATIONS)
+    spelled = issue_department(database_url, "--role", "department", "--department", "区规划自然资源")
+    unknown = issue_department(database_url, "--role", "department", "--department", "区不存在局")
+    missing = issue_department(database_url, "--role", "department")
+    not_a_department = issue_department(database_url, "--role", "bureau", "--department", "区财政局")
+    async with make_session_factory(engine)() as session:
+        principal = await authenticate(session, spelled.stdout.strip(), DEV_TOKEN_PEPPER)
+        stored = await session.scalar(sa.select(sa.func.count()).select_from(ApiToken))
+    await engine.dispose()
+    assert spelled.returncode == 0, spelled.stderr
+    assert principal is not None and principal.department == "planning_natural_resources"
+    assert (
+        unknown.returncode == 2
+        and "区不存在局" in unknown.stderr
+        and "planning_natural_resources" in unknown.stderr
+    )
+    assert missing.returncode == 2 and "--department" in missing.stderr
+    assert not_a_department.returncode == 2 and "--role department only" in not_a_department.stderr
+    assert stored == 1, "a refused token is not stored"

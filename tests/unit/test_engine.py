@@ -219,8 +219,8 @@ def test_overdue_not_exited_on_time_brings_joint_punishment_for_enterprise_and_a
         m.code for m in POLICY.measures("serious_dishonest_entity")
     }
     assert set(own) == expected and len(own) == 10
-    assert own["land_supply_restriction"].target_department_zh == "区规划自然资源局"
-    assert "人行涪陵中心支行" in own["bank_credit_restriction"].target_department_zh
+    assert own["land_supply_restriction"].target_unit == "planning_natural_resources"
+    assert own["bank_credit_restriction"].target_unit == "banks"
     assert own["credit_information_publication"].explanation.basis[0].clause == "三、(八)"
     assert all(m.interval.start == D(2021, 7, 12) for m in after.measures)
 

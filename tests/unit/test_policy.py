@@ -9,8 +9,10 @@ from importlib.resources import files
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from phaseout_policy import add_months, load_policy
+from phaseout_policy.models import Measure
 
 ALU = "aluminium_liquid_ac_electricity_consumption"
 BRICK = "sintered_perforated_bricks_and_blocks"
@@ -188,11 +190,21 @@ def test_measures_catalogue() -> None:
     assert required <= set(measures)
     assert [c for c, m in measures.items() if m.extends_to_affiliates] == ["land_supply_restriction"]
     land = measures["land_supply_restriction"]
-    assert land.target_department_zh == "区规划自然资源局" and land.clause == "三、(六)"
+    assert land.target_units == ["planning_natural_resources"] and land.clause == "三、(六)"
+    assert land.target_department_zh == "区规划自然资源局"  # the name comes from the registry
     assert land.lifting_condition_zh == "企业整改到位"
     assert "信用重庆" in measures["credit_information_publication"].text_zh
     late = {m.code for m in load_policy().measures("exit_not_completed_on_time")}
     assert {"credit_information_publication", "land_supply_restriction", "bank_credit_restriction"} <= late
+
+
+@pytest.mark.parametrize("named", ["区规划自然资源局", "no_such_unit"])
+def test_a_measure_names_its_unit_by_registry_code_only(named: str) -> None:
+    record = next(
+        r for r in _data_files()["measures.json"]["records"] if r["code"] == "land_supply_restriction"
+    )
+    with pytest.raises(ValidationError, match="registry"):
+        Measure.model_validate({**record, "target_units": [named]})
 
 
 def test_lists_and_annex_tasks() -> None:

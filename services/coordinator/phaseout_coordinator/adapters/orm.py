@@ -111,7 +111,9 @@ class MeasureRow(Base):
     via_affiliate_of: Mapped[str | None] = mapped_column(sa.String(18), nullable=True)
     measure_code: Mapped[str] = mapped_column(sa.String(64))
     title_zh: Mapped[str] = mapped_column(sa.String(200))
-    target_department_zh: Mapped[str] = mapped_column(sa.String(200), index=True)
+    target_unit: Mapped[str] = mapped_column(
+        sa.String(200), index=True
+    )  # registry code (0006: or an old name)
     start_on: Mapped[date] = mapped_column(sa.Date)
     end_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     earliest_lift_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)

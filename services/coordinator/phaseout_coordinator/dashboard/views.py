@@ -46,9 +46,10 @@ from phaseout_coordinator.dashboard.rendering import BUREAU_ZH, STATIC, echarts_
 from phaseout_coordinator.entrypoints.wiring import Coordinator
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
+from phaseout_coordinator.service_layer.measures import unit_in_scope
 from phaseout_kit import uscc
 from phaseout_kit.auth import DEMO_TOKENS, Role
-from phaseout_kit.registry import short_name
+from phaseout_kit.registry import find_unit, short_name, unit_name
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_kit.settings import Profile
 
@@ -158,8 +159,9 @@ async def _enterprise_rows(request: Request, viewer: Viewer, query: dict[str, st
 
 
 async def _measure_rows(request: Request, viewer: Viewer, query: dict[str, str]) -> list[dict[str, Any]]:
+    requested = find_unit(query.get("department"))  # the filter offers units; anything else filters nothing
     f = reports.MeasureFilter(
-        department=viewer.department or query.get("department"),
+        unit=unit_in_scope(viewer.principal, requested.code if requested else None),
         execution=query.get("execution") if query.get("execution") in reports.EXECUTION_ZH else None,
         imposed_to=_today(request),
     )
@@ -214,7 +216,13 @@ def _session(router: APIRouter) -> None:
     def login_page(request: Request, error: str | None = None, status_code: int = 200) -> HTMLResponse:
         embedded = _runtime(request).settings.profile is Profile.EMBEDDED
         demo = [
-            (token, ROLE_ZH[p.role], p.department or BUREAU_ZH.get(p.bureau or "", short_name("office")))
+            (
+                token,
+                ROLE_ZH[p.role],
+                unit_name(p.department)
+                if p.department
+                else BUREAU_ZH.get(p.bureau or "", short_name("office")),
+            )
             for token, p in DEMO_TOKENS.items()
             if p.role is not Role.READER
         ]
@@ -402,7 +410,7 @@ def _measures(router: APIRouter) -> None:
             "measures",
             query=query,
             summary=_by_department(everyone),
-            departments=options(everyone, "target_department_zh"),
+            departments=options(everyone, "target_unit", "target_department_zh"),
             table=table,
             pending=_pending(table.rows) if viewer.answers_measures else [],
             export_query=urlencode({k: v for k, v in query.items() if k not in ("page", "sort", "desc")}),
@@ -414,7 +422,7 @@ def _measures(router: APIRouter) -> None:
         rows = await _measure_rows(request, viewer, query)
         today = _today(request).isoformat()
         table = reports.measure_table(
-            f"截至 {today}" + (f"　{viewer.department}" if viewer.department else "")
+            f"截至 {today}" + (f"　{unit_name(viewer.department)}" if viewer.department else "")
         )
         fmt = _export_format(query.get("format"))
         return await _download(table, rows, fmt, f"联合惩戒措施_{today}", f"phaseout-measures-{today}")

@@ -40,7 +40,7 @@ from phaseout_coordinator.domain.model import (
     Status,
     StatusInterval,
 )
-from phaseout_kit.registry import DIMENSION_ZH, short_name
+from phaseout_kit.registry import DIMENSION_ZH, short_name, unit_name
 from phaseout_policy import (
     CardRule,
     CreditRuleResult,
@@ -487,7 +487,7 @@ def _measures(
                     MeasureDecision(
                         m.code,
                         m.title_zh,
-                        m.target_department_zh,
+                        m.target_unit,
                         uscc,
                         via,
                         interval,
@@ -710,7 +710,8 @@ def _decisions(a: Assessment) -> dict[tuple[Any, ...], _Decision]:
         key = ("measure", m.measure_code, m.uscc, m.via_affiliate_of, m.interval.start)
         details: dict[str, Any] = {
             "title_zh": m.title_zh,
-            "target_department_zh": m.target_department_zh,
+            "target_unit": m.target_unit,
+            "target_department_zh": unit_name(m.target_unit),  # the addressee as named on the decision day
             "via_affiliate_of": m.via_affiliate_of,
             "earliest_lift_on": m.earliest_lift_on.isoformat() if m.earliest_lift_on else None,
         }

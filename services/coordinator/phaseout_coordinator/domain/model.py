@@ -140,7 +140,7 @@ class ListEntry:
 class MeasureDecision:
     measure_code: str
     title_zh: str
-    target_department_zh: str
+    target_unit: str  # registry code of the unit that executes it
     uscc: str  # the enterprise the measure applies to (an affiliate for measures that extend to them)
     via_affiliate_of: str | None
     interval: Interval  # imposed on start; lifted on end

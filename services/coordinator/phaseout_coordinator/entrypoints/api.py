@@ -12,7 +12,12 @@ from phaseout_coordinator.domain.model import DIMENSIONS, Status
 from phaseout_coordinator.entrypoints.wiring import Coordinator
 from phaseout_coordinator.service_layer import queries
 from phaseout_coordinator.service_layer.ingest import cursors
-from phaseout_coordinator.service_layer.measures import Feedback, FeedbackRefused, record_feedback
+from phaseout_coordinator.service_layer.measures import (
+    Feedback,
+    FeedbackRefused,
+    record_feedback,
+    unit_in_scope,
+)
 from phaseout_coordinator.service_layer.projector import queue
 from phaseout_kit import uscc
 from phaseout_kit.audit import record_audit
@@ -20,6 +25,7 @@ from phaseout_kit.auth import Principal, Role
 from phaseout_kit.db import utcnow
 from phaseout_kit.events.inbox import DeadLetter
 from phaseout_kit.events.outbox import last_sequence, read_feed
+from phaseout_kit.registry import UnknownUnit
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_kit.settings import Profile
 from phaseout_kit.web import MAX_SEQUENCE, RuntimeDep, errors, problem, require_roles
@@ -40,6 +46,27 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 Bureau = Annotated[str | None, Query(max_length=16)]
 UsccPath = Annotated[str, Path(min_length=1, max_length=40, description="统一社会信用代码")]
 ListCode = Annotated[str, Path(pattern="^(" + "|".join(queries.LIST_CODES) + ")$", description="名单代码")]
+MeasureReaderDep = Annotated[Principal, Depends(require_roles(*OFFICE_READERS, Role.DEPARTMENT))]
+
+
+def _measure_unit(
+    principal: MeasureReaderDep,
+    department: Annotated[
+        str | None,
+        Query(max_length=200, description="执行部门：单位代码或方案中的名称（部门用户只看本单位）"),
+    ] = None,
+) -> str | None:
+    try:
+        return unit_in_scope(principal, department)
+    except UnknownUnit as exc:
+        raise problem(
+            422,
+            f"未知的执行部门：{department} (department names no unit of the registry)",
+            field="department",
+        ) from exc
+
+
+MeasureUnitDep = Annotated[str | None, Depends(_measure_unit)]
 
 
 def valid_uscc(code: str) -> str:
@@ -228,18 +255,15 @@ def coordinator_router() -> APIRouter:
     async def measures(
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
-        principal: Annotated[Principal, Depends(require_roles(*OFFICE_READERS, Role.DEPARTMENT))],
-        department: Annotated[str | None, Query(max_length=200)] = None,
+        unit: MeasureUnitDep,
         execution: Annotated[str | None, Query(pattern="^(pending|executed|refused)$")] = None,
         offset: Offset = 0,
         limit: Limit = 50,
     ) -> dict[str, Any]:
-        if principal.role is Role.DEPARTMENT:
-            department = principal.department  # a department sees only the measures addressed to it
         today = coordinator.clock.today()
         async with runtime.sessions() as session:
             total, items = await queries.measures(
-                session, department=department, execution=execution, today=today, offset=offset, limit=limit
+                session, unit=unit, execution=execution, today=today, offset=offset, limit=limit
             )
         return {"as_of": today.isoformat(), "total": total, "items": items}
 

@@ -24,6 +24,7 @@ from phaseout_coordinator.entrypoints.api import (
     AdminDep,
     CoordinatorDep,
     ListCode,
+    MeasureUnitDep,
     Offset,
     ReaderDep,
 )
@@ -32,12 +33,12 @@ from phaseout_coordinator.service_layer import queries, reports
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.db import utcnow
+from phaseout_kit.registry import unit_name
 from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors, problem, require_roles
 
 FormatQuery = Annotated[ExportFormat, Query(alias="format", description="csv 或 xlsx")]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="年度，默认平台当前年度")]
 Limit = Annotated[int, Query(ge=1, le=500)]
-MeasureReaderDep = Annotated[Principal, Depends(require_roles(*OFFICE_READERS, Role.DEPARTMENT))]
 ReporterDep = Annotated[Principal, Depends(require_roles(Role.OFFICE_ADMIN, Role.DEPARTMENT, Role.BUREAU))]
 TaskNumber = Annotated[int, Path(ge=1, le=16, description="附件任务序号（1–16）")]
 PublicationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="发布编号")]
@@ -167,19 +168,16 @@ def _downloads(router: APIRouter) -> None:
     async def export_measures(
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
-        principal: MeasureReaderDep,
+        unit: MeasureUnitDep,
         fmt: FormatQuery = ExportFormat.XLSX,
-        department: Annotated[str | None, Query(max_length=200)] = None,
         execution: Annotated[str | None, Query(pattern="^(pending|executed|refused)$")] = None,
     ) -> Response:
-        if principal.role is Role.DEPARTMENT:
-            department = principal.department  # a department downloads only the measures addressed to it
         today = coordinator.clock.today()
-        f = reports.MeasureFilter(department=department, execution=execution, imposed_to=today)
+        f = reports.MeasureFilter(unit=unit, execution=execution, imposed_to=today)
         async with runtime.sessions() as session:
             rows = await reports.measure_rows(session, f)
         return await export_response(
-            reports.measure_table(f"截至 {today.isoformat()}" + (f"　{department}" if department else "")),
+            reports.measure_table(f"截至 {today.isoformat()}" + (f"　{unit_name(unit)}" if unit else "")),
             iterate(rows),
             fmt,
             filename_zh=f"联合惩戒措施_{today.isoformat()}",

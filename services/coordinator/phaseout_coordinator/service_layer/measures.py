@@ -10,6 +10,7 @@ from phaseout_coordinator.adapters.orm import MeasureFeedback, MeasureRow
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.db import utcnow
+from phaseout_kit.registry import unit
 from phaseout_kit.runtime import ServiceRuntime
 
 OUTCOMES = ("executed", "refused")
@@ -34,6 +35,15 @@ class FeedbackRefused(ValueError):
         self.status, self.zh, self.en, self.field = status, zh, en, field
 
 
+def unit_in_scope(principal: Principal, requested: str | None) -> str | None:
+    """Whose measures a reader sees: a department only its own unit's ("" if its account names none: it sees
+    nothing); anyone else the unit asked for (by code or a name the plan uses), or every unit (None).
+    Raises UnknownUnit for a name the registry does not know."""
+    if principal.role is Role.DEPARTMENT:
+        return principal.department or ""
+    return unit(requested).code if requested else None
+
+
 def check(feedback: Feedback, today: date) -> None:
     if feedback.outcome not in OUTCOMES:
         raise FeedbackRefused(422, "请选择执行情况", "outcome must be executed or refused", "outcome")
@@ -55,7 +65,7 @@ async def record_feedback(
         measure = await session.get(MeasureRow, key)
         if measure is None:
             raise FeedbackRefused(404, "措施不存在", "no such measure")
-        if principal.role is Role.DEPARTMENT and principal.department != measure.target_department_zh:
+        if principal.role is Role.DEPARTMENT and principal.department != measure.target_unit:
             raise FeedbackRefused(403, "该措施不是发给本部门的", "measure addressed to another department")
         session.add(
             MeasureFeedback(

@@ -366,7 +366,7 @@ def detail_rows(a: Assessment) -> dict[Table, list[dict[str, Any]]]:
                 "via_affiliate_of": m.via_affiliate_of,
                 "measure_code": m.measure_code,
                 "title_zh": m.title_zh,
-                "target_department_zh": m.target_department_zh,
+                "target_unit": m.target_unit,
                 "start_on": m.interval.start,
                 "end_on": m.interval.end,
                 "earliest_lift_on": m.earliest_lift_on,

@@ -21,6 +21,7 @@ from phaseout_coordinator.adapters.orm import (
     StoredEvent,
 )
 from phaseout_coordinator.domain.model import STATUS_ZH, Status
+from phaseout_kit.registry import unit_name
 from phaseout_policy import load_policy
 
 LIST_CODES = (
@@ -142,7 +143,8 @@ async def _measure(session: AsyncSession, m: MeasureRow) -> dict[str, Any]:
         "key": m.key,
         "measure_code": m.measure_code,
         "title_zh": m.title_zh,
-        "target_department_zh": m.target_department_zh,
+        "target_unit": m.target_unit,
+        "target_department_zh": unit_name(m.target_unit),
         "uscc": m.uscc,
         "via_affiliate_of": m.via_affiliate_of,
         "imposed_on": m.start_on.isoformat(),
@@ -316,15 +318,15 @@ async def cases_by_deadline(
 async def measures(
     session: AsyncSession,
     *,
-    department: str | None,
+    unit: str | None,
     execution: str | None,
     today: date,
     offset: int,
     limit: int,
 ) -> tuple[int, list[dict[str, Any]]]:
     query = sa.select(MeasureRow).where(MeasureRow.start_on <= today)
-    if department:
-        query = query.where(MeasureRow.target_department_zh == department)
+    if unit is not None:  # "" (an account that names no unit) matches no measure
+        query = query.where(MeasureRow.target_unit == unit)
     rows = (await session.scalars(query.order_by(MeasureRow.start_on, MeasureRow.key))).all()
     items = [await _measure(session, m) for m in rows]
     if execution:

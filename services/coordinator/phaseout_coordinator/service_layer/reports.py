@@ -34,7 +34,7 @@ from phaseout_coordinator.service_layer.publications import (
     list_title,
 )
 from phaseout_kit.auth import Principal, Role
-from phaseout_kit.registry import BUREAU_RECORDS, DIMENSION_ZH, same_unit, unit
+from phaseout_kit.registry import BUREAU_RECORDS, DIMENSION_ZH, same_unit, unit, unit_name
 from phaseout_policy import AnnexTask, ReportingDeadline, load_policy
 
 OPEN_CASE_STATES = ("rectifying", "extension_requested")
@@ -174,14 +174,14 @@ async def case_deadline_counts(session: AsyncSession, day: date, within_days: in
 async def awaiting_feedback(session: AsyncSession, day: date) -> dict[str, Any]:
     no_feedback = ~sa.exists().where(MeasureFeedback.measure_key == MeasureRow.key)
     rows = await session.execute(
-        sa.select(MeasureRow.target_department_zh, sa.func.count(), sa.func.count(sa.case((no_feedback, 1))))
+        sa.select(MeasureRow.target_unit, sa.func.count(), sa.func.count(sa.case((no_feedback, 1))))
         .where(_in_force(MeasureRow.start_on, MeasureRow.end_on, day))
-        .group_by(MeasureRow.target_department_zh)
-        .order_by(MeasureRow.target_department_zh)
+        .group_by(MeasureRow.target_unit)
+        .order_by(MeasureRow.target_unit)
     )
     by_department = [
-        {"department_zh": dept, "in_force": total, "awaiting_feedback": waiting}
-        for dept, total, waiting in rows
+        {"unit": code, "department_zh": unit_name(code), "in_force": total, "awaiting_feedback": waiting}
+        for code, total, waiting in rows
     ]
     return {
         "in_force": sum(d["in_force"] for d in by_department),
@@ -253,7 +253,7 @@ def task_departments(task: AnnexTask) -> tuple[list[str], bool]:
 def reporting_department(principal: Principal, requested: str | None, task: AnnexTask) -> str:
     """Who reports: a department or bureau user for itself; the office for a department it names."""
     if principal.role is Role.DEPARTMENT:
-        allowed: tuple[str, ...] | None = (principal.department,) if principal.department else ()
+        allowed: tuple[str, ...] | None = (unit_name(principal.department),) if principal.department else ()
     elif principal.role is Role.BUREAU:
         allowed = BUREAU_DEPARTMENTS.get(principal.bureau or "", ())
     else:
@@ -405,7 +405,9 @@ def _task_progress(
 
 @dataclass(frozen=True)
 class MeasureFilter:
-    department: str | None = None
+    unit: str | None = (
+        None  # registry code of the executing unit; "" matches none (see measures.unit_in_scope)
+    )
     execution: str | None = None  # pending | executed | refused
     imposed_from: date | None = None
     imposed_to: date | None = None
@@ -416,13 +418,13 @@ async def measure_rows(session: AsyncSession, f: MeasureFilter) -> list[dict[str
     query = sa.select(MeasureRow, EnterpriseRow.name).join(
         EnterpriseRow, EnterpriseRow.uscc == MeasureRow.uscc, isouter=True
     )
-    if f.department is not None:
-        query = query.where(MeasureRow.target_department_zh == f.department)
+    if f.unit is not None:
+        query = query.where(MeasureRow.target_unit == f.unit)
     if f.imposed_from is not None:
         query = query.where(MeasureRow.start_on >= f.imposed_from)
     if f.imposed_to is not None:
         query = query.where(MeasureRow.start_on <= f.imposed_to)
-    order = (MeasureRow.target_department_zh, MeasureRow.start_on, MeasureRow.key)
+    order = (MeasureRow.target_unit, MeasureRow.start_on, MeasureRow.key)
     measures = (await session.execute(query.order_by(*order))).all()
     latest = await _latest_feedback(session, [m.key for m, _name in measures])
     rows = [_measure_row(m, name, latest.get(m.key)) for m, name in measures]
@@ -448,7 +450,8 @@ def _measure_row(m: MeasureRow, name: str | None, feedback: MeasureFeedback | No
         "key": m.key,
         "measure_code": m.measure_code,
         "title_zh": m.title_zh,
-        "target_department_zh": m.target_department_zh,
+        "target_unit": m.target_unit,
+        "target_department_zh": unit_name(m.target_unit),
         "uscc": m.uscc,
         "name": name,
         "via_affiliate_of": m.via_affiliate_of,
