@@ -37,6 +37,12 @@ def _registered(code: str) -> str:
 
 UnitCode = Annotated[str, AfterValidator(_registered)]  # a unit of phaseout_kit's registry, by code
 
+
+def named_zh(units: list[str], others_zh: str | None) -> list[str]:
+    """Units by their registry names, then what the plan names without naming a unit (相关部门按职责分工负责)."""
+    return [unit_name(u) for u in units] + ([others_zh] if others_zh else [])
+
+
 _CONFIDENCE_ORDER: tuple[Confidence, ...] = ("low", "medium", "high")
 
 
@@ -105,7 +111,12 @@ class RectificationRule(PlanRule):
     mode: Literal["months", "immediate"]
     months: int | None
     consequence_zh: str
-    lead_department_zh: str
+    lead_units: list[UnitCode]
+    lead_others_zh: str | None  # 各相关区级部门: named by the plan, no unit of the registry
+
+    @property
+    def lead_department_zh(self) -> str:
+        return "、".join(named_zh(self.lead_units, self.lead_others_zh))
 
 
 class ExtensionRule(PlanRule):
@@ -157,19 +168,46 @@ class ListDefinition(PlanRule):
     # The code the coordinator keeps this list under where it differs from the record's (the emitter lists).
     list_code: str | None = None
     title_zh: str
-    publisher_zh: str
+    publisher_units: list[UnitCode]
+    publisher_others_zh: (
+        str | None
+    )  # 区级有关部门（配合市级部门）: named by the plan, no unit of the registry
     channel_zh: str | None
+
+    @property
+    def publisher_zh(self) -> str:
+        return "、".join(named_zh(self.publisher_units, self.publisher_others_zh))
 
 
 class AnnexTask(PlanRule):
     number: int
     title_zh: str
     dimension: Dimension | None
-    lead_departments_zh: list[str]
-    cooperating_departments_zh: list[str]
+    lead_units: list[UnitCode]
+    lead_others_zh: str | None  # 相关部门按职责分工分别负责: departments the plan does not name
+    cooperating_units: list[UnitCode]
+    cooperating_others_zh: str | None
     document_content_zh: str
     planned_work_zh: str
-    contact_zh: str
+    contact_zh: str  # quoted from the annex table as printed
+
+    @property
+    def lead_departments_zh(self) -> list[str]:
+        return named_zh(self.lead_units, self.lead_others_zh)
+
+    @property
+    def cooperating_departments_zh(self) -> list[str]:
+        return named_zh(self.cooperating_units, self.cooperating_others_zh)
+
+    @property
+    def units(self) -> list[str]:
+        """Every unit the task names, lead first."""
+        return [*self.lead_units, *self.cooperating_units]
+
+    @property
+    def open_to_others(self) -> bool:
+        """Whether departments the plan does not name (相关部门…) may report on the task too."""
+        return bool(self.lead_others_zh or self.cooperating_others_zh)
 
 
 class EnergyLimit(Rule):

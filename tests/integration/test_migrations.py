@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from phaseout_coordinator.adapters import orm_reports  # noqa: F401  (its tables belong to Base.metadata)
 from phaseout_coordinator.adapters.orm import Base
 from phaseout_coordinator.entrypoints.wiring import MIGRATIONS
 from phaseout_kit.db import make_engine, upgrade_to_head
@@ -62,3 +63,37 @@ async def test_0006_names_departments_by_unit_code(database_url: str) -> None:
     assert units == {"m-safety": "emergency_management", "m-other": "某个方案未列的部门"}
     assert answered_by == "emergency_management" and account == "power_company"
     assert not [d for d in drift if "measures" in str(d)], drift
+
+
+async def test_0007_names_reporting_units_by_code(database_url: str) -> None:
+    engine = make_engine(database_url)
+    await upgrade_to_head(engine, MIGRATIONS, "coordinator_0006")
+    meta = sa.MetaData()
+    report = {"task_number": 4, "period": "2020", "kind": "annual_summary", "submitted_on": date(2020, 12, 1)}
+    async with engine.begin() as conn:
+        await conn.run_sync(meta.reflect, only=["annex_task_reports", "supervision_actions"])
+        await conn.execute(
+            meta.tables["annex_task_reports"].insert(),
+            [
+                {**report, "department_zh": d, "summary_zh": "s", "recorded_at": NOW, "recorded_by": "t"}
+                for d in ("区应急局", "某街道安监站")
+            ],
+        )
+        action = {
+            "task_number": 4,
+            "kind": "summons_interview",
+            "taken_on": date(2021, 1, 5),
+            "reason_zh": "r",
+        }
+        await conn.execute(
+            meta.tables["supervision_actions"].insert(),
+            [{**action, "department_zh": "区应急管理局", "recorded_at": NOW, "recorded_by": "t"}],
+        )
+    await upgrade_to_head(engine, MIGRATIONS)
+    async with engine.connect() as conn:
+        reported = {r for (r,) in await conn.execute(sa.text("SELECT department FROM annex_task_reports"))}
+        summoned = (await conn.execute(sa.text("SELECT department FROM supervision_actions"))).scalar_one()
+        drift = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata))
+    await engine.dispose()
+    assert reported == {"emergency_management", "某街道安监站"} and summoned == "emergency_management"
+    assert not [d for d in drift if "annex_task_reports" in str(d) or "supervision_actions" in str(d)], drift

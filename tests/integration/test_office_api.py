@@ -486,6 +486,38 @@ async def test_annex_tasks_overdue_summaries_and_supervision(
     assert tasks[0]["cooperating_departments_zh"] == ["区发展改革委"]
 
 
+async def test_a_report_counts_for_its_unit_whichever_spelling_names_it(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    report = {"period": "2020", "kind": "annual_summary", "summary_zh": "全年检查工贸企业40家。"}
+    async with office(database_url, broker) as (client, _app):
+        # task 4 names its lead as 区应急局; the registry's name is 区应急管理局, its code emergency_management
+        by_name = await client.post(
+            "/api/v1/annex-tasks/4/reports",
+            json={**report, "submitted_on": "2020-12-10", "department_zh": "区应急管理局"},
+            headers=ADMIN,
+        )
+        by_bureau = await client.post(
+            "/api/v1/annex-tasks/13/reports",
+            json={**report, "submitted_on": "2020-12-11"},
+            headers=auth("demo-safety-writer"),
+        )
+        unnamed = await client.post(
+            "/api/v1/annex-tasks/6/reports",
+            json={**report, "submitted_on": "2020-12-12", "department_zh": "区城市管理局"},
+            headers=ADMIN,
+        )
+        overdue = (await client.get("/api/v1/annex-tasks/overdue?year=2020", headers=VIEWER)).json()
+    assert [r.status_code for r in (by_name, by_bureau, unnamed)] == [201, 201, 201], by_name.text
+    assert {(r.json()["department"], r.json()["department_zh"]) for r in (by_name, by_bureau)} == {
+        ("emergency_management", "区应急管理局")
+    }
+    assert (unnamed.json()["department"], unnamed.json()["department_zh"]) == ("区城市管理局", "区城市管理局")
+    late = {(o["task_number"], o["department"]) for o in overdue["items"]}
+    assert (4, "emergency_management") not in late and (13, "emergency_management") not in late
+    assert (14, "emergency_management") in late  # no summary on task 14: still due
+
+
 async def test_annual_report_lists_the_exit_with_capacity(database_url: str, broker: EmbeddedBroker) -> None:
     async with office(database_url, broker) as (client, app):
         await seed(app)

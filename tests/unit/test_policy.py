@@ -215,7 +215,9 @@ def test_lists_and_annex_tasks() -> None:
     assert "黄牌" in lists["yellow"].title_zh and lists["annual_exit"].publisher_zh == "区经济信息委"
     tasks = book.annex_tasks()
     assert [t.number for t in tasks] == list(range(1, 17))
-    assert tasks[9].lead_departments_zh == ["人行涪陵中心支行", "涪陵银保监分局"]
+    assert tasks[9].lead_units == ["pboc_fuling", "banking_regulator"]
+    assert tasks[9].lead_departments_zh == ["人行涪陵中心支行", "涪陵银保监分局"]  # names from the registry
+    assert tasks[5].lead_units == [] and tasks[5].open_to_others  # 相关部门按职责分工分别负责
     assert tasks[0].dimension == "energy" and "6个月" in tasks[0].document_content_zh
 
 

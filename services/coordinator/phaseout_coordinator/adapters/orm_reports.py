@@ -21,7 +21,7 @@ class AnnexTaskReport(Base):
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     task_number: Mapped[int] = mapped_column(sa.Integer)
-    department_zh: Mapped[str] = mapped_column(sa.String(120), index=True)
+    department: Mapped[str] = mapped_column(sa.String(120), index=True)  # registry code, or the name given
     period: Mapped[str] = mapped_column(sa.String(10))  # "2020", "2020-Q3" or "2020-07"
     kind: Mapped[str] = mapped_column(sa.String(20))  # plan | enforcement | annual_summary
     submitted_on: Mapped[date] = mapped_column(sa.Date)
@@ -37,7 +37,7 @@ class SupervisionAction(Base):
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     task_number: Mapped[int] = mapped_column(sa.Integer, index=True)
-    department_zh: Mapped[str] = mapped_column(sa.String(120), index=True)
+    department: Mapped[str] = mapped_column(sa.String(120), index=True)  # registry code, or the name given
     kind: Mapped[str] = mapped_column(sa.String(24))  # circulated_notice | summons_interview
     taken_on: Mapped[date] = mapped_column(sa.Date)
     reason_zh: Mapped[str] = mapped_column(sa.Text)

@@ -62,7 +62,8 @@ class ReportBody(BaseModel):
     submitted_on: date = Field(description="报送日期")
     summary_zh: Annotated[str, Field(min_length=1, max_length=20_000)] = Field(description="内容摘要")
     department_zh: Text | None = Field(
-        default=None, description="报送单位；部门和委办局用户默认本单位，领导小组办公室代报时必填"
+        default=None,
+        description="报送单位（单位代码或方案中的名称）；部门和委办局用户默认本单位，领导小组办公室代报时必填",
     )
 
     @model_validator(mode="after")
@@ -75,7 +76,7 @@ class ReportBody(BaseModel):
 class SupervisionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     task_number: int = Field(ge=1, le=16, description="附件任务序号")
-    department_zh: Text = Field(description="被通报或约谈的部门")
+    department_zh: Text = Field(description="被通报或约谈的部门：单位代码或方案中的名称")
     kind: Literal["circulated_notice", "summons_interview"] = Field(
         description="circulated_notice 通报 / summons_interview 约谈"
     )
@@ -322,7 +323,7 @@ def _annex_tasks(router: APIRouter) -> None:
         async with runtime.unit_of_work() as session:
             report = AnnexTaskReport(
                 task_number=number,
-                department_zh=department,
+                department=department,
                 period=body.period,
                 kind=body.kind,
                 submitted_on=body.submitted_on,
@@ -357,11 +358,16 @@ def _annex_tasks(router: APIRouter) -> None:
             raise problem(422, "附件任务不存在 (no such annex task)", field="task_number")
         _not_future(body.taken_on, coordinator.clock.today(), "taken_on")
         try:
-            reports.check_task_department(task, body.department_zh)
+            department = reports.check_task_department(task, body.department_zh)
         except reports.ReportRejected as exc:
             raise _rejected(exc) from exc
         async with runtime.unit_of_work() as session:
-            action = SupervisionAction(**body.model_dump(), recorded_at=utcnow(), recorded_by=principal.actor)
+            action = SupervisionAction(
+                **body.model_dump(exclude={"department_zh"}),
+                department=department,
+                recorded_at=utcnow(),
+                recorded_by=principal.actor,
+            )
             session.add(action)
             await session.flush()
             view = reports.supervision_view(action)

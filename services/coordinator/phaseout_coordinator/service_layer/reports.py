@@ -34,7 +34,7 @@ from phaseout_coordinator.service_layer.publications import (
     list_title,
 )
 from phaseout_kit.auth import Principal, Role
-from phaseout_kit.registry import BUREAU_RECORDS, DIMENSION_ZH, same_unit, unit, unit_name
+from phaseout_kit.registry import DIMENSION_ZH, bureau, find_unit, is_bureau, same_unit, unit_name
 from phaseout_policy import AnnexTask, ReportingDeadline, load_policy
 
 OPEN_CASE_STATES = ("rectifying", "extension_requested")
@@ -42,10 +42,6 @@ ON_LIST_TREND = ("yellow", "red")
 EXECUTION_ZH = {"pending": "待反馈", "executed": "已执行", "refused": "不予执行"}
 REPORT_KIND_ZH = {"plan": "方案制定", "enforcement": "执法监管", "annual_summary": "年度总结"}
 SUPERVISION_ZH = {"circulated_notice": "通报", "summons_interview": "约谈"}
-# The department a bureau's users report for (the technology bureau is two commissions jointly).
-BUREAU_DEPARTMENTS: dict[str, tuple[str, ...]] = {
-    b.code: tuple(unit(u).name_zh for u in b.units) for b in BUREAU_RECORDS
-}
 
 
 # ---- statistics ---------------------------------------------------------------------------------------------
@@ -239,55 +235,47 @@ def summary_due(year: int) -> date:
     return due_date(_deadline("plan_year"), year)
 
 
-def is_named_department(name: str) -> bool:
-    """Annex entries such as “相关部门按职责分工负责” name no single department."""
-    return "相关部门" not in name and not name.startswith("其他")
-
-
-def task_departments(task: AnnexTask) -> tuple[list[str], bool]:
-    """The task's named departments, and whether it also admits unnamed ones (“相关部门…”)."""
-    everyone = [*task.lead_departments_zh, *task.cooperating_departments_zh]
-    return [d for d in everyone if is_named_department(d)], any(not is_named_department(d) for d in everyone)
-
-
 def reporting_department(principal: Principal, requested: str | None, task: AnnexTask) -> str:
-    """Who reports: a department or bureau user for itself; the office for a department it names."""
+    """Who reports: a department or bureau user for its own unit; the office for a department it names.
+    Returns what is stored (see check_task_department)."""
     if principal.role is Role.DEPARTMENT:
-        allowed: tuple[str, ...] | None = (unit_name(principal.department),) if principal.department else ()
+        allowed: tuple[str, ...] | None = (principal.department,) if principal.department else ()
     elif principal.role is Role.BUREAU:
-        allowed = BUREAU_DEPARTMENTS.get(principal.bureau or "", ())
+        allowed = bureau(principal.bureau).units if principal.bureau and is_bureau(principal.bureau) else ()
     else:
         allowed = None
     department = requested or (allowed[0] if allowed else None)
     if department is None:
         raise ReportRejected(422, "请填写报送部门 (department_zh is required)", "department_zh")
     if allowed is not None and not any(same_unit(department, a) for a in allowed):
-        raise ReportRejected(403, f"只能报送本单位的情况：{'、'.join(allowed)} (report for your own unit)")
+        own = "、".join(unit_name(a) for a in allowed)
+        raise ReportRejected(403, f"只能报送本单位的情况：{own} (report for your own unit)")
     return check_task_department(task, department)
 
 
 def check_task_department(task: AnnexTask, department: str) -> str:
-    """The task's own spelling of the department (区应急局 for 区应急管理局), so that a report is found under
-    the name the task gives; refused if the task neither names it nor admits unnamed departments."""
-    named, open_to_others = task_departments(task)
-    spelled = next((d for d in named if same_unit(d, department)), None)
-    if spelled is not None:
-        return spelled
-    if not open_to_others:
+    """The unit's registry code when the task names it, in any spelling (区应急局 is 区应急管理局); a department
+    the registry does not know only where the task admits unnamed ones (相关部门…), kept as named."""
+    found = find_unit(department)
+    if found is not None and found.code in task.units:
+        return found.code
+    if not task.open_to_others:
+        named = "、".join(unit_name(u) for u in task.units)
         raise ReportRejected(
             422,
-            f"{department}不是第{task.number}项任务的牵头或配合单位：{'、'.join(named)} "
+            f"{unit_name(department)}不是第{task.number}项任务的牵头或配合单位：{named} "
             "(not a lead or cooperating department of this task)",
             "department_zh",
         )
-    return department
+    return found.code if found else department
 
 
 def report_view(r: AnnexTaskReport) -> dict[str, Any]:
     return {
         "id": r.id,
         "task_number": r.task_number,
-        "department_zh": r.department_zh,
+        "department": r.department,
+        "department_zh": unit_name(r.department),
         "period": r.period,
         "kind": r.kind,
         "kind_zh": REPORT_KIND_ZH.get(r.kind, r.kind),
@@ -302,7 +290,8 @@ def supervision_view(s: SupervisionAction) -> dict[str, Any]:
     return {
         "id": s.id,
         "task_number": s.task_number,
-        "department_zh": s.department_zh,
+        "department": s.department,
+        "department_zh": unit_name(s.department),
         "kind": s.kind,
         "kind_zh": SUPERVISION_ZH.get(s.kind, s.kind),
         "taken_on": s.taken_on.isoformat(),
@@ -321,11 +310,11 @@ async def _summaries_on(session: AsyncSession, year: int) -> dict[tuple[int, str
     rows = await session.execute(
         sa.select(
             AnnexTaskReport.task_number,
-            AnnexTaskReport.department_zh,
+            AnnexTaskReport.department,
             sa.func.min(AnnexTaskReport.submitted_on),
         )
         .where(AnnexTaskReport.kind == "annual_summary", AnnexTaskReport.period == str(year))
-        .group_by(AnnexTaskReport.task_number, AnnexTaskReport.department_zh)
+        .group_by(AnnexTaskReport.task_number, AnnexTaskReport.department)
     )
     return {(task, dept): first for task, dept, first in rows}
 
@@ -338,15 +327,16 @@ async def overdue_summaries(session: AsyncSession, *, year: int, today: date) ->
     submitted = await _summaries_on(session, year)
     overdue = []
     for task in load_policy().annex_tasks():
-        for dept in filter(is_named_department, task.lead_departments_zh):
-            first = submitted.get((task.number, dept))
+        for code in task.lead_units:
+            first = submitted.get((task.number, code))
             if first is not None and first <= due:
                 continue
             overdue.append(
                 {
                     "task_number": task.number,
                     "task_title_zh": task.title_zh,
-                    "department_zh": dept,
+                    "department": code,
+                    "department_zh": unit_name(code),
                     "due": due.isoformat(),
                     "submitted_on": first.isoformat() if first else None,
                     "days_overdue": ((first or today) - due).days,
@@ -383,7 +373,9 @@ def _task_progress(
         "number": task.number,
         "title_zh": task.title_zh,
         "dimension": task.dimension,
+        "lead_units": task.lead_units,
         "lead_departments_zh": task.lead_departments_zh,
+        "cooperating_units": task.cooperating_units,
         "cooperating_departments_zh": task.cooperating_departments_zh,
         "planned_work_zh": task.planned_work_zh,
         "contact_zh": task.contact_zh,
@@ -576,7 +568,7 @@ async def annual_report(
                 sa.select(AnnexTaskReport)
                 .where(_period_of(year))
                 .order_by(
-                    AnnexTaskReport.department_zh, AnnexTaskReport.task_number, AnnexTaskReport.submitted_on
+                    AnnexTaskReport.department, AnnexTaskReport.task_number, AnnexTaskReport.submitted_on
                 )
             )
         ).all()

@@ -1,8 +1,8 @@
 """Departments are units: measures, department accounts and their feedback name the executing unit by its
 registry code (phaseout_kit/registry.json), no longer by a spelling of its name.
 
-The names are frozen here as the registry and the policy data (2026.12.2) wrote them, so that the migration
-means the same whatever the registry says later. A name that is no unit's stays as written.
+The names are frozen (migrations/frozen_units.py) as the registry and the policy data 2026.12.2 wrote them.
+A name that is no unit's stays as written.
 
 Revision ID: coordinator_0006
 Revises: coordinator_0005
@@ -13,45 +13,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from phaseout_coordinator.adapters.migrations.frozen_units import PLAN_NAMES, UNIT_CODES, rename
+
 revision = "coordinator_0006"
 down_revision = "coordinator_0005"
-
-UNIT_CODES = {
-    "区经济信息委": "economy",
-    "区经济和信息化委员会": "economy",
-    "重庆市涪陵区经济和信息化委员会": "economy",
-    "区发展改革委": "development_reform",
-    "区发展改革委及各相关职能部门": "development_reform",
-    "区生态环境局": "ecology_environment",
-    "区市场监管局": "market_supervision",
-    "区应急管理局": "emergency_management",
-    "区应急局": "emergency_management",
-    "区财政局": "finance",
-    "区人力社保局": "human_resources",
-    "区规划自然资源局": "planning_natural_resources",
-    "区规划自然资源": "planning_natural_resources",
-    "人行涪陵中心支行": "pboc_fuling",
-    "涪陵银保监分局": "banking_regulator",
-    "涪陵银保监局": "banking_regulator",
-    "区税务局": "tax",
-    "电力公司（供电部门）": "power_company",
-    "电力公司": "power_company",
-    "区供电部门": "power_company",
-    "国网重庆涪陵供电公司": "power_company",
-    "国网重庆市电力公司涪陵供电分公司": "power_company",
-    "银行业机构": "banks",
-    "银行业机构（经人行涪陵中心支行、涪陵银保监分局督促）": "banks",
-    "银行业机构（经人行涪陵中心支行、涪陵银保监分局引导）": "banks",
-    "相关职能部门（市公共信用信息平台；“信用重庆”；国家企业信用信息公示系统（重庆））": "credit_platform",
-    "市公共信用信息平台": "credit_platform",
-}
-PLAN_NAMES = {code: name for name, code in reversed(UNIT_CODES.items())}  # code → first name listed
-
-
-def _rename(table: str, column: str, mapping: dict[str, str]) -> None:
-    t = sa.table(table, sa.column(column, sa.String))
-    for old, new in mapping.items():
-        op.execute(t.update().where(t.c[column] == old).values({column: new}))
 
 
 def upgrade() -> None:
@@ -61,26 +26,26 @@ def upgrade() -> None:
         "measures", sa.column("target_department_zh", sa.String), sa.column("target_unit", sa.String)
     )
     op.execute(measures.update().values(target_unit=measures.c.target_department_zh))
-    _rename("measures", "target_unit", UNIT_CODES)
+    rename("measures", "target_unit", UNIT_CODES)
     with op.batch_alter_table("measures") as batch:
         batch.drop_index("ix_measures_target_department_zh")
         batch.drop_column("target_department_zh")
         batch.alter_column("target_unit", existing_type=sa.String(200), nullable=False)
         batch.create_index("ix_measures_target_unit", ["target_unit"])
-    _rename("measure_feedback", "department", UNIT_CODES)
-    _rename("api_tokens", "department", UNIT_CODES)
+    rename("measure_feedback", "department", UNIT_CODES)
+    rename("api_tokens", "department", UNIT_CODES)
 
 
 def downgrade() -> None:
-    _rename("api_tokens", "department", PLAN_NAMES)
-    _rename("measure_feedback", "department", PLAN_NAMES)
+    rename("api_tokens", "department", PLAN_NAMES)
+    rename("measure_feedback", "department", PLAN_NAMES)
     with op.batch_alter_table("measures") as batch:
         batch.add_column(sa.Column("target_department_zh", sa.String(200), nullable=True))
     measures = sa.table(
         "measures", sa.column("target_department_zh", sa.String), sa.column("target_unit", sa.String)
     )
     op.execute(measures.update().values(target_department_zh=measures.c.target_unit))
-    _rename("measures", "target_department_zh", PLAN_NAMES)
+    rename("measures", "target_department_zh", PLAN_NAMES)
     with op.batch_alter_table("measures") as batch:
         batch.drop_index("ix_measures_target_unit")
         batch.drop_column("target_unit")
