@@ -27,7 +27,7 @@ from phaseout_kit.auth import DEMO_TOKENS, Role
 from phaseout_kit.db import utcnow
 from phaseout_kit.events.broker import EmbeddedBroker, die_with_parent
 from phaseout_kit.ports import LOOPBACK, listen, port_of
-from phaseout_kit.registry import ACCOUNT_UNITS, BUREAUS, SERVICE_PORTS, SERVICES, find_unit
+from phaseout_kit.registry import ACCOUNT_UNITS, BUREAUS, SERVICE_PORTS, SERVICES, find_unit, unit_name
 from phaseout_kit.settings import EMBEDDED_BROKER_PORT, ServiceSettings
 
 
@@ -229,6 +229,7 @@ def _print_banner(platform: Platform, demo_summary: str) -> None:
         "  认证 Authentication: header `Authorization: Bearer <token>`; demo tokens:",
         *(
             f"    {token:<24} {p.role.value}{' / ' + p.bureau if p.bureau else ''}"
+            f"{' / ' + unit_name(p.department) if p.department else ''}"
             for token, p in DEMO_TOKENS.items()
         ),
         "",

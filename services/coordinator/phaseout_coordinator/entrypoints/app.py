@@ -9,6 +9,7 @@ from phaseout_coordinator.entrypoints.api import coordinator_router
 from phaseout_coordinator.entrypoints.office_api import office_router
 from phaseout_coordinator.entrypoints.public_api import public_router
 from phaseout_coordinator.entrypoints.wiring import Coordinator
+from phaseout_kit.registry import short_name
 from phaseout_kit.settings import CoordinatorSettings
 from phaseout_kit.web import create_app
 
@@ -19,7 +20,7 @@ def build_app(settings: CoordinatorSettings | None = None) -> FastAPI:
         coordinator.runtime,
         title="协调中心 · 落后产能退出协同平台",
         description=(
-            "领导小组办公室：按统一社会信用代码汇总五个委办局的认定与案件，依规作出黄牌、红牌、退出、联合惩戒和电价决定，"
+            f"{short_name('office')}：按统一社会信用代码汇总五个委办局的认定与案件，依规作出黄牌、红牌、退出、联合惩戒和电价决定，"
             "每项决定均可说明依据。认证：`Authorization: Bearer <令牌>`。"
         ),
         routers=[

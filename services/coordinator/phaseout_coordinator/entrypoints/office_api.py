@@ -33,7 +33,7 @@ from phaseout_coordinator.service_layer import queries, reports
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.db import utcnow
-from phaseout_kit.registry import unit_name
+from phaseout_kit.registry import short_name, unit_name
 from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors, problem, require_roles
 
 FormatQuery = Annotated[ExportFormat, Query(alias="format", description="csv 或 xlsx")]
@@ -63,7 +63,7 @@ class ReportBody(BaseModel):
     summary_zh: Annotated[str, Field(min_length=1, max_length=20_000)] = Field(description="内容摘要")
     department_zh: Text | None = Field(
         default=None,
-        description="报送单位（单位代码或方案中的名称）；部门和委办局用户默认本单位，领导小组办公室代报时必填",
+        description=f"报送单位（单位代码或方案中的名称）；部门和委办局用户默认本单位，{short_name('office')}代报时必填",
     )
 
     @model_validator(mode="after")
@@ -99,7 +99,7 @@ def _rejected(exc: reports.ReportRejected) -> Exception:
 
 
 def office_router() -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["领导小组办公室 office"])
+    router = APIRouter(prefix="/api/v1", tags=[f"{short_name('office')} office"])
     _downloads(router)
     _publications(router)
     _statistics(router)
