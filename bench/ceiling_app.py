@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from phaseout_kit.db import JSONType, UTCDateTime, make_engine, make_session_factory, utcnow
+from phaseout_kit.clock import utcnow
+from phaseout_kit.db import JSONType, UTCDateTime, make_engine, make_session_factory
 
 
 class Base(DeclarativeBase):

@@ -19,15 +19,15 @@ class TimeCap(Exception):
 async def main(args: argparse.Namespace) -> dict[str, object]:
     import sqlalchemy as sa
 
-    from phaseout_coordinator.adapters.clock import Clock
     from phaseout_coordinator.service_layer.projector import Projector
     from phaseout_coordinator.service_layer.rebuild import analyze_projections, rebuild
+    from phaseout_kit.clock import DistrictClock
     from phaseout_kit.db import make_engine, make_session_factory
     from phaseout_policy import load_policy
 
     engine = make_engine(args.url)
     sessions = make_session_factory(engine)
-    projector = Projector(sessions, Clock(), load_policy())
+    projector = Projector(sessions, DistrictClock(), load_policy())
     state = {"done": 0, "total": 0, "projection_started": 0.0}
     called = time.monotonic()
 

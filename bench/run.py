@@ -654,12 +654,12 @@ async def timed_gets(port: int, paths: list[str]) -> dict[str, Any]:
 
 
 async def p3_p4(size: Size, profile: bool) -> dict[str, Any]:
-    from phaseout_coordinator.adapters.clock import Clock
     from phaseout_coordinator.entrypoints.wiring import MIGRATIONS
+    from phaseout_kit.clock import DistrictClock
     from phaseout_kit.db import make_engine, upgrade_to_head
 
     out: dict[str, Any] = {}
-    today = Clock().today()
+    today = DistrictClock().today()
     url = await create_db("store")
     try:
         engine = make_engine(url)

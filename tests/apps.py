@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -23,9 +24,11 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 @asynccontextmanager
 async def bureau_client(
-    spec: BureauSpec, database_url: str, bootstrap: str
+    spec: BureauSpec, database_url: str, bootstrap: str, **settings_overrides: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ServiceSettings(service=spec.name, database_url=database_url, kafka_bootstrap=bootstrap)
+    settings = ServiceSettings(
+        service=spec.name, database_url=database_url, kafka_bootstrap=bootstrap, **settings_overrides
+    )
     async with running(build_app(spec, settings)) as client:
         yield client
 

@@ -30,7 +30,7 @@ from phaseout_bureau.domain.findings import BureauSpec, CheckError, FindingCreat
 from phaseout_kit import uscc
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal
-from phaseout_kit.db import utcnow
+from phaseout_kit.clock import utcnow
 from phaseout_kit.events.envelope import event_type, source_uri
 from phaseout_kit.events.outbox import append_event
 from phaseout_policy import Dimension, load_policy
@@ -112,7 +112,12 @@ async def record_finding(
     body: FindingCreate,
     principal: Principal,
     idempotency_key: str | None,
+    latest: date,
 ) -> RecordedFinding:
+    """``latest``: the latest day not in the future (DistrictClock.latest_today)."""
+    if body.found_on > latest:
+        msg = "发现日期不能晚于今天 (found_on cannot be in the future)"
+        raise DetailsInvalid([{"loc": ["body", "found_on"], "msg": msg, "type": "value_error"}])
     key = idempotency_key or (f"ext:{body.external_ref}" if body.external_ref else f"auto:{uuid.uuid4()}")
     digest = request_hash(body)
     existing = await session.scalar(sa.select(FindingRow).where(FindingRow.idempotency_key == key))
@@ -178,7 +183,9 @@ async def record_finding(
     return RecordedFinding(recorded, uscc.validate(body.uscc).warnings, replayed=False, event_id=envelope.id)
 
 
-async def get_finding(session: AsyncSession, spec: BureauSpec, finding_id: str) -> dict[str, Any] | None:
+async def get_finding(
+    session: AsyncSession, spec: BureauSpec, finding_id: str, today: date
+) -> dict[str, Any] | None:
     row = await session.get(FindingRow, finding_id)
     if row is None:
         return None
@@ -187,7 +194,7 @@ async def get_finding(session: AsyncSession, spec: BureauSpec, finding_id: str) 
         "inspector": row.body.get("inspector"),
         "evidence": row.body.get("evidence", []),
         "external_ref": row.body.get("external_ref"),
-        "case": await get_case(session, finding_id),
+        "case": await get_case(session, finding_id, today),
     }
 
 
@@ -339,7 +346,7 @@ def case_summary(row: CaseRow, today: date) -> dict[str, Any]:
     }
 
 
-async def get_case(session: AsyncSession, case_id: str, today: date | None = None) -> dict[str, Any] | None:
+async def get_case(session: AsyncSession, case_id: str, today: date) -> dict[str, Any] | None:
     row = await session.get(CaseRow, case_id)
     if row is None:
         return None
@@ -349,7 +356,7 @@ async def get_case(session: AsyncSession, case_id: str, today: date | None = Non
         )
     ).all()
     return {
-        **case_summary(row, today or date.today()),
+        **case_summary(row, today),
         "history": [
             {
                 "action": h.action,

@@ -102,7 +102,9 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
         own_bureau(principal)
         try:
             async with runtime.unit_of_work() as session:
-                result = await service.record_finding(session, spec, body, principal, idempotency_key)
+                result = await service.record_finding(
+                    session, spec, body, principal, idempotency_key, runtime.clock.latest_today()
+                )
         except service.IdempotencyConflict as exc:
             raise problem(
                 409,
@@ -123,7 +125,7 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
     )
     async def read_finding(finding_id: CaseId, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
         async with runtime.sessions() as session:
-            found = await service.get_finding(session, spec, finding_id)
+            found = await service.get_finding(session, spec, finding_id, runtime.clock.today())
         if found is None:
             raise problem(404, "认定不存在 (no such finding)")
         return found
@@ -133,7 +135,7 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
     )
     async def read_case(case_id: CaseId, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
         async with runtime.sessions() as session:
-            found = await service.get_case(session, case_id)
+            found = await service.get_case(session, case_id, runtime.clock.today())
         if found is None:
             raise problem(404, "案件不存在 (no such case)")
         return found
@@ -152,7 +154,7 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
         offset: PageOffset = 0,
         limit: PageLimit = 50,
     ) -> dict[str, Any]:
-        today = as_of or date.today()
+        today = as_of or runtime.clock.today()
         filters = service.CaseFilter(
             uscc=_valid_uscc(uscc_code),
             state=state,
@@ -209,7 +211,14 @@ def _add_action_route(router: APIRouter, spec: BureauSpec, action: Action, own_b
         try:
             async with runtime.unit_of_work() as session:
                 result = await service.apply_action(
-                    session, spec, case_id, action, body, principal, idempotency_key, date.today()
+                    session,
+                    spec,
+                    case_id,
+                    action,
+                    body,
+                    principal,
+                    idempotency_key,
+                    runtime.clock.latest_today(),
                 )
         except service.CaseNotFound as exc:
             raise problem(404, "案件不存在 (no such case)") from exc

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from phaseout_kit.auth import Principal
-from phaseout_kit.db import Base, JSONType, UTCDateTime, utcnow
+from phaseout_kit.clock import utcnow
+from phaseout_kit.db import Base, JSONType, UTCDateTime
 
 
 class AuditEntry(Base):

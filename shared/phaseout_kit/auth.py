@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from phaseout_kit.db import Base, UTCDateTime, utcnow
+from phaseout_kit.clock import utcnow
+from phaseout_kit.db import Base, UTCDateTime
 from phaseout_kit.registry import BUREAUS
 
 SessionFactory = async_sessionmaker[AsyncSession] | Callable[[], AsyncSession]

@@ -49,10 +49,6 @@ class Base(DeclarativeBase):
     pass
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 

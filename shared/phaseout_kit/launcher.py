@@ -18,16 +18,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 
 from phaseout_kit.auth import DEMO_TOKENS, Role
-from phaseout_kit.db import utcnow
+from phaseout_kit.clock import DistrictClock, utcnow
 from phaseout_kit.events.broker import EmbeddedBroker, die_with_parent
 from phaseout_kit.ports import LOOPBACK, listen, port_of
-from phaseout_kit.registry import ACCOUNT_UNITS, BUREAUS, SERVICE_PORTS, SERVICES, find_unit, unit_name
+from phaseout_kit.registry import (
+    ACCOUNT_UNITS,
+    BUREAUS,
+    COORDINATOR,
+    SERVICE_PORTS,
+    SERVICES,
+    find_unit,
+    unit_name,
+)
 from phaseout_kit.settings import EMBEDDED_BROKER_PORT, ServiceSettings
 
 
@@ -235,19 +243,38 @@ def _print_banner(platform: Platform, demo_summary: str) -> None:
         "",
         f"  数据 data: {platform.data_dir}   日志 logs: {platform.logs}",
         f"  演示数据 demo: {demo_summary}",
-        f"  平台日期 today: {platform.env.get('coordinator', {}).get('PHASEOUT_CLOCK_DATE', '真实日期 real date')}",
+        f"  平台日期 today: {_business_date(platform)}",
         "  按 Ctrl-C 停止 (stops everything)",
         "",
     ]
     print("\n".join(lines), flush=True)
 
 
+def shared_clock(data_dir: Path, today: date | None) -> dict[str, dict[str, str]]:
+    """One clock file for all six services, set to ``today`` (None: the real date); the environment that points
+    each service at it. PUT /api/v1/clock on the coordinator then moves the date for all of them together."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    clock_file = data_dir / "clock.json"
+    DistrictClock(shared_file=clock_file).set(today)
+    return {s: {"PHASEOUT_CLOCK_FILE": str(clock_file)} for s in SERVICES}
+
+
+def _business_date(platform: Platform) -> str:
+    file = platform.env.get(COORDINATOR, {}).get("PHASEOUT_CLOCK_FILE")
+    clock = DistrictClock(shared_file=Path(file)) if file else DistrictClock()
+    return (
+        f"{clock.today()}（演示日期，六个服务共用 fixed for all six）"
+        if clock.is_fixed
+        else "真实日期 real date"
+    )
+
+
 async def _run(data_dir: Path, *, demo: bool) -> None:
     from phaseout_demo.loader import DEMO_TODAY, load_demo  # only `run` needs the demo package
 
-    # The demo tells the story of the 2020 plan year, so the coordinator's "today" is fixed in it (change it
-    # with PUT /api/v1/clock); without the demo the platform follows the real date.
-    clock = {"coordinator": {"PHASEOUT_CLOCK_DATE": DEMO_TODAY.isoformat()}} if demo else {}
+    # The demo tells the story of the 2020 plan year, so the business date is fixed in it; without the demo the
+    # platform follows the real date.
+    clock = shared_clock(data_dir, DEMO_TODAY if demo else None)
     try:
         platform = Platform(data_dir, EMBEDDED_BROKER_PORT, dict(SERVICE_PORTS), env=clock)
     except OSError as exc:  # a fixed port is taken: say so, without a traceback

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from phaseout_kit.auth import FEED_ACTOR, Role, TokenCache, add_token, seed_demo_tokens
+from phaseout_kit.clock import DistrictClock
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.events.broker import BrokerMonitor
 from phaseout_kit.events.outbox import OutboxRelay
@@ -26,9 +27,11 @@ class ServiceRuntime:
     monitor: BrokerMonitor = field(init=False)
     relay: OutboxRelay = field(init=False)
     tokens: TokenCache = field(init=False, default_factory=TokenCache)
+    clock: DistrictClock = field(init=False)  # the business date, one per process (phaseout_kit.clock)
 
     def __post_init__(self) -> None:
         s = self.settings
+        self.clock = s.clock()
         self.engine = make_engine(s.database_url)
         self.sessions = make_session_factory(self.engine)
         self.monitor = BrokerMonitor(s.kafka_bootstrap)

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from phaseout_kit.clock import DistrictClock
 from phaseout_kit.registry import BUREAUS, SERVICE_PORTS, topic_for
 
 DEV_TOKEN_PEPPER = "phaseout-embedded-dev-pepper-not-a-secret"
@@ -53,6 +54,10 @@ class ServiceSettings(BaseSettings):
     # The coordinator reads every bureau's event feed with this token; each service registers it (hashed)
     # as a read-only token at start, so production needs no manual token set-up for the feeds.
     feed_token: str = "demo-coordinator-feed"
+    # A fixed business date for the demo and tests (deadlines pass when it moves), or the embedded profile's
+    # shared clock file that moves all six services together (phaseout_kit.clock); refused in production.
+    clock_date: date | None = None
+    clock_file: Path | None = None
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> ServiceSettings:
@@ -71,7 +76,15 @@ class ServiceSettings(BaseSettings):
                 )
             # Demo tokens are public knowledge (README); production never creates them.
             self.seed_demo_tokens = False
+            if self.clock_date is not None or self.clock_file is not None:
+                raise ValueError(
+                    "PHASEOUT_CLOCK_DATE and PHASEOUT_CLOCK_FILE are for the demo and tests; "
+                    "production follows the real date"
+                )
         return self
+
+    def clock(self) -> DistrictClock:
+        return DistrictClock(self.clock_date, self.clock_file)
 
     @property
     def topic(self) -> str:
@@ -83,20 +96,10 @@ def _default_bureau_urls() -> dict[str, str]:
 
 
 class CoordinatorSettings(ServiceSettings):
-    # A fixed "today" for the demo and tests (deadlines pass when it moves); refused in production.
-    clock_date: date | None = None
     scheduler_interval_s: float = Field(default=30.0, gt=0, le=86_400)
     bureau_urls: dict[str, str] = Field(default_factory=lambda: _default_bureau_urls())
     feed_token: str = "demo-coordinator-feed"
     consumer_group: str = "phaseout-coordinator"
-
-    @model_validator(mode="after")
-    def _no_fixed_clock_in_production(self) -> CoordinatorSettings:
-        if self.profile is Profile.PRODUCTION and self.clock_date is not None:
-            raise ValueError(
-                "PHASEOUT_CLOCK_DATE is for the demo and tests; production follows the real date"
-            )
-        return self
 
     @model_validator(mode="after")
     def _feed_token_secret(self) -> CoordinatorSettings:

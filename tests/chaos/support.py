@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phaseout_bureau.domain.findings import Industry
-from phaseout_coordinator.adapters.clock import Clock
 from phaseout_coordinator.adapters.orm import (
     CaseStatusRow,
     EnterpriseRow,
@@ -31,6 +30,7 @@ from phaseout_coordinator.entrypoints.wiring import MIGRATIONS as COORDINATOR_MI
 from phaseout_coordinator.service_layer.projector import Projector
 from phaseout_coordinator.service_layer.rebuild import rebuild
 from phaseout_demo.samples import sample_finding
+from phaseout_kit.clock import DistrictClock
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.launcher import Platform
@@ -293,7 +293,7 @@ async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> dict[str, list
 
 
 def projector(sessions: async_sessionmaker[AsyncSession]) -> Projector:
-    return Projector(sessions, Clock(CLOCK), load_policy())
+    return Projector(sessions, DistrictClock(CLOCK), load_policy())
 
 
 async def rebuilt_snapshot(url: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:

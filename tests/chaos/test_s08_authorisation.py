@@ -32,7 +32,7 @@ from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_environment.domain import SPEC as ENVIRONMENT
 from phaseout_kit.audit import AuditEntry
 from phaseout_kit.auth import DEMO_TOKENS, ApiToken, Role, add_token, hash_token
-from phaseout_kit.db import utcnow
+from phaseout_kit.clock import utcnow
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import store_batch

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from phaseout_energy.domain import SPEC
+from phaseout_kit.clock import real_today
 from phaseout_kit.events.broker import EmbeddedBroker
 from tests.apps import auth, bureau_client
 
@@ -98,6 +100,26 @@ async def test_bad_input_is_a_422_naming_the_field(database_url: str, broker: Em
     assert bad_type.status_code == 422 and bad_type.json()["detail"][0]["loc"] == ["body", "finding_type"]
     assert bad_detail.status_code == 422
     assert bad_detail.json()["detail"][0]["loc"] == ["body", "details", "measured_value"]
+
+
+async def test_a_finding_from_the_future_is_refused_by_the_business_date_or_the_real_one(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    real_tomorrow = real_today() + timedelta(days=1)
+    async with bureau_client(SPEC, database_url, broker.bootstrap) as real:
+        tomorrow = await real.post(
+            "/api/v1/findings", json=finding(found_on=str(real_tomorrow)), headers=WRITER
+        )
+        today = await real.post("/api/v1/findings", json=finding(found_on=str(real_today())), headers=WRITER)
+    ahead = real_tomorrow + timedelta(days=30)  # a demo or a replay whose business date runs ahead
+    async with bureau_client(SPEC, database_url, broker.bootstrap, clock_date=ahead) as demo:
+        within = await demo.post("/api/v1/findings", json=finding(found_on=str(ahead)), headers=WRITER)
+        beyond = await demo.post(
+            "/api/v1/findings", json=finding(found_on=str(ahead + timedelta(days=1))), headers=WRITER
+        )
+    assert tomorrow.status_code == 422 and tomorrow.json()["detail"][0]["loc"] == ["body", "found_on"]
+    assert today.status_code == 201 and within.status_code == 201, within.text
+    assert beyond.status_code == 422 and "found_on" in beyond.json()["detail"][0]["loc"]
 
 
 async def test_only_this_bureaus_writers_may_write(database_url: str, broker: EmbeddedBroker) -> None:

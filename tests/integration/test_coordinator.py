@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from phaseout_coordinator.adapters.clock import Clock
 from phaseout_coordinator.adapters.feeds import BureauFeeds
 from phaseout_coordinator.adapters.orm import (
     BureauCursor,
@@ -33,6 +32,7 @@ from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_even
 from phaseout_coordinator.service_layer.projector import Projector
 from phaseout_coordinator.service_layer.rebuild import rebuild
 from phaseout_energy.domain import SPEC as ENERGY
+from phaseout_kit.clock import DistrictClock
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage
@@ -167,7 +167,7 @@ async def test_projection_explains_and_a_rebuild_gives_exactly_the_same_state(
         await post_story(client)
         events = await bureau_events(client)
     await store_batch(sessions, events, store_events)
-    projector = Projector(sessions, Clock(date(2021, 9, 30)), load_policy())
+    projector = Projector(sessions, DistrictClock(date(2021, 9, 30)), load_policy())
     assert await projector.run_pending() == 3
     live = await snapshot(sessions)
     assert await rebuild(sessions, projector, progress=lambda *_: None) == 3
@@ -197,7 +197,7 @@ async def test_an_enterprise_the_engine_cannot_evaluate_does_not_hold_up_the_oth
         await post_story(client)
         events = await bureau_events(client)
     await store_batch(sessions, events, store_events)
-    projector = Projector(sessions, Clock(date(2021, 9, 30)), load_policy())
+    projector = Projector(sessions, DistrictClock(date(2021, 9, 30)), load_policy())
     assess = projector.assess
 
     def failing(uscc: str, *args: Any) -> Any:

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from phaseout_bureau.app import MIGRATIONS
 from phaseout_kit.auth import ApiToken, Role, TokenCache, add_token, authenticate
-from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head, utcnow
+from phaseout_kit.clock import utcnow
+from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.settings import DEV_TOKEN_PEPPER
 
 

@@ -135,13 +135,6 @@ class FindingCreate(BaseModel):
             raise ValueError(f"明细嵌套过深，最多 {MAX_DETAILS_DEPTH} 层 (details nested too deeply)")
         return value
 
-    @field_validator("found_on")
-    @classmethod
-    def _not_in_future(cls, value: date) -> date:
-        if value > date.today():
-            raise ValueError("发现日期不能晚于今天 (found_on cannot be in the future)")
-        return value
-
 
 class CheckError(ValueError):
     """A finding's details contradict the reference data (e.g. a standard not in force on that date)."""

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary, to_binary
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
+
+from phaseout_kit.clock import utcnow
 
 TYPE_PREFIX = "cn.gov.fuling.phaseout"
 CONTENT_TYPE = "application/json"
@@ -52,7 +54,7 @@ class EventEnvelope:
     sequence: int
     data: dict[str, Any]
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    time: datetime = field(default_factory=utcnow)
 
     @property
     def service(self) -> str:

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from phaseout_kit import metrics
-from phaseout_kit.db import Base, UTCDateTime, utcnow
+from phaseout_kit.clock import utcnow
+from phaseout_kit.db import Base, UTCDateTime
 from phaseout_kit.events.broker import BrokerMonitor, ensure_topics, make_consumer, make_producer
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage
 from phaseout_kit.tasks import cancel_and_wait

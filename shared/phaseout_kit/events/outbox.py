@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from phaseout_kit import metrics
-from phaseout_kit.db import Base, JSONType, UTCDateTime, utcnow
+from phaseout_kit.clock import utcnow
+from phaseout_kit.db import Base, JSONType, UTCDateTime
 from phaseout_kit.events.broker import BrokerMonitor, ensure_topics, make_producer
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.tasks import cancel_and_wait

@@ -38,9 +38,9 @@ def parse_feedback(fields: dict[str, str]) -> Feedback:
 
 
 async def answer_measure(
-    runtime: ServiceRuntime, principal: Principal, key: str, fields: dict[str, str], today: date
+    runtime: ServiceRuntime, principal: Principal, key: str, fields: dict[str, str]
 ) -> None:
     try:
-        await record_feedback(runtime, principal, key, parse_feedback(fields), today)
+        await record_feedback(runtime, principal, key, parse_feedback(fields))
     except FeedbackRefused as refused:
         raise Refused(f"{refused.zh}。") from refused

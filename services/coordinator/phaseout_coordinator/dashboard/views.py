@@ -431,7 +431,7 @@ def _measures(router: APIRouter) -> None:
     async def feedback(request: Request, key: str, viewer: MeasureAnswerer) -> Response:
         fields = await form_fields(request, viewer)
         try:
-            await actions.answer_measure(_runtime(request), viewer.principal, key, fields, _today(request))
+            await actions.answer_measure(_runtime(request), viewer.principal, key, fields)
         except actions.Refused as exc:
             return see_other(f"{PREFIX}/measures?{urlencode({'notice': 'refused', 'why': str(exc)})}")
         return see_other(f"{PREFIX}/measures?notice=feedback")

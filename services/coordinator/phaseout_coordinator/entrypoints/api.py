@@ -22,7 +22,7 @@ from phaseout_coordinator.service_layer.projector import queue
 from phaseout_kit import uscc
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal, Role
-from phaseout_kit.db import utcnow
+from phaseout_kit.clock import utcnow
 from phaseout_kit.events.inbox import DeadLetter
 from phaseout_kit.events.outbox import last_sequence, read_feed
 from phaseout_kit.registry import UnknownUnit
@@ -281,9 +281,7 @@ def coordinator_router() -> APIRouter:
         principal: DepartmentDep,
     ) -> dict[str, Any]:
         try:
-            await record_feedback(
-                runtime, principal, key, Feedback(**body.model_dump()), coordinator.clock.today()
-            )
+            await record_feedback(runtime, principal, key, Feedback(**body.model_dump()))
         except FeedbackRefused as refused:
             extra = {"field": refused.field} if refused.field else {}
             raise problem(refused.status, f"{refused.zh} ({refused.en})", **extra) from refused

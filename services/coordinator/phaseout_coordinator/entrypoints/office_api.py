@@ -32,7 +32,7 @@ from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal, Role
-from phaseout_kit.db import utcnow
+from phaseout_kit.clock import utcnow
 from phaseout_kit.registry import short_name, unit_name
 from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors, problem, require_roles
 
@@ -85,8 +85,9 @@ class SupervisionBody(BaseModel):
     document_no: Text | None = Field(default=None, description="文号")
 
 
-def _not_future(day: date, today: date, field: str) -> None:
-    if day > today and day > date.today():
+def _not_future(day: date, latest: date, field: str) -> None:
+    """``latest``: the latest day not in the future (DistrictClock.latest_today)."""
+    if day > latest:
         raise problem(422, "日期不能晚于今天 (date cannot be in the future)", field=field)
 
 
@@ -315,7 +316,7 @@ def _annex_tasks(router: APIRouter) -> None:
         task = reports.annex_task(number)
         if task is None:
             raise problem(404, "附件任务不存在 (no such annex task)")
-        _not_future(body.submitted_on, coordinator.clock.today(), "submitted_on")
+        _not_future(body.submitted_on, coordinator.clock.latest_today(), "submitted_on")
         try:
             department = reports.reporting_department(principal, body.department_zh, task)
         except reports.ReportRejected as exc:
@@ -356,7 +357,7 @@ def _annex_tasks(router: APIRouter) -> None:
         task = reports.annex_task(body.task_number)
         if task is None:
             raise problem(422, "附件任务不存在 (no such annex task)", field="task_number")
-        _not_future(body.taken_on, coordinator.clock.today(), "taken_on")
+        _not_future(body.taken_on, coordinator.clock.latest_today(), "taken_on")
         try:
             department = reports.check_task_department(task, body.department_zh)
         except reports.ReportRejected as exc:

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Sequence
 from importlib.resources import files
 
-from phaseout_coordinator.adapters.clock import Clock
 from phaseout_coordinator.adapters.feeds import BureauFeeds
 from phaseout_coordinator.domain.intake import check_bureau_event
 from phaseout_coordinator.service_layer.catchup import CatchUp
@@ -31,7 +30,7 @@ class Coordinator:
     def __init__(self, settings: CoordinatorSettings) -> None:
         self.settings = settings
         self.runtime = ServiceRuntime(settings=settings, migrations=MIGRATIONS)
-        self.clock = Clock(settings.clock_date)
+        self.clock = self.runtime.clock
         self.policy = load_policy()
         self.projector = Projector(
             self.runtime.sessions, self.clock, self.policy, on_commit=self.runtime.relay.wake

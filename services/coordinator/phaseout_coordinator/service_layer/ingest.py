@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phaseout_coordinator.adapters.orm import BureauCursor, StoredEvent
 from phaseout_coordinator.domain.intake import bureau_of, validate_bureau_event
 from phaseout_coordinator.service_layer.projector import queue
-from phaseout_kit.db import utcnow
+from phaseout_kit.clock import utcnow
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage
 from phaseout_kit.registry import BUREAUS
 

@@ -9,7 +9,7 @@ from datetime import date
 from phaseout_coordinator.adapters.orm import MeasureFeedback, MeasureRow
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal, Role
-from phaseout_kit.db import utcnow
+from phaseout_kit.clock import utcnow
 from phaseout_kit.registry import unit
 from phaseout_kit.runtime import ServiceRuntime
 
@@ -44,23 +44,22 @@ def unit_in_scope(principal: Principal, requested: str | None) -> str | None:
     return unit(requested).code if requested else None
 
 
-def check(feedback: Feedback, today: date) -> None:
+def check(feedback: Feedback, latest: date) -> None:
+    """``latest``: the latest day not in the future (DistrictClock.latest_today)."""
     if feedback.outcome not in OUTCOMES:
         raise FeedbackRefused(422, "请选择执行情况", "outcome must be executed or refused", "outcome")
     if feedback.outcome == "refused" and not feedback.reason:
         raise FeedbackRefused(422, "不予执行须说明理由", "reason is required when refusing", "reason")
-    # The business clock may run ahead of the wall clock (demo, replays): a date is in the future only when it
-    # is after both.
-    if feedback.executed_on > today and feedback.executed_on > date.today():
+    if feedback.executed_on > latest:
         raise FeedbackRefused(
             422, "执行日期不能晚于今天", "executed_on cannot be in the future", "executed_on"
         )
 
 
 async def record_feedback(
-    runtime: ServiceRuntime, principal: Principal, key: str, feedback: Feedback, today: date
+    runtime: ServiceRuntime, principal: Principal, key: str, feedback: Feedback
 ) -> None:
-    check(feedback, today)
+    check(feedback, runtime.clock.latest_today())
     async with runtime.unit_of_work() as session:
         measure = await session.get(MeasureRow, key)
         if measure is None:

@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import SessionTransaction
 
 from phaseout_bureau.domain.cases import OPEN_STATES
-from phaseout_coordinator.adapters.clock import Clock
 from phaseout_coordinator.adapters.orm import (
     Affiliation,
     CaseStatusRow,
@@ -39,7 +38,8 @@ from phaseout_coordinator.adapters.orm import (
 from phaseout_coordinator.domain.engine import decision_diff, evaluate
 from phaseout_coordinator.domain.facts import Registration, StoredFact, facts_of, registration_of
 from phaseout_coordinator.domain.model import Assessment, DecisionChange, Explanation
-from phaseout_kit.db import Base, utcnow
+from phaseout_kit.clock import DistrictClock, utcnow
+from phaseout_kit.db import Base
 from phaseout_kit.events.envelope import event_type, source_uri
 from phaseout_kit.events.outbox import NewEvent, append_events
 from phaseout_kit.tasks import cancel_and_wait
@@ -94,7 +94,7 @@ class Projector:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        clock: Clock,
+        clock: DistrictClock,
         policy: PolicyBook,
         on_commit: Callable[[], None] = lambda: None,
     ) -> None:

@@ -16,14 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phaseout_bureau.domain.findings import INDUSTRY_ZH, Industry
-from phaseout_coordinator.adapters.clock import DISTRICT_TZ
 from phaseout_coordinator.adapters.exports import Column, Table
 from phaseout_coordinator.adapters.orm import ListPublication
 from phaseout_coordinator.domain.engine import EXIT_WAY_ZH
 from phaseout_coordinator.service_layer import queries
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal
-from phaseout_kit.db import utcnow
+from phaseout_kit.clock import district_date, utcnow
 from phaseout_kit.registry import DIMENSION_ZH
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_policy import ListDefinition, load_policy
@@ -325,7 +324,8 @@ async def listing(
 
 
 def _local_date(moment: datetime | None) -> str | None:
-    return moment.astimezone(DISTRICT_TZ).date().isoformat() if moment else None
+    """A stamp's day in the district (stamps are stored in UTC)."""
+    return district_date(moment).isoformat() if moment else None
 
 
 def publication_title(p: ListPublication) -> str:
@@ -357,6 +357,7 @@ def office_view(p: ListPublication, *, with_entries: bool) -> dict[str, Any]:
         "state": p.state,
         "state_zh": STATE_ZH.get(p.state, p.state),
         "created_at": p.created_at.isoformat(),
+        "created_on": _local_date(p.created_at),
         "created_by": p.created_by,
         "published_at": p.published_at.isoformat() if p.published_at else None,
         "published_by": p.published_by,
