@@ -33,7 +33,7 @@ from phaseout_kit.auth import Principal
 from phaseout_kit.clock import utcnow
 from phaseout_kit.events.envelope import event_type, source_uri
 from phaseout_kit.events.outbox import append_event
-from phaseout_policy import Dimension, load_policy
+from phaseout_policy import Dimension, PolicyBook
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,9 @@ def request_hash(body: FindingCreate) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def checked_details(spec: BureauSpec, body: FindingCreate) -> tuple[dict[str, Any], dict[str, Any]]:
+def checked_details(
+    spec: BureauSpec, body: FindingCreate, policy: PolicyBook
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Typed details validated against the bureau's model and reference data: (details, derived values)."""
     model = spec.details_models.get(body.finding_type)
     if model is None:
@@ -86,7 +88,7 @@ def checked_details(spec: BureauSpec, body: FindingCreate) -> tuple[dict[str, An
             ]
         ) from exc
     try:
-        derived = spec.check(body, details)
+        derived = spec.check(body, details, policy)
     except CheckError as exc:
         raise DetailsInvalid([{"loc": ["body", "details", exc.field], "msg": exc.reason}]) from exc
     return details.model_dump(mode="json"), derived
@@ -113,6 +115,7 @@ async def record_finding(
     principal: Principal,
     idempotency_key: str | None,
     latest: date,
+    policy: PolicyBook,
 ) -> RecordedFinding:
     """``latest``: the latest day not in the future (DistrictClock.latest_today)."""
     if body.found_on > latest:
@@ -125,7 +128,7 @@ async def record_finding(
         if existing.request_hash != digest:
             raise IdempotencyConflict(key)
         return RecordedFinding(_to_recorded(spec, existing), [], replayed=True)
-    details, derived = checked_details(spec, body)
+    details, derived = checked_details(spec, body, policy)
     normalised = body.model_dump(mode="json", exclude={"details", "inspector", "evidence", "external_ref"})
     row = FindingRow(
         id=str(uuid.uuid4()),
@@ -232,6 +235,7 @@ async def apply_action(
     principal: Principal,
     idempotency_key: str | None,
     today: date,
+    policy: PolicyBook,
 ) -> RecordedAction:
     digest = hashlib.sha256(f"{action.value}:{body.model_dump_json()}".encode()).hexdigest()
     if idempotency_key is not None:
@@ -253,7 +257,7 @@ async def apply_action(
         action,
         body,
         dimension=cast(Dimension, spec.name),
-        policy=load_policy(),
+        policy=policy,
         today=today,
     )
     new = decision.case

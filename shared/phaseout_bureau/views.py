@@ -26,6 +26,7 @@ from phaseout_kit import uscc
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.events.outbox import last_sequence, read_feed
 from phaseout_kit.web import MAX_SEQUENCE, RuntimeDep, errors, problem, require_roles
+from phaseout_policy import PolicyBook
 
 READ_ROLES = (Role.BUREAU, Role.READER, Role.OFFICE_ADMIN, Role.OFFICE_VIEWER)
 WriterDep = Annotated[Principal, Depends(require_roles(Role.BUREAU))]
@@ -77,7 +78,7 @@ def finding_examples(spec: BureauSpec) -> dict[str, Any]:
     return examples
 
 
-def bureau_router(spec: BureauSpec) -> APIRouter:
+def bureau_router(spec: BureauSpec, policy: PolicyBook) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=[f"{spec.title_zh} {spec.name}"])
 
     def own_bureau(principal: Principal) -> None:
@@ -103,7 +104,7 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
         try:
             async with runtime.unit_of_work() as session:
                 result = await service.record_finding(
-                    session, spec, body, principal, idempotency_key, runtime.clock.latest_today()
+                    session, spec, body, principal, idempotency_key, runtime.clock.latest_today(), policy
                 )
         except service.IdempotencyConflict as exc:
             raise problem(
@@ -168,7 +169,7 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
         return {"total": total, "offset": offset, "limit": limit, "items": items}
 
     for action in Action:
-        _add_action_route(router, spec, action, own_bureau)
+        _add_action_route(router, spec, policy, action, own_bureau)
 
     @router.get("/events", summary="事件流 (ordered event feed, for catch-up and audits)")
     async def event_feed(
@@ -196,7 +197,9 @@ def bureau_router(spec: BureauSpec) -> APIRouter:
     return router
 
 
-def _add_action_route(router: APIRouter, spec: BureauSpec, action: Action, own_bureau: Any) -> None:
+def _add_action_route(
+    router: APIRouter, spec: BureauSpec, policy: PolicyBook, action: Action, own_bureau: Any
+) -> None:
     model = payload_model(action)
 
     async def act(
@@ -219,6 +222,7 @@ def _add_action_route(router: APIRouter, spec: BureauSpec, action: Action, own_b
                     principal,
                     idempotency_key,
                     runtime.clock.latest_today(),
+                    policy,
                 )
         except service.CaseNotFound as exc:
             raise problem(404, "案件不存在 (no such case)") from exc

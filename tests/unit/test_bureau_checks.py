@@ -11,12 +11,16 @@ from phaseout_bureau.service import DetailsInvalid, checked_details
 from phaseout_demo import findings
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_environment.domain import SPEC as ENVIRONMENT
+from phaseout_policy import load_policy
 from phaseout_quality.domain import SPEC as QUALITY
 from phaseout_safety.domain import SPEC as SAFETY
 from phaseout_technology.domain import SPEC as TECHNOLOGY
 
 SPECS: dict[str, BureauSpec] = {s.name: s for s in (ENERGY, ENVIRONMENT, QUALITY, SAFETY, TECHNOLOGY)}
 ALU = "aluminium_liquid_ac_electricity_consumption"
+
+
+POLICY = load_policy()
 
 
 def body(finding_type: str, details: dict[str, Any], found_on: str = "2020-07-01") -> dict[str, Any]:
@@ -36,7 +40,7 @@ def body(finding_type: str, details: dict[str, Any], found_on: str = "2020-07-01
 def check(
     spec: BureauSpec, finding_type: str, details: dict[str, Any], on: str = "2020-07-01"
 ) -> dict[str, Any]:
-    _, derived = checked_details(spec, FindingCreate.model_validate(body(finding_type, details, on)))
+    _, derived = checked_details(spec, FindingCreate.model_validate(body(finding_type, details, on)), POLICY)
     return derived
 
 
@@ -313,6 +317,6 @@ def test_every_details_model_forbids_extra_fields_and_shows_examples() -> None:
 def test_every_demo_finding_passes_its_bureaus_checks() -> None:
     classes = []
     for f in findings():
-        _, derived = checked_details(SPECS[f.bureau], FindingCreate.model_validate(f.body))
+        _, derived = checked_details(SPECS[f.bureau], FindingCreate.model_validate(f.body), POLICY)
         classes.append(derived.get("emitter_class"))
     assert {"over_standard", "seriously_over_standard", "none"} <= set(classes)

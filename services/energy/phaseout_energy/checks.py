@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from phaseout_bureau.domain.checks import excess, number, provenance, reject, times_zh
 from phaseout_bureau.domain.findings import FindingCreate
-from phaseout_policy import EnergyLimit, load_policy
+from phaseout_policy import EnergyLimit, PolicyBook
 
 if TYPE_CHECKING:
     from phaseout_energy.domain import EnergyLimitDetails, TieredPriceDetails
@@ -28,9 +28,9 @@ def _edition_zh(rec: EnergyLimit) -> str:
     return f"{rec.document}（{_since(rec)}{f'，至 {rec.valid_to}' if rec.valid_to else ''}）"
 
 
-def product_key(product: str, found_on: date) -> str:
+def product_key(book: PolicyBook, product: str, found_on: date) -> str:
     """The policy data's indicator key for a key or a Chinese indicator name that names exactly one key."""
-    records = load_policy().energy.records
+    records = book.energy.records
     if any(r.key == product for r in records):
         return product
     keys = sorted({r.key for r in records if r.indicator_zh == product})
@@ -40,7 +40,7 @@ def product_key(product: str, found_on: date) -> str:
         raise reject(
             "product", f"指标名“{product}”不唯一，请用指标代码：{'、'.join(keys)}", "ambiguous product"
         )
-    covered = "、".join(load_policy().covered_energy_keys(found_on))
+    covered = "、".join(book.covered_energy_keys(found_on))
     raise reject(
         "product",
         f"参考数据中没有“{product}”的能耗限额；{found_on} 有在用限额的指标代码：{covered}",
@@ -48,9 +48,10 @@ def product_key(product: str, found_on: date) -> str:
     )
 
 
-def limit_in_force(product: str, unit: str, cited: str | None, found_on: date) -> EnergyLimit:
-    book = load_policy()
-    key = product_key(product, found_on)
+def limit_in_force(
+    book: PolicyBook, product: str, unit: str, cited: str | None, found_on: date
+) -> EnergyLimit:
+    key = product_key(book, product, found_on)
     limit = book.energy_limit(key, found_on)
     if limit is None:
         editions = "；".join(_edition_zh(r) for r in book.energy.records if r.key == key)
@@ -97,8 +98,12 @@ def comparison(limit: EnergyLimit, measured: Any) -> dict[str, Any]:
     }
 
 
-def check_energy_limit(finding: FindingCreate, details: EnergyLimitDetails) -> dict[str, Any]:
-    limit = limit_in_force(details.product, details.measured_unit, details.cited_standard, finding.found_on)
+def check_energy_limit(
+    finding: FindingCreate, details: EnergyLimitDetails, book: PolicyBook
+) -> dict[str, Any]:
+    limit = limit_in_force(
+        book, details.product, details.measured_unit, details.cited_standard, finding.found_on
+    )
     derived = comparison(limit, details.measured_value)
     if not derived["over_limit"]:
         raise reject(
@@ -111,7 +116,7 @@ def check_energy_limit(finding: FindingCreate, details: EnergyLimitDetails) -> d
     derived["category_zh"] = CATEGORY_ZH[derived["category"]]
     if ratio is not None:
         derived["category_zh"] += f"（超出 {times_zh(ratio)}）"
-        punitive = load_policy().punitive_price(ratio, finding.found_on)
+        punitive = book.punitive_price(ratio, finding.found_on)
         derived["punitive_price"] = (
             None
             if punitive is None
@@ -126,9 +131,12 @@ def check_energy_limit(finding: FindingCreate, details: EnergyLimitDetails) -> d
     return derived
 
 
-def check_tiered_price(finding: FindingCreate, details: TieredPriceDetails) -> dict[str, Any]:
-    limit = limit_in_force(details.product, details.measured_unit, details.cited_standard, finding.found_on)
-    book = load_policy()
+def check_tiered_price(
+    finding: FindingCreate, details: TieredPriceDetails, book: PolicyBook
+) -> dict[str, Any]:
+    limit = limit_in_force(
+        book, details.product, details.measured_unit, details.cited_standard, finding.found_on
+    )
     price = book.aluminium_tiered_price(float(details.measured_value), finding.found_on)
     if limit.key != "aluminium_liquid_ac_electricity_consumption" or price is None:
         raise reject(

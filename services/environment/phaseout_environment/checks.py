@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from phaseout_bureau.domain.checks import excess, number, provenance, reject, times_zh
 from phaseout_bureau.domain.findings import FindingCreate
-from phaseout_policy import load_policy
+from phaseout_policy import PolicyBook
 
 if TYPE_CHECKING:
     from phaseout_environment.domain import EmissionDetails, EnvironmentDetails, TotalLoadDetails
@@ -28,9 +28,11 @@ def _flags(details: EnvironmentDetails) -> list[str]:
     return sorted({*(f.value for f in details.malicious), *methods})
 
 
-def _classified(finding: FindingCreate, details: EnvironmentDetails, ratio: float | None) -> dict[str, Any]:
+def _classified(
+    finding: FindingCreate, details: EnvironmentDetails, ratio: float | None, book: PolicyBook
+) -> dict[str, Any]:
     """Emitter class of one finding. ``ratio`` is (measured − limit) / limit of an emission over its standard."""
-    flags, rule = _flags(details), load_policy().emitter_class_rule(finding.found_on)
+    flags, rule = _flags(details), book.emitter_class_rule(finding.found_on)
     reasons = [f"超过排放限值 {times_zh(ratio)}"] if ratio is not None else []
     serious = []
     if rule is not None:
@@ -57,13 +59,13 @@ def _classified(finding: FindingCreate, details: EnvironmentDetails, ratio: floa
             **provenance(rule),
         },
     }
-    return out | _credit(finding, details)
+    return out | _credit(finding, details, book)
 
 
-def _credit(finding: FindingCreate, details: EnvironmentDetails) -> dict[str, Any]:
+def _credit(finding: FindingCreate, details: EnvironmentDetails, book: PolicyBook) -> dict[str, Any]:
     if details.credit_rating is None:
         return {"credit_rating": None}
-    scale = load_policy().environmental_credit_scale(finding.found_on)
+    scale = book.environmental_credit_scale(finding.found_on)
     level = (
         None if scale is None else next((lv for lv in scale.levels if lv.code == details.credit_rating), None)
     )
@@ -85,7 +87,7 @@ def _credit(finding: FindingCreate, details: EnvironmentDetails) -> dict[str, An
     }
 
 
-def check_emission(finding: FindingCreate, details: EmissionDetails) -> dict[str, Any]:
+def check_emission(finding: FindingCreate, details: EmissionDetails, book: PolicyBook) -> dict[str, Any]:
     exceedance, ratio = excess(details.measured_value, details.limit_value)
     if ratio is None or ratio <= 0:
         raise reject(
@@ -102,11 +104,11 @@ def check_emission(finding: FindingCreate, details: EmissionDetails) -> dict[str
         "unit": details.unit,
         "exceedance": exceedance,
         "ratio_over_limit": ratio,
-        **_classified(finding, details, ratio),
+        **_classified(finding, details, ratio, book),
     }
 
 
-def check_total_load(finding: FindingCreate, details: TotalLoadDetails) -> dict[str, Any]:
+def check_total_load(finding: FindingCreate, details: TotalLoadDetails, book: PolicyBook) -> dict[str, Any]:
     exceedance, ratio = excess(details.actual_t, details.permitted_t)
     if ratio is None or ratio <= 0:
         raise reject(
@@ -115,8 +117,8 @@ def check_total_load(finding: FindingCreate, details: TotalLoadDetails) -> dict[
             "actual load does not exceed the permitted load",
         )
     load = {"pollutant": details.pollutant, "exceedance_t": exceedance, "ratio_over_quota": ratio}
-    return load | _classified(finding, details, None)
+    return load | _classified(finding, details, None, book)
 
 
-def check_other(finding: FindingCreate, details: EnvironmentDetails) -> dict[str, Any]:
-    return _classified(finding, details, None)
+def check_other(finding: FindingCreate, details: EnvironmentDetails, book: PolicyBook) -> dict[str, Any]:
+    return _classified(finding, details, None, book)

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from phaseout_bureau.domain.checks import by_finding_type, details_config, standard_code_validator
 from phaseout_bureau.domain.findings import BureauSpec, LongText, Text
 from phaseout_environment.checks import check_emission, check_other, check_total_load
+from phaseout_policy import PolicyBook
 
 EmissionStandardCode = Annotated[
     str, AfterValidator(standard_code_validator("GB", "GB/T", "HJ", "DB50", "DB50/T"))
@@ -150,10 +151,10 @@ class SolidWasteDetails(EnvironmentDetails):
     )
 
 
-def _emitters_router() -> APIRouter:
+def _emitters_router(policy: PolicyBook) -> APIRouter:
     from phaseout_environment.views import emitters_router  # the only module of this package that does I/O
 
-    return emitters_router()
+    return emitters_router(policy)
 
 
 SPEC = BureauSpec(

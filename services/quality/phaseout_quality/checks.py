@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from phaseout_bureau.domain.checks import cited_after, is_mandatory, reject, standard_year
 from phaseout_bureau.domain.findings import FindingCreate
+from phaseout_policy import PolicyBook
 
 if TYPE_CHECKING:
     from phaseout_quality.domain import LicenceActionDetails, SpotCheckDetails
@@ -18,7 +19,7 @@ LICENCE_ACTION_ZH = {
 }
 
 
-def check_spot_check(finding: FindingCreate, details: SpotCheckDetails) -> dict[str, Any]:
+def check_spot_check(finding: FindingCreate, details: SpotCheckDetails, _book: PolicyBook) -> dict[str, Any]:
     cited_after("standard", details.standard, finding.found_on)
     mandatory = is_mandatory(details.standard)
     return {
@@ -30,7 +31,9 @@ def check_spot_check(finding: FindingCreate, details: SpotCheckDetails) -> dict[
     }
 
 
-def check_licence_action(finding: FindingCreate, details: LicenceActionDetails) -> dict[str, Any]:
+def check_licence_action(
+    finding: FindingCreate, details: LicenceActionDetails, _book: PolicyBook
+) -> dict[str, Any]:
     if details.action == "expiry_reminder" and details.expires_on is None:
         raise reject(
             "expires_on", "到期提醒须填写许可证有效期", "expires_on is required for an expiry reminder"

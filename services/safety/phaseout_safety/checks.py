@@ -7,15 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from phaseout_bureau.domain.checks import provenance, reject
 from phaseout_bureau.domain.findings import FindingCreate
-from phaseout_policy import load_policy
+from phaseout_policy import PolicyBook
 from phaseout_policy.book import in_force
 
 if TYPE_CHECKING:
     from phaseout_safety.domain import MajorHazardDetails, SuspensionDetails
 
 
-def hazard_item(code: str, found_on: date) -> dict[str, Any]:
-    book = load_policy()
+def hazard_item(book: PolicyBook, code: str, found_on: date) -> dict[str, Any]:
     hazard = book.major_hazard(code)
     if hazard is None:
         raise reject(
@@ -49,11 +48,12 @@ def hazard_item(code: str, found_on: date) -> dict[str, Any]:
     }
 
 
-def check_major_hazard(finding: FindingCreate, details: MajorHazardDetails) -> dict[str, Any]:
-    return hazard_item(details.hazard_code, finding.found_on)
+def check_major_hazard(
+    finding: FindingCreate, details: MajorHazardDetails, book: PolicyBook
+) -> dict[str, Any]:
+    return hazard_item(book, details.hazard_code, finding.found_on)
 
 
-def check_suspension(finding: FindingCreate, details: SuspensionDetails) -> dict[str, Any]:
-    return (
-        {} if details.hazard_code is None else {"hazard": hazard_item(details.hazard_code, finding.found_on)}
-    )
+def check_suspension(finding: FindingCreate, details: SuspensionDetails, book: PolicyBook) -> dict[str, Any]:
+    code = details.hazard_code
+    return {} if code is None else {"hazard": hazard_item(book, code, finding.found_on)}

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from phaseout_bureau.domain.checks import excess, number, provenance, reject
 from phaseout_bureau.domain.findings import FindingCreate
-from phaseout_policy import load_policy
+from phaseout_policy import PolicyBook
 from phaseout_policy.book import in_force
 
 if TYPE_CHECKING:
@@ -20,30 +20,32 @@ ASSOCIATION_ZH = (
 )
 
 
-def _title(doc_id: str) -> str:
-    docs = {d.id: d for d in load_policy().catalogue.documents}
+def _title(book: PolicyBook, doc_id: str) -> str:
+    docs = {d.id: d for d in book.catalogue.documents}
     return str((docs[doc_id].model_extra or {}).get("title_zh", doc_id))
 
 
-def check_eliminated_equipment(finding: FindingCreate, details: EliminatedEquipmentDetails) -> dict[str, Any]:
-    book, on = load_policy(), finding.found_on
+def check_eliminated_equipment(
+    finding: FindingCreate, details: EliminatedEquipmentDetails, book: PolicyBook
+) -> dict[str, Any]:
+    on = finding.found_on
     editions = [d for d in book.catalogue.documents if d.id in ("catalogue_2019", "catalogue_2024")]
     current = in_force(editions, on)
-    current_zh = _title(current.id) if current else "无"
+    current_zh = _title(book, current.id) if current else "无"
     item = None if details.item_code is None else book.eliminated_item(details.item_code)
     if item is not None and (
         current is None or current.id != f"catalogue_{ITEMS_EDITION}" or not item.in_force(on)
     ):
         raise reject(
             "item_code",
-            f"条目 {item.code} 属于{_title('catalogue_2019')}，{on} 已不在用；适用{current_zh}"
+            f"条目 {item.code} 属于{_title(book, 'catalogue_2019')}，{on} 已不在用；适用{current_zh}"
             "（参考数据未收录其条目，请以 item_text 填写条目原文）",
             f"item {item.code} is not in force on {on}",
         )
     if current is None or current.id != f"catalogue_{details.catalogue}":
         raise reject(
             "catalogue",
-            f"{on} 适用{current_zh}，不是{_title(f'catalogue_{details.catalogue}')}",
+            f"{on} 适用{current_zh}，不是{_title(book, f'catalogue_{details.catalogue}')}",
             f"{current.id if current else 'no catalogue'} is in force on {on}",
         )
     if item is None and details.item_text is None:
@@ -71,7 +73,9 @@ def check_eliminated_equipment(finding: FindingCreate, details: EliminatedEquipm
     return derived
 
 
-def check_abnormal_electricity(finding: FindingCreate, details: AbnormalElectricityDetails) -> dict[str, Any]:
+def check_abnormal_electricity(
+    finding: FindingCreate, details: AbnormalElectricityDetails, _book: PolicyBook
+) -> dict[str, Any]:
     if not details.period_from <= details.period_to <= finding.found_on:
         raise reject(
             "period_to",

@@ -14,9 +14,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from phaseout_bureau.domain.findings import CheckError, DetailsCheck, FindingCreate
-from phaseout_policy import Rule
+from phaseout_policy import PolicyBook, Rule
 
-TypedCheck = Callable[[FindingCreate, Any], dict[str, Any]]
+TypedCheck = Callable[[FindingCreate, Any, PolicyBook], dict[str, Any]]
 
 
 def details_config(*examples: dict[str, Any]) -> ConfigDict:
@@ -32,9 +32,9 @@ def reject(field: str, zh: str, en: str) -> CheckError:
 def by_finding_type(checks: Mapping[str, TypedCheck]) -> DetailsCheck:
     """One check per finding type; a type without one derives nothing."""
 
-    def check(finding: FindingCreate, details: BaseModel) -> dict[str, Any]:
+    def check(finding: FindingCreate, details: BaseModel, policy: PolicyBook) -> dict[str, Any]:
         typed = checks.get(finding.finding_type)
-        return {} if typed is None else typed(finding, details)
+        return {} if typed is None else typed(finding, details, policy)
 
     return check
 

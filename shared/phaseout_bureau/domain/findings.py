@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from phaseout_bureau.domain.labels import LabelledEnum
 from phaseout_kit import uscc
 from phaseout_kit.registry import BureauCode, bureau
+from phaseout_policy import PolicyBook
 
 
 class Industry(LabelledEnum):
@@ -152,11 +153,11 @@ class FreeTextDetails(BaseModel):
     description: LongText = Field(description="问题描述")
 
 
-DetailsCheck = Callable[[FindingCreate, BaseModel], dict[str, Any]]
-"""Validates typed details against reference data; returns derived values (e.g. the limit and the ratio)."""
+DetailsCheck = Callable[[FindingCreate, BaseModel, PolicyBook], dict[str, Any]]
+"""Validates typed details against the policy book handed in; returns derived values (the limit, the ratio)."""
 
 
-def no_derived_values(_finding: FindingCreate, _details: BaseModel) -> dict[str, Any]:
+def no_derived_values(_finding: FindingCreate, _details: BaseModel, _policy: PolicyBook) -> dict[str, Any]:
     return {}
 
 
@@ -169,7 +170,7 @@ class BureauSpec:
     details_models: dict[str, type[BaseModel]]  # finding type -> its typed details
     check: DetailsCheck = no_derived_values
     # Bureau-only endpoints (e.g. the environment bureau's emitter lists), built by the bureau's package.
-    extra_routers: tuple[Callable[[], APIRouter], ...] = ()
+    extra_routers: tuple[Callable[[PolicyBook], APIRouter], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
