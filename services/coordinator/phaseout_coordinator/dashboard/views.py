@@ -52,6 +52,7 @@ from phaseout_kit.auth import DEMO_TOKENS, Role
 from phaseout_kit.registry import find_unit, short_name, unit_name
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_kit.settings import Profile
+from phaseout_policy import PolicyBook
 
 Office = Annotated[Viewer, Depends(allowed(lambda v: v.office))]
 Admin = Annotated[Viewer, Depends(allowed(lambda v: v.admin))]
@@ -82,6 +83,10 @@ def _today(request: Request) -> date:
     return _coordinator(request).clock.today()
 
 
+def _policy(request: Request) -> PolicyBook:
+    return _coordinator(request).policy
+
+
 def _query(request: Request) -> dict[str, str]:
     return {k: v.strip() for k, v in request.query_params.items() if v.strip()}
 
@@ -105,7 +110,7 @@ def _page(request: Request, viewer: Viewer, name: str, section: str, **context: 
             "viewer": viewer,
             "section": section,
             "today": _today(request).isoformat(),
-            "list_titles": {code: pubs.short_title(code) for code in queries.LIST_CODES},
+            "list_titles": {code: pubs.short_title(_policy(request), code) for code in queries.LIST_CODES},
             "notice": request.query_params.get("notice"),
             **context,
         },
@@ -263,7 +268,9 @@ def _overview(router: APIRouter) -> None:
             return see_other(viewer.home())
         today = _today(request)
         async with _runtime(request).sessions() as session:
-            stats = await reports.statistics(session, as_of=today, year=today.year, within_days=30)
+            stats = await reports.statistics(
+                session, _policy(request), as_of=today, year=today.year, within_days=30
+            )
             due = await _cases(session, today, viewer, overdue=False)
             overdue = await _cases(session, today, viewer, overdue=True)
         return _page(request, viewer, "overview.html", "overview", stats=stats, due=due, overdue=overdue)
@@ -299,7 +306,7 @@ def _lists(router: APIRouter) -> None:
             "list.html",
             "lists",
             code=code,
-            title=pubs.list_title(code),
+            title=pubs.list_title(_policy(request), code),
             scope=scope,
             query=query,
             table=table_view(
@@ -307,8 +314,8 @@ def _lists(router: APIRouter) -> None:
             ),
             towns=options(rows, "town"),
             industries=options(rows, "industry", "industry_zh"),
-            publications=[pubs.office_view(p, with_entries=False) for p in drafts],
-            basis=pubs.legal_basis(code),
+            publications=[pubs.office_view(_policy(request), p, with_entries=False) for p in drafts],
+            basis=pubs.legal_basis(_policy(request), code),
             export_query=urlencode({k: v for k, v in query.items() if k not in ("page", "sort", "desc")}),
         )
 
@@ -318,9 +325,9 @@ def _lists(router: APIRouter) -> None:
             return Response(status_code=404)
         query = _forced(_query(request), viewer)
         scope, _rows, kept = await _list_rows(request, viewer, code, query)
-        name = f"{pubs.short_title(code)}_{scope.label_zh.replace('截至 ', '')}"
+        name = f"{pubs.short_title(_policy(request), code)}_{scope.label_zh.replace('截至 ', '')}"
         fallback = f"phaseout-{code}-{scope.label_date.isoformat()}"
-        table = pubs.list_table(scope, internal=True)
+        table = pubs.list_table(_policy(request), scope, internal=True)
         return await _download(table, kept, _export_format(query.get("format")), name, fallback)
 
     @router.post(f"{PREFIX}/lists/{{code}}/drafts")
@@ -382,7 +389,7 @@ def _enterprises(router: APIRouter) -> None:
         except uscc.USCCError:
             return _not_found(request, viewer, "统一社会信用代码无效。")
         async with _runtime(request).sessions() as session:
-            found = await queries.dossier(session, valid)
+            found = await queries.dossier(session, _policy(request), valid)
         if found is None:
             return _not_found(request, viewer, "该企业暂无记录。")
         return _page(request, viewer, "dossier.html", "enterprises", d=dossier_view(found))
@@ -458,8 +465,8 @@ def _reports(router: APIRouter) -> None:
         today = _today(request)
         year = _year(request.query_params.get("year")) or today.year
         async with _runtime(request).sessions() as session:
-            tasks = await reports.annex_progress(session, year=year, today=today)
-            overdue = await reports.overdue_summaries(session, year=year - 1, today=today)
+            tasks = await reports.annex_progress(session, _policy(request), year=year, today=today)
+            overdue = await reports.overdue_summaries(session, _policy(request), year=year - 1, today=today)
         return _page(
             request,
             viewer,
@@ -475,9 +482,11 @@ def _reports(router: APIRouter) -> None:
     async def annual_report(request: Request, viewer: Office) -> Response:
         today = _today(request)
         year = _year(request.query_params.get("year")) or today.year - 1
-        report = await reports.annual_report(_runtime(request).sessions, year=year, today=today)
+        report = await reports.annual_report(
+            _runtime(request).sessions, _policy(request), year=year, today=today
+        )
         if request.query_params.get("format") == "xlsx":
-            content = await xlsx_bytes(reports.annual_report_sheets(report))
+            content = await xlsx_bytes(reports.annual_report_sheets(_policy(request), report))
             return xlsx_response(content, f"{report['title_zh']}.xlsx", f"phaseout-annual-report-{year}.xlsx")
         columns = {code: pubs.list_columns(code, internal=False) for code in ("annual_exit", "yellow", "red")}
         overdue = overdue_by_department(report["summaries_overdue"])
@@ -510,7 +519,7 @@ def public_pages_router() -> APIRouter:
             _total, rows = await pubs.listing(
                 session, published_only=True, list_code=None, offset=0, limit=200
             )
-        items = [pubs.public_view(p, with_entries=False) for p in rows]
+        items = [pubs.public_view(_policy(request), p, with_entries=False) for p in rows]
         return render(request, "public_index.html", {"items": items})
 
     @router.get("/lists/{publication_id}")
@@ -520,8 +529,8 @@ def public_pages_router() -> APIRouter:
         if found is None:
             context = {"title": "未找到", "message": "该名单未发布或不存在。", "public": True}
             return render(request, "message.html", context, 404)
-        view = pubs.public_view(found, with_entries=True)
-        columns = pubs.publication_table(found).columns
+        view = pubs.public_view(_policy(request), found, with_entries=True)
+        columns = pubs.publication_table(_policy(request), found).columns
         table = table_view(view["entries"], columns, path=request.url.path, query=_query(request))
         return render(request, "public_list.html", {"p": view, "table": table})
 

@@ -29,6 +29,7 @@ from phaseout_kit.registry import UnknownUnit
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_kit.settings import Profile
 from phaseout_kit.web import MAX_SEQUENCE, RuntimeDep, errors, problem, require_roles
+from phaseout_policy import PolicyBook
 
 
 def _coordinator(request: Request) -> Coordinator:
@@ -37,6 +38,14 @@ def _coordinator(request: Request) -> Coordinator:
 
 
 CoordinatorDep = Annotated[Coordinator, Depends(_coordinator)]
+
+
+def _policy(request: Request) -> PolicyBook:
+    """The policy book the composition root loaded (entrypoints.wiring.Coordinator)."""
+    return _coordinator(request).policy
+
+
+PolicyDep = Annotated[PolicyBook, Depends(_policy)]
 OFFICE_READERS = (Role.OFFICE_ADMIN, Role.OFFICE_VIEWER, Role.READER, Role.BUREAU)
 ReaderDep = Annotated[Principal, Depends(require_roles(*OFFICE_READERS))]
 AdminDep = Annotated[Principal, Depends(require_roles(Role.OFFICE_ADMIN))]
@@ -130,9 +139,11 @@ def coordinator_router() -> APIRouter:
         summary="企业档案：身份、各领域状态及依据、案件、时间线、惩戒措施 (dossier)",
         responses=errors(404),
     )
-    async def dossier(code: UsccPath, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
+    async def dossier(
+        policy: PolicyDep, code: UsccPath, runtime: RuntimeDep, _p: ReaderDep
+    ) -> dict[str, Any]:
         async with runtime.sessions() as session:
-            found = await queries.dossier(session, valid_uscc(code))
+            found = await queries.dossier(session, policy, valid_uscc(code))
         if found is None:
             raise problem(404, "该企业暂无记录 (no events for this enterprise)")
         return found
@@ -170,14 +181,15 @@ def coordinator_router() -> APIRouter:
         return {"uscc": owner, "affiliates": affiliates}
 
     @router.get("/lists", summary="名单目录 (the lists and their titles)")
-    async def list_catalogue(_p: ReaderDep) -> dict[str, str]:
-        return queries.list_titles()
+    async def list_catalogue(policy: PolicyDep, _p: ReaderDep) -> dict[str, str]:
+        return queries.list_titles(policy)
 
     @router.get(
         "/lists/{list_code}",
         summary="名单（任意日期）：黄牌、红牌、年度退出、超标排放、未按期退出 (a list as of a date)",
     )
     async def list_view(
+        policy: PolicyDep,
         list_code: ListCode,
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
@@ -194,7 +206,7 @@ def coordinator_router() -> APIRouter:
             )
         return {
             "list_code": list_code,
-            "title_zh": queries.list_titles()[list_code],
+            "title_zh": queries.list_titles(policy)[list_code],
             "as_of": day.isoformat() if day else None,
             "year": year,
             "total": total,

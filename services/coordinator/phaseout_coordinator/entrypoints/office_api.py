@@ -26,6 +26,7 @@ from phaseout_coordinator.entrypoints.api import (
     ListCode,
     MeasureUnitDep,
     Offset,
+    PolicyDep,
     ReaderDep,
 )
 from phaseout_coordinator.service_layer import publications as pubs
@@ -116,6 +117,7 @@ def _downloads(router: APIRouter) -> None:
         responses=EXPORT_CONTENT,
     )
     async def export_list(
+        policy: PolicyDep,
         list_code: ListCode,
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
@@ -126,10 +128,10 @@ def _downloads(router: APIRouter) -> None:
     ) -> Response:
         scope = pubs.list_scope(list_code, as_of, year, coordinator.clock.today())
         return await export_response(
-            pubs.list_table(scope, internal=True),
+            pubs.list_table(policy, scope, internal=True),
             pubs.list_rows(runtime.sessions, scope, internal=True),
             fmt,
-            filename_zh=_download_name(pubs.short_title(list_code), scope.label_zh),
+            filename_zh=_download_name(pubs.short_title(policy, list_code), scope.label_zh),
             fallback=f"phaseout-{list_code}-{scope.year if scope.as_of is None else scope.label_date}",
         )
 
@@ -194,6 +196,7 @@ def _publications(router: APIRouter) -> None:
         summary="生成名单发布草稿（冻结公开字段）(draft a publication of a list)",
     )
     async def draft_publication(
+        policy: PolicyDep,
         list_code: ListCode,
         body: PublicationBody,
         runtime: RuntimeDep,
@@ -202,7 +205,7 @@ def _publications(router: APIRouter) -> None:
     ) -> dict[str, Any]:
         scope = pubs.publication_scope(list_code, body.as_of, body.year, coordinator.clock.today())
         publication = await pubs.draft(runtime, principal, scope)
-        return pubs.office_view(publication, with_entries=True)
+        return pubs.office_view(policy, publication, with_entries=True)
 
     @router.post(
         "/publications/{publication_id}/publish",
@@ -210,7 +213,7 @@ def _publications(router: APIRouter) -> None:
         responses=errors(404, 409),
     )
     async def publish(
-        publication_id: PublicationId, runtime: RuntimeDep, principal: AdminDep
+        policy: PolicyDep, publication_id: PublicationId, runtime: RuntimeDep, principal: AdminDep
     ) -> dict[str, Any]:
         try:
             publication = await pubs.publish_draft(runtime, principal, publication_id)
@@ -221,10 +224,11 @@ def _publications(router: APIRouter) -> None:
             raise problem(
                 409, f"该名单当前状态为“{state_zh}”，不能再次发布 (already {exc.state})", state=exc.state
             ) from exc
-        return pubs.office_view(publication, with_entries=False)
+        return pubs.office_view(policy, publication, with_entries=False)
 
     @router.get("/publications", summary="名单发布记录（草稿与已发布）(publications)")
     async def publication_list(
+        policy: PolicyDep,
         runtime: RuntimeDep,
         _p: ReaderDep,
         list_code: Annotated[str | None, Query(pattern="^(" + "|".join(queries.LIST_CODES) + ")$")] = None,
@@ -235,7 +239,7 @@ def _publications(router: APIRouter) -> None:
             total, rows = await pubs.listing(
                 session, published_only=False, list_code=list_code, offset=offset, limit=limit
             )
-        items = [pubs.office_view(p, with_entries=False) for p in rows]
+        items = [pubs.office_view(policy, p, with_entries=False) for p in rows]
         return {"total": total, "offset": offset, "limit": limit, "items": items}
 
     @router.get(
@@ -244,13 +248,13 @@ def _publications(router: APIRouter) -> None:
         responses=errors(404),
     )
     async def publication_detail(
-        publication_id: PublicationId, runtime: RuntimeDep, _p: ReaderDep
+        policy: PolicyDep, publication_id: PublicationId, runtime: RuntimeDep, _p: ReaderDep
     ) -> dict[str, Any]:
         async with runtime.sessions() as session:
             publication = await pubs.find(session, publication_id, published_only=False)
         if publication is None:
             raise problem(404, "发布记录不存在 (no such publication)")
-        return pubs.office_view(publication, with_entries=True)
+        return pubs.office_view(policy, publication, with_entries=True)
 
 
 def _statistics(router: APIRouter) -> None:
@@ -259,6 +263,7 @@ def _statistics(router: APIRouter) -> None:
         summary="统计：状态、领域、行业、乡镇街道、月度趋势、临期与逾期、待反馈措施 (statistics)",
     )
     async def stats(
+        policy: PolicyDep,
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
         _p: ReaderDep,
@@ -269,7 +274,7 @@ def _statistics(router: APIRouter) -> None:
         day = as_of or coordinator.clock.today()
         async with runtime.sessions() as session:
             return await reports.statistics(
-                session, as_of=day, year=year or day.year, within_days=within_days
+                session, policy, as_of=day, year=year or day.year, within_days=within_days
             )
 
 
@@ -278,12 +283,16 @@ def _annex_tasks(router: APIRouter) -> None:
 
     @router.get("/annex-tasks", summary="附件16项任务：牵头与配合单位、报送情况、通报约谈 (annex tasks)")
     async def annex_tasks(
-        runtime: RuntimeDep, coordinator: CoordinatorDep, _p: TaskReaderDep, year: YearQuery = None
+        policy: PolicyDep,
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        _p: TaskReaderDep,
+        year: YearQuery = None,
     ) -> dict[str, Any]:
         today = coordinator.clock.today()
         plan_year = year or today.year
         async with runtime.sessions() as session:
-            tasks = await reports.annex_progress(session, year=plan_year, today=today)
+            tasks = await reports.annex_progress(session, policy, year=plan_year, today=today)
         return {"year": plan_year, "as_of": today.isoformat(), "tasks": tasks}
 
     @router.get(
@@ -291,13 +300,17 @@ def _annex_tasks(router: APIRouter) -> None:
         summary="逾期未报送年度总结的牵头单位（12月31日前）(lead departments without an annual summary)",
     )
     async def overdue(
-        runtime: RuntimeDep, coordinator: CoordinatorDep, _p: TaskReaderDep, year: YearQuery = None
+        policy: PolicyDep,
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        _p: TaskReaderDep,
+        year: YearQuery = None,
     ) -> dict[str, Any]:
         today = coordinator.clock.today()
         plan_year = year or today.year - 1
         async with runtime.sessions() as session:
-            items = await reports.overdue_summaries(session, year=plan_year, today=today)
-        due = reports.summary_due(plan_year)
+            items = await reports.overdue_summaries(session, policy, year=plan_year, today=today)
+        due = reports.summary_due(policy, plan_year)
         return {"year": plan_year, "due": due.isoformat(), "as_of": today.isoformat(), "items": items}
 
     @router.post(
@@ -307,13 +320,14 @@ def _annex_tasks(router: APIRouter) -> None:
         responses=errors(404),
     )
     async def add_report(
+        policy: PolicyDep,
         number: TaskNumber,
         body: ReportBody,
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
         principal: ReporterDep,
     ) -> dict[str, Any]:
-        task = reports.annex_task(number)
+        task = reports.annex_task(policy, number)
         if task is None:
             raise problem(404, "附件任务不存在 (no such annex task)")
         _not_future(body.submitted_on, coordinator.clock.latest_today(), "submitted_on")
@@ -334,7 +348,7 @@ def _annex_tasks(router: APIRouter) -> None:
             )
             session.add(report)
             await session.flush()
-            view = reports.report_view(report)
+            view = reports.report_view(policy, report)
             record_audit(
                 session,
                 principal,
@@ -352,9 +366,13 @@ def _annex_tasks(router: APIRouter) -> None:
         summary="记录通报或约谈（督促进展缓慢的成员单位）(record a notice or summons)",
     )
     async def add_supervision(
-        body: SupervisionBody, runtime: RuntimeDep, coordinator: CoordinatorDep, principal: AdminDep
+        policy: PolicyDep,
+        body: SupervisionBody,
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        principal: AdminDep,
     ) -> dict[str, Any]:
-        task = reports.annex_task(body.task_number)
+        task = reports.annex_task(policy, body.task_number)
         if task is None:
             raise problem(422, "附件任务不存在 (no such annex task)", field="task_number")
         _not_future(body.taken_on, coordinator.clock.latest_today(), "taken_on")
@@ -394,14 +412,17 @@ def _annual_report(router: APIRouter) -> None:
         },
     )
     async def annual_report(
+        policy: PolicyDep,
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
         _p: ReaderDep,
         year: Annotated[int, Query(ge=2000, le=2100, description="年度")],
         fmt: Annotated[Literal["json", "xlsx"], Query(alias="format")] = "json",
     ) -> dict[str, Any] | Response:
-        report = await reports.annual_report(runtime.sessions, year=year, today=coordinator.clock.today())
+        report = await reports.annual_report(
+            runtime.sessions, policy, year=year, today=coordinator.clock.today()
+        )
         if fmt == "json":
             return report
-        content = await xlsx_bytes(reports.annual_report_sheets(report))
+        content = await xlsx_bytes(reports.annual_report_sheets(policy, report))
         return xlsx_response(content, f"{report['title_zh']}.xlsx", f"phaseout-annual-report-{year}.xlsx")

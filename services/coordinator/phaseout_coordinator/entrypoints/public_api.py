@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from phaseout_coordinator.adapters.exports import EXPORT_CONTENT, ExportFormat, export_response, iterate
 from phaseout_coordinator.adapters.orm import ListPublication
-from phaseout_coordinator.entrypoints.api import Offset
+from phaseout_coordinator.entrypoints.api import Offset, PolicyDep
 from phaseout_coordinator.entrypoints.asyncapi import asyncapi_document
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries
@@ -32,6 +32,7 @@ def public_router() -> APIRouter:
 
     @router.get("/public/lists", summary="已发布的名单（最新在前，含发布日期和依据）(published lists)")
     async def published_lists(
+        policy: PolicyDep,
         runtime: RuntimeDep,
         list_code: Annotated[str | None, Query(pattern="^(" + "|".join(queries.LIST_CODES) + ")$")] = None,
         offset: Offset = 0,
@@ -41,7 +42,7 @@ def public_router() -> APIRouter:
             total, rows = await pubs.listing(
                 session, published_only=True, list_code=list_code, offset=offset, limit=limit
             )
-        items = [pubs.public_view(p, with_entries=False) for p in rows]
+        items = [pubs.public_view(policy, p, with_entries=False) for p in rows]
         return {"total": total, "offset": offset, "limit": limit, "items": items}
 
     @router.get(
@@ -49,8 +50,10 @@ def public_router() -> APIRouter:
         summary="已发布名单的条目 (a published list)",
         responses=errors(404),
     )
-    async def published_list(publication_id: PublicationId, runtime: RuntimeDep) -> dict[str, Any]:
-        return pubs.public_view(await _published(runtime, publication_id), with_entries=True)
+    async def published_list(
+        policy: PolicyDep, publication_id: PublicationId, runtime: RuntimeDep
+    ) -> dict[str, Any]:
+        return pubs.public_view(policy, await _published(runtime, publication_id), with_entries=True)
 
     @router.get(
         "/public/publications/{publication_id}/export",
@@ -58,16 +61,17 @@ def public_router() -> APIRouter:
         responses={**EXPORT_CONTENT, **errors(404)},
     )
     async def export_published(
+        policy: PolicyDep,
         publication_id: PublicationId,
         runtime: RuntimeDep,
         fmt: Annotated[ExportFormat, Query(alias="format", description="csv 或 xlsx")] = ExportFormat.XLSX,
     ) -> Response:
         publication = await _published(runtime, publication_id)
         return await export_response(
-            pubs.publication_table(publication),
+            pubs.publication_table(policy, publication),
             iterate(publication.entries),
             fmt,
-            filename_zh=f"{pubs.short_title(publication.list_code)}_{publication.as_of.isoformat()}",
+            filename_zh=f"{pubs.short_title(policy, publication.list_code)}_{publication.as_of.isoformat()}",
             fallback=f"phaseout-{publication.list_code}-{publication.as_of.isoformat()}",
         )
 

@@ -25,7 +25,7 @@ from phaseout_kit.auth import Principal
 from phaseout_kit.clock import district_date, utcnow
 from phaseout_kit.registry import DIMENSION_ZH
 from phaseout_kit.runtime import ServiceRuntime
-from phaseout_policy import ListDefinition, load_policy
+from phaseout_policy import PolicyBook
 
 PAGE = 500
 EXIT_LIST = "annual_exit"
@@ -36,23 +36,18 @@ STATE_ZH = {DRAFT: "草稿", PUBLISHED: "已发布"}
 # ---- the lists' definitions ---------------------------------------------------------------------------------
 
 
-def list_definition(list_code: str) -> ListDefinition | None:
-    """The policy data's definition of a list, with its legal basis."""
-    return load_policy().list_definition(list_code)
-
-
-def list_title(list_code: str) -> str:
-    definition = list_definition(list_code)
+def list_title(policy: PolicyBook, list_code: str) -> str:
+    definition = policy.list_definition(list_code)
     return definition.title_zh if definition else list_code
 
 
-def short_title(list_code: str) -> str:
+def short_title(policy: PolicyBook, list_code: str) -> str:
     """The title without its bracketed explanation or quotation marks (file names, sheet names)."""
-    return re.sub(r"（.*?）|[“”\"]", "", list_title(list_code)) or list_code
+    return re.sub(r"（.*?）|[“”\"]", "", list_title(policy, list_code)) or list_code
 
 
-def legal_basis(list_code: str) -> dict[str, Any] | None:
-    d = list_definition(list_code)
+def legal_basis(policy: PolicyBook, list_code: str) -> dict[str, Any] | None:
+    d = policy.list_definition(list_code)
     if d is None:
         return None
     return {
@@ -199,12 +194,12 @@ def list_columns(list_code: str, *, internal: bool) -> list[Column]:
     return [*columns, Column("reason_zh", "列入原因", width=48)]
 
 
-def list_table(scope: ListScope, *, internal: bool, sheet_zh: str | None = None) -> Table:
+def list_table(policy: PolicyBook, scope: ListScope, *, internal: bool, sheet_zh: str | None = None) -> Table:
     return Table(
-        title_zh=list_title(scope.list_code),
+        title_zh=list_title(policy, scope.list_code),
         subtitle_zh=scope.label_zh,
         columns=list_columns(scope.list_code, internal=internal),
-        sheet_zh=sheet_zh or short_title(scope.list_code),
+        sheet_zh=sheet_zh or short_title(policy, scope.list_code),
     )
 
 
@@ -328,22 +323,22 @@ def _local_date(moment: datetime | None) -> str | None:
     return district_date(moment).isoformat() if moment else None
 
 
-def publication_title(p: ListPublication) -> str:
+def publication_title(policy: PolicyBook, p: ListPublication) -> str:
     if p.list_code == EXIT_LIST:
-        return f"{list_title(p.list_code)}（{p.as_of.year}年度）"
-    return list_title(p.list_code)
+        return f"{list_title(policy, p.list_code)}（{p.as_of.year}年度）"
+    return list_title(policy, p.list_code)
 
 
-def public_view(p: ListPublication, *, with_entries: bool) -> dict[str, Any]:
+def public_view(policy: PolicyBook, p: ListPublication, *, with_entries: bool) -> dict[str, Any]:
     """What the public may see: no users, no case or event ids, no explanations beyond the reason."""
     doc: dict[str, Any] = {
         "id": p.id,
         "list_code": p.list_code,
-        "title_zh": publication_title(p),
+        "title_zh": publication_title(policy, p),
         "as_of": p.as_of.isoformat(),
         "year": p.as_of.year if p.list_code == EXIT_LIST else None,
         "published_on": _local_date(p.published_at),
-        "legal_basis": legal_basis(p.list_code),
+        "legal_basis": legal_basis(policy, p.list_code),
         "entry_count": len(p.entries),
     }
     if with_entries:
@@ -351,9 +346,9 @@ def public_view(p: ListPublication, *, with_entries: bool) -> dict[str, Any]:
     return doc
 
 
-def office_view(p: ListPublication, *, with_entries: bool) -> dict[str, Any]:
+def office_view(policy: PolicyBook, p: ListPublication, *, with_entries: bool) -> dict[str, Any]:
     return {
-        **public_view(p, with_entries=with_entries),
+        **public_view(policy, p, with_entries=with_entries),
         "state": p.state,
         "state_zh": STATE_ZH.get(p.state, p.state),
         "created_at": p.created_at.isoformat(),
@@ -364,11 +359,11 @@ def office_view(p: ListPublication, *, with_entries: bool) -> dict[str, Any]:
     }
 
 
-def publication_table(p: ListPublication) -> Table:
+def publication_table(policy: PolicyBook, p: ListPublication) -> Table:
     exit_list = p.list_code == EXIT_LIST
     scope = ListScope(
         p.list_code, None if exit_list else p.as_of, p.as_of.year if exit_list else None, p.as_of
     )
-    table = list_table(scope, internal=False)
+    table = list_table(policy, scope, internal=False)
     subtitle = f"{scope.label_zh}　发布日期 {_local_date(p.published_at) or '未发布'}"
-    return Table(publication_title(p), subtitle, table.columns, table.sheet_zh)
+    return Table(publication_title(policy, p), subtitle, table.columns, table.sheet_zh)

@@ -22,7 +22,7 @@ from phaseout_coordinator.adapters.orm import (
 )
 from phaseout_coordinator.domain.model import STATUS_ZH, Status
 from phaseout_kit.registry import unit_name
-from phaseout_policy import load_policy
+from phaseout_policy import PolicyBook
 
 LIST_CODES = (
     "yellow",
@@ -34,8 +34,7 @@ LIST_CODES = (
 )
 
 
-def list_titles() -> dict[str, str]:
-    policy = load_policy()
+def list_titles(policy: PolicyBook) -> dict[str, str]:
     return {code: (d.title_zh if (d := policy.list_definition(code)) else code) for code in LIST_CODES}
 
 
@@ -71,7 +70,7 @@ def _status(row: EnterpriseStatus | None) -> dict[str, Any]:
     }
 
 
-async def dossier(session: AsyncSession, uscc: str) -> dict[str, Any] | None:
+async def dossier(session: AsyncSession, policy: PolicyBook, uscc: str) -> dict[str, Any] | None:
     enterprise = await session.get(EnterpriseRow, uscc)
     if enterprise is None:
         return None
@@ -103,7 +102,7 @@ async def dossier(session: AsyncSession, uscc: str) -> dict[str, Any] | None:
         "affiliated_to": affiliated_to,
         "status": _status(status),
         "lists_now": [
-            {**e, "title_zh": list_titles().get(e["list_code"], e["list_code"])}
+            {**e, "title_zh": list_titles(policy).get(e["list_code"], e["list_code"])}
             for e in assessment.get("lists", [])
             if today and _contains(e["interval"], today)
         ],

@@ -35,7 +35,7 @@ from phaseout_coordinator.service_layer.publications import (
 )
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.registry import DIMENSION_ZH, bureau, find_unit, is_bureau, same_unit, unit_name
-from phaseout_policy import AnnexTask, ReportingDeadline, load_policy
+from phaseout_policy import AnnexTask, PolicyBook, ReportingDeadline
 
 OPEN_CASE_STATES = ("rectifying", "extension_requested")
 ON_LIST_TREND = ("yellow", "red")
@@ -96,7 +96,7 @@ async def grouped_counts(session: AsyncSession, column: Any) -> dict[str, dict[s
     return dict(sorted(groups.items(), key=lambda kv: (-kv[1]["total"], kv[0])))
 
 
-async def list_counts(session: AsyncSession, day: date) -> list[dict[str, Any]]:
+async def list_counts(session: AsyncSession, policy: PolicyBook, day: date) -> list[dict[str, Any]]:
     rows = await session.execute(
         sa.select(ListEntryRow.list_code, sa.func.count(sa.distinct(ListEntryRow.uscc)))
         .where(_in_force(ListEntryRow.start_on, ListEntryRow.end_on, day))
@@ -104,7 +104,7 @@ async def list_counts(session: AsyncSession, day: date) -> list[dict[str, Any]]:
     )
     counts = {code: n for code, n in rows}
     return [
-        {"list_code": code, "title_zh": list_title(code), "count": counts.get(code, 0)}
+        {"list_code": code, "title_zh": list_title(policy, code), "count": counts.get(code, 0)}
         for code in queries.LIST_CODES
     ]
 
@@ -187,7 +187,7 @@ async def awaiting_feedback(session: AsyncSession, day: date) -> dict[str, Any]:
 
 
 async def statistics(
-    session: AsyncSession, *, as_of: date, year: int, within_days: int = 30
+    session: AsyncSession, policy: PolicyBook, *, as_of: date, year: int, within_days: int = 30
 ) -> dict[str, Any]:
     snapshot = await session.scalar(sa.select(sa.func.max(EnterpriseStatus.as_of)))
     by_industry = await grouped_counts(session, EnterpriseRow.industry)
@@ -199,7 +199,7 @@ async def statistics(
         "by_dimension": await dimension_counts(session),
         "by_industry": [{"industry": k, "industry_zh": industry_zh(k), **v} for k, v in by_industry.items()],
         "by_town": [{"town": k, **v} for k, v in (await grouped_counts(session, EnterpriseRow.town)).items()],
-        "lists": await list_counts(session, as_of),
+        "lists": await list_counts(session, policy, as_of),
         "trend": {"year": year, "months": await monthly_trend(session, year, as_of)},
         "cases": await case_deadline_counts(session, as_of, within_days),
         "measures": await awaiting_feedback(session, as_of),
@@ -217,12 +217,12 @@ class ReportRejected(ValueError):
         self.status, self.detail, self.field = status, detail, field
 
 
-def annex_task(number: int) -> AnnexTask | None:
-    return next((t for t in load_policy().annex_tasks() if t.number == number), None)
+def annex_task(policy: PolicyBook, number: int) -> AnnexTask | None:
+    return next((t for t in policy.annex_tasks() if t.number == number), None)
 
 
-def _deadline(due_in_year: str) -> ReportingDeadline:
-    return next(d for d in load_policy().reporting_deadlines() if d.due_in_year == due_in_year)
+def _deadline(policy: PolicyBook, due_in_year: str) -> ReportingDeadline:
+    return next(d for d in policy.reporting_deadlines() if d.due_in_year == due_in_year)
 
 
 def due_date(deadline: ReportingDeadline, year: int) -> date:
@@ -231,8 +231,8 @@ def due_date(deadline: ReportingDeadline, year: int) -> date:
     return date(year + (1 if deadline.due_in_year == "plan_year_plus_1" else 0), month, day)
 
 
-def summary_due(year: int) -> date:
-    return due_date(_deadline("plan_year"), year)
+def summary_due(policy: PolicyBook, year: int) -> date:
+    return due_date(_deadline(policy, "plan_year"), year)
 
 
 def reporting_department(principal: Principal, requested: str | None, task: AnnexTask) -> str:
@@ -270,7 +270,7 @@ def check_task_department(task: AnnexTask, department: str) -> str:
     return found.code if found else department
 
 
-def report_view(r: AnnexTaskReport) -> dict[str, Any]:
+def report_view(policy: PolicyBook, r: AnnexTaskReport) -> dict[str, Any]:
     return {
         "id": r.id,
         "task_number": r.task_number,
@@ -280,7 +280,7 @@ def report_view(r: AnnexTaskReport) -> dict[str, Any]:
         "kind": r.kind,
         "kind_zh": REPORT_KIND_ZH.get(r.kind, r.kind),
         "submitted_on": r.submitted_on.isoformat(),
-        "on_time": r.kind != "annual_summary" or r.submitted_on <= summary_due(int(r.period[:4])),
+        "on_time": r.kind != "annual_summary" or r.submitted_on <= summary_due(policy, int(r.period[:4])),
         "summary_zh": r.summary_zh,
         "recorded_by": r.recorded_by,
     }
@@ -319,14 +319,16 @@ async def _summaries_on(session: AsyncSession, year: int) -> dict[tuple[int, str
     return {(task, dept): first for task, dept, first in rows}
 
 
-async def overdue_summaries(session: AsyncSession, *, year: int, today: date) -> list[dict[str, Any]]:
+async def overdue_summaries(
+    session: AsyncSession, policy: PolicyBook, *, year: int, today: date
+) -> list[dict[str, Any]]:
     """Lead departments without an annual summary for ``year`` by its deadline (none before it passes)."""
-    due = summary_due(year)
+    due = summary_due(policy, year)
     if today <= due:
         return []
     submitted = await _summaries_on(session, year)
     overdue = []
-    for task in load_policy().annex_tasks():
+    for task in policy.annex_tasks():
         for code in task.lead_units:
             first = submitted.get((task.number, code))
             if first is not None and first <= due:
@@ -345,7 +347,9 @@ async def overdue_summaries(session: AsyncSession, *, year: int, today: date) ->
     return overdue
 
 
-async def annex_progress(session: AsyncSession, *, year: int, today: date) -> list[dict[str, Any]]:
+async def annex_progress(
+    session: AsyncSession, policy: PolicyBook, *, year: int, today: date
+) -> list[dict[str, Any]]:
     reports = (
         await session.scalars(
             sa.select(AnnexTaskReport)
@@ -358,11 +362,12 @@ async def annex_progress(session: AsyncSession, *, year: int, today: date) -> li
             sa.select(SupervisionAction).order_by(SupervisionAction.taken_on, SupervisionAction.id)
         )
     ).all()
-    overdue = await overdue_summaries(session, year=year, today=today)
-    return [_task_progress(task, year, reports, actions, overdue) for task in load_policy().annex_tasks()]
+    overdue = await overdue_summaries(session, policy, year=year, today=today)
+    return [_task_progress(policy, task, year, reports, actions, overdue) for task in policy.annex_tasks()]
 
 
 def _task_progress(
+    policy: PolicyBook,
     task: AnnexTask,
     year: int,
     reports: Sequence[AnnexTaskReport],
@@ -382,12 +387,12 @@ def _task_progress(
         "basis": {"document": task.document, "clause": task.clause},
         "annual_summary": {
             "year": year,
-            "due": summary_due(year).isoformat(),
+            "due": summary_due(policy, year).isoformat(),
             "overdue_departments_zh": [
                 o["department_zh"] for o in overdue if o["task_number"] == task.number
             ],
         },
-        "reports": [report_view(r) for r in reports if r.task_number == task.number],
+        "reports": [report_view(policy, r) for r in reports if r.task_number == task.number],
         "supervision_actions": [supervision_view(s) for s in actions if s.task_number == task.number],
     }
 
@@ -551,7 +556,7 @@ def _by_department(measures: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def annual_report(
-    sessions: async_sessionmaker[AsyncSession], *, year: int, today: date
+    sessions: async_sessionmaker[AsyncSession], policy: PolicyBook, *, year: int, today: date
 ) -> dict[str, Any]:
     year_end = date(year, 12, 31)
     exits = [r async for r in list_rows(sessions, list_scope(EXIT_LIST, None, year, today), internal=False)]
@@ -572,8 +577,8 @@ async def annual_report(
                 )
             )
         ).all()
-        overdue = await overdue_summaries(session, year=year, today=today)
-    city = _deadline("plan_year_plus_1")
+        overdue = await overdue_summaries(session, policy, year=year, today=today)
+    city = _deadline(policy, "plan_year_plus_1")
     return {
         "year": year,
         "title_zh": f"涪陵区{year}年度落后产能退出工作情况",
@@ -595,7 +600,7 @@ async def annual_report(
         "red_list": on_lists["red"],
         "lists_as_of": year_end.isoformat(),
         "measures_by_department": _by_department(measures),
-        "member_unit_reports": [report_view(r) for r in reports],
+        "member_unit_reports": [report_view(policy, r) for r in reports],
         "summaries_overdue": overdue,
     }
 
@@ -630,9 +635,11 @@ def _overview_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"item": k, "value": v} for k, v in pairs]
 
 
-def annual_report_sheets(report: dict[str, Any]) -> list[tuple[Table, list[dict[str, Any]]]]:
+def annual_report_sheets(
+    policy: PolicyBook, report: dict[str, Any]
+) -> list[tuple[Table, list[dict[str, Any]]]]:
     year, today = report["year"], date.fromisoformat(report["generated_on"])
-    titles = {t.number: t.title_zh for t in load_policy().annex_tasks()}
+    titles = {t.number: t.title_zh for t in policy.annex_tasks()}
     overview = Table(
         report["title_zh"],
         f"生成日期 {report['generated_on']}",
@@ -644,14 +651,17 @@ def annual_report_sheets(report: dict[str, Any]) -> list[tuple[Table, list[dict[
     return [
         (overview, _overview_rows(report)),
         (
-            list_table(list_scope(EXIT_LIST, None, year, today), internal=False, sheet_zh="年度退出"),
+            list_table(policy, list_scope(EXIT_LIST, None, year, today), internal=False, sheet_zh="年度退出"),
             report["exits"],
         ),
         (
-            list_table(list_scope("yellow", date(year, 12, 31), None, today), internal=False),
+            list_table(policy, list_scope("yellow", date(year, 12, 31), None, today), internal=False),
             report["yellow_list"],
         ),
-        (list_table(list_scope("red", date(year, 12, 31), None, today), internal=False), report["red_list"]),
+        (
+            list_table(policy, list_scope("red", date(year, 12, 31), None, today), internal=False),
+            report["red_list"],
+        ),
         (measure_table(f"{year}年度实施"), measures),
         (Table("成员单位报送情况", f"{year}年度", REPORT_COLUMNS, "成员单位报送"), reports),
     ]
