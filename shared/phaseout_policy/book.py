@@ -11,38 +11,40 @@ from typing import TypeVar, cast
 
 from pydantic import BaseModel
 
+from .data_files import (
+    CatalogueFile,
+    DataFile,
+    ElectricityFile,
+    LocalRulesFile,
+    Manifest,
+    PlanRulesFile,
+    SafetyFile,
+    UsccFile,
+)
 from .models import (
     AnnexTask,
     AppliesWhen,
     CardRule,
-    CatalogueFile,
     CoordinatorRule,
     CreditInstrument,
     CreditRuleResult,
     CreditScale,
     CreditScope,
-    DataFile,
     Dimension,
-    ElectricityFile,
     EliminatedItem,
     EmitterClassRule,
     EnergyLimit,
     ExtensionRule,
     ListDefinition,
-    LocalRulesFile,
     MajorHazard,
-    Manifest,
     Measure,
-    PlanRulesFile,
     PriceResult,
     PriceRule,
     ReportingDeadline,
     Rule,
     RuleResult,
-    SafetyFile,
     Severity,
     Unverified,
-    UsccFile,
     weakest,
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, JsonValue
 
@@ -388,65 +388,3 @@ class CreditRuleResult(_Model):
     @property
     def max_months(self) -> int | None:
         return self.rule_class.max_months
-
-
-# ---- data files -------------------------------------------------------------------------------------------
-
-R = TypeVar("R", bound=Rule)
-
-
-class DataFile(_Model, Generic[R]):
-    file: str
-    policy_version: str
-    description: str
-    records: list[R]
-    unverified: list[Unverified] = []
-
-
-class PlanRulesFile(_Model):
-    file: str
-    policy_version: str
-    description: str
-    documents: list[Fact]
-    rectification: list[RectificationRule]
-    extensions: list[ExtensionRule]
-    reporting_deadlines: list[ReportingDeadline]
-    card_rules: list[CardRule]
-    unverified: list[Unverified]
-
-
-class ElectricityFile(DataFile[PriceRule]):
-    unit: str
-    revenue_split: Fact
-
-
-class SafetyFile(DataFile[MajorHazard]):
-    documents: list[Fact]
-    counts: Fact
-    sector_mapping: Fact
-
-
-class CatalogueFile(DataFile[EliminatedItem]):
-    documents: list[Fact]
-    restricted_reference: list[Fact]
-
-
-class UsccFile(DataFile[AuthorityCode]):
-    table_note: str
-    fuling_division_code: Fact
-
-
-class LocalRulesFile(_Model):
-    file: str
-    policy_version: str
-    description: str
-    emitter_classes: list[EmitterClassRule]
-    environmental_credit_scales: list[CreditScale]
-    unverified: list[Unverified] = []
-
-
-class Manifest(_Model):
-    policy_version: str
-    description: str
-    versioning: str
-    files: list[str]
