@@ -27,6 +27,7 @@ from phaseout_bureau.domain.cases import (
     decide,
 )
 from phaseout_bureau.domain.findings import BureauSpec, CheckError, FindingCreate
+from phaseout_bureau.results import typed_result
 from phaseout_kit import uscc
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal
@@ -91,6 +92,7 @@ def checked_details(
         derived = spec.check(body, details, policy)
     except CheckError as exc:
         raise DetailsInvalid([{"loc": ["body", "details", exc.field], "msg": exc.reason}]) from exc
+    typed_result(spec.name, body.finding_type, derived)  # ResultInvalid: a check that breaks the contract
     return details.model_dump(mode="json"), derived
 
 

@@ -1,5 +1,6 @@
 """Scenario 6 — poison messages on a bureau's topic: a malformed envelope, an unknown type, a payload failing
-its schema, a wrong key (key ≠ subject), and an event claiming a sequence number another event already has.
+its schema, a wrong key (key ≠ subject), an event claiming a sequence number another event already has, and a
+finding whose check result breaks its contract (a renamed field the rules read).
 Each goes to ``phaseout.deadletter`` with its reason, consumption continues (the valid events after them
 are stored), and ``GET /api/v1/dead-letters`` lists them.
 """
@@ -28,6 +29,14 @@ from tests.conftest import broker_in, wait_until
 USCC = make_code("91500102MA5U0001P")
 OTHER = make_code("91500102MA5U0002P")
 TOPIC = topic_for("energy")
+RESULT = {  # the energy bureau's check result (phaseout_bureau.results.EnergyLimitResult)
+    "product_key": "cement_clinker",
+    "measured_value": 130,
+    "limit": 117,
+    "over_limit": True,
+    "ratio_over_limit": 0.11,
+    "category": "over_limit_within_1x",
+}
 
 
 def finding(sequence: int, **overrides: Any) -> EventEnvelope:
@@ -45,7 +54,7 @@ def finding(sequence: int, **overrides: Any) -> EventEnvelope:
         "legal_basis": "涪经信发〔2020〕85号",
         "severity": "general",
         "details": {},
-        "derived": {},
+        "derived": RESULT,
         "recorded_at": datetime(2020, 9, 1, tzinfo=UTC).isoformat(),
         "recorded_by": "demo:energy",
     }
@@ -75,6 +84,9 @@ async def test_poison_is_dead_lettered_with_its_reason_and_consumption_goes_on(
         "payload failing its schema": record(finding(8, data={"finding_id": 42, "uscc": USCC})),
         "wrong key": record(finding(9), key=OTHER.encode()),
         "sequence conflict": record(finding(1)),  # a different event claiming sequence 1
+        "result failing its contract": record(
+            finding(10, data={**finding(10).data, "derived": {"ratio": 0.11}})
+        ),
     }
     broker = await broker_in(tmp_path)
     try:

@@ -607,6 +607,15 @@ async def test_asyncapi_describes_every_topic_and_payload(database_url: str, bro
     assert {m["name"].rsplit(".", 1)[1] for m in decisions} == set(DECISION_KINDS)
     change = doc["components"]["schemas"]["DecisionChange"]
     assert {"kind", "uscc", "code", "effective_on", "explanation"} <= set(change["properties"])
+    recorded = {m["name"]: m for m in messages.values() if m["name"].endswith(".finding.recorded")}
+    energy = recorded["energy.finding.recorded"]["x-derived-results"]
+    limit = _resolve(doc, energy["energy_limit_exceeded"]["$ref"])
+    assert {"ratio_over_limit", "over_limit", "category"} <= set(limit["required"])
+    environment = _resolve(doc, recorded["environment.finding.recorded"]["x-derived-results"]["*"]["$ref"])
+    assert (
+        "emitter_class" in environment["required"]
+        and "x-derived-results" not in recorded["quality.finding.recorded"]
+    )
     for ref in _refs(doc):
         _resolve(doc, ref)  # every reference resolves inside the document
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from phaseout_bureau.domain.findings import BureauSpec, FindingCreate
+from phaseout_bureau.results import ResultInvalid
 from phaseout_bureau.service import DetailsInvalid, checked_details
 from phaseout_demo import findings
 from phaseout_energy.domain import SPEC as ENERGY
@@ -320,3 +322,28 @@ def test_every_demo_finding_passes_its_bureaus_checks() -> None:
         _, derived = checked_details(SPECS[f.bureau], FindingCreate.model_validate(f.body), POLICY)
         classes.append(derived.get("emitter_class"))
     assert {"over_standard", "seriously_over_standard", "none"} <= set(classes)
+
+
+# ---- the typed results of the event contract (phaseout_bureau.results) ---------------------------------------
+
+
+def test_a_check_whose_result_renames_a_field_the_rules_read_is_refused_by_the_bureau() -> None:
+    def renamed(finding: FindingCreate, details: Any, policy: Any) -> dict[str, Any]:
+        derived = ENERGY.check(finding, details, policy)
+        derived["ratio"] = derived.pop("ratio_over_limit")
+        return derived
+
+    spec = replace(ENERGY, check=renamed)
+    details = {"product": "铝液交流电耗", "measured_value": 13900, "measured_unit": "kWh/t"}
+    finding = FindingCreate.model_validate(
+        body("energy_limit_exceeded", {**details, "programme": "city_directed"})
+    )
+    assert checked_details(ENERGY, finding, POLICY)[1]["ratio_over_limit"] > 0
+    with pytest.raises(ResultInvalid, match="ratio_over_limit"):
+        checked_details(spec, finding, POLICY)
+
+
+def test_a_bureau_must_declare_every_finding_type_whose_result_the_contract_types() -> None:
+    renamed_types = {"energy_over_limit": "单位产品能耗超限额", "tiered_price_check": "电解铝阶梯电价核查"}
+    with pytest.raises(ValueError, match="energy_limit_exceeded"):
+        replace(ENERGY, finding_types=renamed_types)

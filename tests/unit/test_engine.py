@@ -27,6 +27,7 @@ from phaseout_bureau.domain.cases import (
     decide,
     payload_model,
 )
+from phaseout_bureau.results import typed_result
 from phaseout_coordinator.domain.engine import decision_diff, evaluate
 from phaseout_coordinator.domain.model import (
     DIMENSIONS,
@@ -46,6 +47,23 @@ LINE = {"name": "1号电解系列", "equipment": "电解槽", "capacity": {"valu
 A = Action
 D = date
 FOUND = D(2020, 7, 1)
+
+
+def over_limit(ratio: float) -> dict[str, Any]:
+    """An energy bureau's result (phaseout_bureau.results.EnergyLimitResult) with the ratio over the limit."""
+    return {
+        "product_key": "aluminium_liquid_ac_electricity_consumption",
+        "measured_value": 13000 * (1 + ratio),
+        "limit": 13000,
+        "over_limit": True,
+        "ratio_over_limit": ratio,
+        "category": "over_limit_within_1x" if ratio <= 1 else "over_limit_beyond_1x",
+    }
+
+
+def emitter(emitter_class: str, label_zh: str) -> dict[str, Any]:
+    """An environment bureau's result (EmitterClassification)."""
+    return {"emitter_class": emitter_class, "emitter_class_zh": label_zh, "emitter_class_reasons_zh": []}
 
 
 @dataclass
@@ -82,6 +100,8 @@ class Facts:
                 legal_basis="涪经信发〔2020〕85号",
                 production_line=LINE,
                 derived=derived or {},
+                # None: a finding whose check result no rule of the test reads (no punitive price, no emitter list)
+                result=None if derived is None else typed_result(bureau, finding_type, derived),
             )
         )
         state = Case(CaseState.FOUND, found_on, found_on)
@@ -351,11 +371,7 @@ def test_eliminated_equipment_is_red_at_once_with_differential_price_until_exit(
 
 def test_environment_seriously_over_standard_list_until_compliant() -> None:
     facts = Facts()
-    derived = {
-        "emitter_class": "seriously_over_standard",
-        "emitter_class_zh": "超标排放严重",
-        "ratio_over_limit": 1.5,
-    }
+    derived = {**emitter("seriously_over_standard", "超标排放严重"), "ratio_over_limit": 1.5}
     facts.case(
         "environment",
         D(2020, 9, 1),
@@ -393,7 +409,7 @@ def test_a_stretch_that_ends_the_day_it_starts_is_no_decision() -> None:
         (A.RECTIFICATION_REPORTED, FOUND),
         (A.REINSPECTION_PASSED, FOUND),
         finding_type="emission_exceedance",
-        derived={"emitter_class": "over_standard", "emitter_class_zh": "超标排放"},
+        derived=emitter("over_standard", "超标排放"),
     )
     a = facts.at(D(2021, 1, 1))
     assert not a.prices and not entries(a, "over_standard")
@@ -406,14 +422,14 @@ def test_a_stretch_that_ends_the_day_it_starts_is_no_decision() -> None:
 
 def test_punitive_price_over_1x_vs_within_1x() -> None:
     facts = Facts()
-    facts.case("energy", D(2020, 7, 1), derived={"ratio_over_limit": 1.2})
+    facts.case("energy", D(2020, 7, 1), derived=over_limit(1.2))
     facts.case(
         "energy",
         D(2020, 7, 1),
         (A.RECTIFICATION_ORDERED, D(2020, 7, 1)),
         (A.RECTIFICATION_REPORTED, D(2020, 10, 1)),
         (A.REINSPECTION_PASSED, D(2020, 10, 20)),
-        derived={"ratio_over_limit": 0.5},
+        derived=over_limit(0.5),
     )
     over, within = sorted(facts.at(D(2020, 12, 1)).prices, key=lambda p: p.case_id or "")
     assert (over.kind, over.category, over.surcharge_yuan_per_kwh) == ("punitive", "淘汰类", 0.3)
@@ -442,7 +458,7 @@ def test_aluminium_tiered_price_for_the_year_of_the_check_without_a_card() -> No
         "energy",
         D(2021, 3, 1),
         finding_type="tiered_price_check",
-        derived={"measured_value": 13600, "tier": 1},
+        derived={"measured_value": 13600, "tier": 1, "surcharge_yuan_per_kwh": 0.0},
     )
     a = facts.at(D(2021, 3, 1))
     (price,) = a.prices
@@ -487,13 +503,13 @@ def test_late_extension_withdraws_a_red_card() -> None:
 
 FINDING_TYPES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "energy": [
-        ("energy_limit_exceeded", {"ratio_over_limit": 0.4}),
-        ("energy_limit_exceeded", {"ratio_over_limit": 1.3}),
-        ("tiered_price_check", {"measured_value": 13900, "tier": 3}),
+        ("energy_limit_exceeded", over_limit(0.4)),
+        ("energy_limit_exceeded", over_limit(1.3)),
+        ("tiered_price_check", {"measured_value": 13900, "tier": 3, "surcharge_yuan_per_kwh": 0.05}),
     ],
     "environment": [
-        ("emission_exceedance", {"emitter_class": "over_standard"}),
-        ("evasive_discharge", {"emitter_class": "seriously_over_standard"}),
+        ("emission_exceedance", emitter("over_standard", "超标排放")),
+        ("evasive_discharge", emitter("seriously_over_standard", "超标排放严重")),
     ],
     "quality": [("product", {})],
     "safety": [("major_hazard", {})],

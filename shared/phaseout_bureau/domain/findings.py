@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from phaseout_bureau.domain.labels import LabelledEnum
+from phaseout_bureau.results import TYPE_RESULTS
 from phaseout_kit import uscc
 from phaseout_kit.registry import BureauCode, bureau
 from phaseout_policy import PolicyBook
@@ -172,6 +173,14 @@ class BureauSpec:
     # Bureau-only endpoints (e.g. the environment bureau's emitter lists), built by the bureau's package.
     extra_routers: tuple[Callable[[PolicyBook], APIRouter], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        typed = {t for b, t in TYPE_RESULTS if b == self.name}
+        if typed - set(self.finding_types):
+            raise ValueError(
+                f"{self.name}: the event contract (phaseout_bureau.results) types the results of finding types "
+                f"the bureau does not declare: {sorted(typed - set(self.finding_types))}"
+            )
 
     @property
     def title_zh(self) -> str:

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from phaseout_bureau.domain.cases import DEADLINE_STATES, OPEN_STATES, STATE_ZH, Action, CaseState
 from phaseout_bureau.domain.findings import INDUSTRY_ZH
+from phaseout_bureau.results import EmitterClassification, EnergyLimitResult, TieredPriceResult
 from phaseout_coordinator.domain.model import (
     DECISION_KINDS,
     DIMENSIONS,
@@ -316,11 +317,11 @@ def _exit_entries(track: _Track, span: _Span, policy: PolicyBook) -> list[ListEn
 
 def _emitter_entries(track: _Track, policy: PolicyBook) -> list[ListEntry]:
     f = track.finding
-    code = f.derived.get("emitter_class")
-    if f.bureau != "environment" or code not in ("over_standard", "seriously_over_standard"):
+    if not isinstance(f.result, EmitterClassification) or f.result.emitter_class == "none":
         return []
-    reasons = "、".join(f.derived.get("emitter_class_reasons_zh") or [])
-    label = f.derived.get("emitter_class_zh") or code
+    code = f.result.emitter_class
+    reasons = "、".join(f.result.emitter_class_reasons_zh)
+    label = f.result.emitter_class_zh or code
     rules = (
         _list_rule(policy, code),
         policy.emitter_class_rule(f.found_on) if code == "seriously_over_standard" else None,
@@ -511,8 +512,10 @@ class _Priced:
 
 
 def _punitive(f: Finding, policy: PolicyBook) -> _Priced | None:
-    ratio = f.derived.get("ratio_over_limit")  # (measured − limit) / limit, by the energy bureau's check
-    if f.bureau != "energy" or not isinstance(ratio, int | float) or ratio <= 0:
+    if not isinstance(f.result, EnergyLimitResult):
+        return None
+    ratio = f.result.ratio_over_limit  # (measured − limit) / limit, by the energy bureau's check
+    if ratio is None or ratio <= 0:
         return None
     result = policy.punitive_price(ratio, f.found_on)
     if result is None or not result.category_zh:
@@ -537,11 +540,13 @@ def _differential(f: Finding, policy: PolicyBook) -> _Priced | None:
 
 
 def _tiered(f: Finding, policy: PolicyBook) -> _Priced | None:
-    value, tier = f.derived.get("measured_value"), f.derived.get("tier")
-    result = policy.aluminium_tiered_price(value, f.found_on) if isinstance(value, int | float) else None
+    if not isinstance(f.result, TieredPriceResult):
+        return None
+    value, tier = f.result.measured_value, f.result.tier
+    result = policy.aluminium_tiered_price(value, f.found_on)
     if result is None or result.surcharge_yuan_per_kwh <= 0:
         return None
-    category = f"第{tier}档" if tier else "阶梯电价"
+    category = f"第{tier}档"
     summary = (
         f"电解铝阶梯电价核查（{f.found_on}）：铝液交流电耗{value:g}kWh/t，{category}，{f.found_on.year}年执行"
     )

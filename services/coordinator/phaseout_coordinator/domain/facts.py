@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from phaseout_bureau.results import typed_result
 from phaseout_coordinator.domain.model import CaseStep, EnterpriseFacts, Finding
 
 
@@ -39,6 +40,7 @@ def facts_of(uscc: str, events: Iterable[StoredFact], affiliates: Iterable[str] 
                     legal_basis=d["legal_basis"],
                     production_line=d.get("production_line"),
                     derived=d.get("derived") or {},
+                    result=typed_result(e.bureau, d["finding_type"], d.get("derived") or {}),
                 )
             )
         elif ".case." in e.type:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ValidationError
 
-from phaseout_bureau.contracts import payload_models
+from phaseout_bureau.contracts import FindingRecorded, payload_models
+from phaseout_bureau.results import ResultInvalid, typed_result
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage, source_uri
 from phaseout_kit.registry import BUREAUS
 
@@ -28,6 +29,11 @@ def validate_bureau_event(envelope: EventEnvelope) -> BaseModel:
         payload = model.model_validate(envelope.data)
     except ValidationError as exc:
         raise PoisonMessage(f"payload failing its schema: {exc.errors(include_url=False)[:3]}") from exc
+    if isinstance(payload, FindingRecorded):
+        try:
+            typed_result(bureau, payload.finding_type, payload.derived)
+        except ResultInvalid as exc:
+            raise PoisonMessage(str(exc)) from exc
     if getattr(payload, "uscc", envelope.subject) != envelope.subject:
         raise PoisonMessage(f"wrong key: subject {envelope.subject!r} is not the payload's enterprise")
     if envelope.sequence < 1:

@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from phaseout_bureau.results import CheckResult
 from phaseout_kit.registry import BUREAUS
 
 
@@ -43,6 +44,9 @@ class Finding:
     legal_basis: str
     production_line: dict[str, Any] | None
     derived: dict[str, Any]
+    result: CheckResult | None = (
+        None  # the typed part of ``derived`` the rules read (phaseout_bureau.results)
+    )
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from phaseout_bureau.contracts import payload_models
+from phaseout_bureau.contracts import FindingRecorded, payload_models
 from phaseout_bureau.domain.cases import ACTION_ZH, Action
+from phaseout_bureau.results import BUREAU_RESULTS, TYPE_RESULTS
 from phaseout_coordinator.domain.model import DECISION_KINDS, DecisionChange
 from phaseout_kit.events.envelope import CONTENT_TYPE, TYPE_PREFIX, source_uri
 from phaseout_kit.registry import (
@@ -97,11 +98,19 @@ def cloudevents_headers(source: str, type_: str | None) -> dict[str, Any]:
 
 
 def _message(
-    c: _Components, key: str, *, title: str, source: str, type_: str, payload: dict[str, str]
+    c: _Components,
+    key: str,
+    *,
+    title: str,
+    source: str,
+    type_: str,
+    payload: dict[str, str],
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     return c.message(
         key,
         {
+            **(extra or {}),
             "name": key,
             "title": title,
             "contentType": CONTENT_TYPE,
@@ -123,6 +132,7 @@ def _bureau_messages(c: _Components, bureau: str) -> dict[str, dict[str, str]]:
         verb = type_.rsplit(".", 1)[-1]
         action_zh = ACTION_ZH.get(Action(verb)) if verb in tuple(Action) else None
         title = f"{DIMENSION_ZH[bureau]}：{action_zh or '认定记录'}"
+        extra = _typed_results(c, bureau) if model is FindingRecorded else None
         messages[_short(type_)] = _message(
             c,
             _short(type_),
@@ -130,8 +140,26 @@ def _bureau_messages(c: _Components, bureau: str) -> dict[str, dict[str, str]]:
             source=source_uri(bureau),
             type_=type_,
             payload=c.schema(model.__name__, model),
+            extra=extra,
         )
     return messages
+
+
+def _typed_results(c: _Components, bureau: str) -> dict[str, Any] | None:
+    """``derived`` of a finding is the bureau check's result; the fields the rules read are typed per finding
+    type (phaseout_bureau.results), and an event whose result does not fit is dead-lettered."""
+    typed = {t: m for (b, t), m in TYPE_RESULTS.items() if b == bureau}
+    every = BUREAU_RESULTS.get(bureau)
+    if not typed and every is None:
+        return None
+    refs = {t: c.schema(m.__name__, m) for t, m in typed.items()}
+    if every is not None:
+        refs["*"] = c.schema(every.__name__, every)
+    return {
+        "description": "derived：检查结果；规则读取的字段按认定类型定型（x-derived-results，* 为本委办局全部类型），"
+        "不符合的事件进入死信 (typed check results; events whose result does not fit are dead-lettered)",
+        "x-derived-results": refs,
+    }
 
 
 def _decision_messages(c: _Components) -> dict[str, dict[str, str]]:

@@ -1,0 +1,78 @@
+"""What a bureau's check concludes about a finding, as part of the event contract (``derived`` of
+``finding.recorded``): the fields the coordinator's rules decide on, typed, so that a check that renames or
+retypes one fails in the bureau (its own check) and at the coordinator (the event is dead-lettered with the
+reason) instead of silently changing a decision.
+
+The rest of a check's explanation (the standard's provenance, the wording) travels along as further fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+EmitterClass = Literal["none", "over_standard", "seriously_over_standard"]
+
+
+class CheckResult(BaseModel):
+    # Explanatory fields beyond the typed ones are kept as they are (the dossier shows them).
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class EnergyLimitResult(CheckResult):
+    """energy_limit_exceeded: the measured unit energy consumption against the limit in force."""
+
+    product_key: str = Field(min_length=1)
+    measured_value: float
+    limit: float
+    over_limit: bool
+    # (measured − limit) / limit; None where the limit is ≤ 0. The punitive price's band is chosen by it.
+    ratio_over_limit: float | None
+    category: Literal["over_limit_within_1x", "over_limit_beyond_1x", "over_limit", "within_limit"]
+
+
+class TieredPriceResult(CheckResult):
+    """tiered_price_check: aluminium-liquid AC consumption and its tier of the tiered electricity price."""
+
+    measured_value: float = Field(gt=0)
+    tier: int = Field(ge=1)
+    surcharge_yuan_per_kwh: float = Field(ge=0)
+
+
+class EmitterClassification(CheckResult):
+    """Every environment finding: which emitter list it puts the enterprise on, and why."""
+
+    emitter_class: EmitterClass
+    emitter_class_zh: str
+    emitter_class_reasons_zh: list[str]
+
+
+# The results the coordinator's rules read: by finding type, or for every finding of a bureau. A bureau's spec
+# is checked against this at import (phaseout_bureau.domain.findings.BureauSpec), so the two cannot drift apart.
+TYPE_RESULTS: dict[tuple[str, str], type[CheckResult]] = {
+    ("energy", "energy_limit_exceeded"): EnergyLimitResult,
+    ("energy", "tiered_price_check"): TieredPriceResult,
+}
+BUREAU_RESULTS: dict[str, type[CheckResult]] = {"environment": EmitterClassification}
+
+
+def result_model(bureau: str, finding_type: str) -> type[CheckResult] | None:
+    return TYPE_RESULTS.get((bureau, finding_type)) or BUREAU_RESULTS.get(bureau)
+
+
+class ResultInvalid(ValueError):
+    """A check's result that does not fit its contract."""
+
+
+def typed_result(bureau: str, finding_type: str, derived: dict[str, Any]) -> CheckResult | None:
+    """The typed result of a finding (None for a finding type whose result no rule reads)."""
+    model = result_model(bureau, finding_type)
+    if model is None:
+        return None
+    try:
+        return model.model_validate(derived)
+    except ValidationError as exc:
+        raise ResultInvalid(
+            f"result failing its contract ({bureau}/{finding_type}): {exc.errors(include_url=False)[:3]}"
+        ) from exc
