@@ -333,7 +333,7 @@ def test_a_check_whose_result_renames_a_field_the_rules_read_is_refused_by_the_b
         derived["ratio"] = derived.pop("ratio_over_limit")
         return derived
 
-    spec = replace(ENERGY, check=renamed)
+    spec = replace(ENERGY, types=tuple(replace(t, check=renamed) for t in ENERGY.types))
     details = {"product": "铝液交流电耗", "measured_value": 13900, "measured_unit": "kWh/t"}
     finding = FindingCreate.model_validate(
         body("energy_limit_exceeded", {**details, "programme": "city_directed"})
@@ -344,6 +344,10 @@ def test_a_check_whose_result_renames_a_field_the_rules_read_is_refused_by_the_b
 
 
 def test_a_bureau_must_declare_every_finding_type_whose_result_the_contract_types() -> None:
-    renamed_types = {"energy_over_limit": "单位产品能耗超限额", "tiered_price_check": "电解铝阶梯电价核查"}
+    renamed = tuple(
+        replace(t, code="energy_over_limit") if t.code == "energy_limit_exceeded" else t for t in ENERGY.types
+    )
     with pytest.raises(ValueError, match="energy_limit_exceeded"):
-        replace(ENERGY, finding_types=renamed_types)
+        replace(ENERGY, types=renamed)
+    with pytest.raises(ValueError, match="declared twice"):
+        replace(ENERGY, types=(*ENERGY.types, ENERGY.types[0]))

@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from phaseout_bureau.domain.checks import NationalStandardCode, by_finding_type, details_config
-from phaseout_bureau.domain.findings import BureauSpec
+from phaseout_bureau.domain.checks import NationalStandardCode, details_config
+from phaseout_bureau.domain.findings import BureauSpec, FindingType
 from phaseout_energy.checks import check_energy_limit, check_tiered_price
 
 
@@ -75,12 +75,8 @@ class TieredPriceDetails(EnergyLimitDetails):
 
 SPEC = BureauSpec(
     name="energy",
-    finding_types={
-        "energy_limit_exceeded": "单位产品能耗超限额",
-        "tiered_price_check": "电解铝阶梯电价核查",
-    },
-    details_models={"energy_limit_exceeded": EnergyLimitDetails, "tiered_price_check": TieredPriceDetails},
-    check=by_finding_type(
-        {"energy_limit_exceeded": check_energy_limit, "tiered_price_check": check_tiered_price}
+    types=(
+        FindingType("energy_limit_exceeded", "单位产品能耗超限额", EnergyLimitDetails, check_energy_limit),
+        FindingType("tiered_price_check", "电解铝阶梯电价核查", TieredPriceDetails, check_tiered_price),
     ),
 )

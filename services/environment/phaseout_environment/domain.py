@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import AfterValidator, BaseModel, Field
 
-from phaseout_bureau.domain.checks import by_finding_type, details_config, standard_code_validator
-from phaseout_bureau.domain.findings import BureauSpec, LongText, Text
+from phaseout_bureau.domain.checks import details_config, standard_code_validator
+from phaseout_bureau.domain.findings import BureauSpec, FindingType, LongText, Text
 from phaseout_environment.checks import check_emission, check_other, check_total_load
 from phaseout_policy import PolicyBook
 
@@ -159,34 +159,21 @@ def _emitters_router(policy: PolicyBook) -> APIRouter:
 
 SPEC = BureauSpec(
     name="environment",
-    finding_types={
-        "emission_exceedance": "超标排放",
-        "online_monitoring_exceedance": "在线监测超标",
-        "total_load_exceeded": "超总量排放",
-        "permit_violation": "无证排污/不按证排污",
-        "evasive_discharge": "逃避监管排污（偷排偷放、数据造假）",
-        "pollution_control_violation": "污染防治设施不正常运行/无组织排放",
-        "solid_waste_violation": "固体废物违法",
-    },
-    details_models={
-        "emission_exceedance": EmissionDetails,
-        "online_monitoring_exceedance": OnlineMonitoringDetails,
-        "total_load_exceeded": TotalLoadDetails,
-        "permit_violation": PermitDetails,
-        "evasive_discharge": EvasiveDischargeDetails,
-        "pollution_control_violation": PollutionControlDetails,
-        "solid_waste_violation": SolidWasteDetails,
-    },
-    check=by_finding_type(
-        {
-            "emission_exceedance": check_emission,
-            "online_monitoring_exceedance": check_emission,
-            "total_load_exceeded": check_total_load,
-            "permit_violation": check_other,
-            "evasive_discharge": check_other,
-            "pollution_control_violation": check_other,
-            "solid_waste_violation": check_other,
-        }
+    types=(
+        FindingType("emission_exceedance", "超标排放", EmissionDetails, check_emission),
+        FindingType("online_monitoring_exceedance", "在线监测超标", OnlineMonitoringDetails, check_emission),
+        FindingType("total_load_exceeded", "超总量排放", TotalLoadDetails, check_total_load),
+        FindingType("permit_violation", "无证排污/不按证排污", PermitDetails, check_other),
+        FindingType(
+            "evasive_discharge", "逃避监管排污（偷排偷放、数据造假）", EvasiveDischargeDetails, check_other
+        ),
+        FindingType(
+            "pollution_control_violation",
+            "污染防治设施不正常运行/无组织排放",
+            PollutionControlDetails,
+            check_other,
+        ),
+        FindingType("solid_waste_violation", "固体废物违法", SolidWasteDetails, check_other),
     ),
     extra_routers=(_emitters_router,),
 )

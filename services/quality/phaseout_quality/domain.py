@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from phaseout_bureau.domain.checks import NationalStandardCode, by_finding_type, details_config
-from phaseout_bureau.domain.findings import BureauSpec, LongText, Text
+from phaseout_bureau.domain.checks import NationalStandardCode, details_config
+from phaseout_bureau.domain.findings import BureauSpec, FindingType, LongText, Text
 from phaseout_quality.checks import check_licence_action, check_spot_check
 
 
@@ -73,17 +73,10 @@ class BusinessLicenceRevokedDetails(BaseModel):
 
 SPEC = BureauSpec(
     name="quality",
-    finding_types={
-        "spot_check_failed": "监督抽查不合格",
-        "licence_action": "生产许可证处置",
-        "unlicensed_production": "无证生产",
-        "business_licence_revoked": "吊销营业执照",
-    },
-    details_models={
-        "spot_check_failed": SpotCheckDetails,
-        "licence_action": LicenceActionDetails,
-        "unlicensed_production": UnlicensedProductionDetails,
-        "business_licence_revoked": BusinessLicenceRevokedDetails,
-    },
-    check=by_finding_type({"spot_check_failed": check_spot_check, "licence_action": check_licence_action}),
+    types=(
+        FindingType("spot_check_failed", "监督抽查不合格", SpotCheckDetails, check_spot_check),
+        FindingType("licence_action", "生产许可证处置", LicenceActionDetails, check_licence_action),
+        FindingType("unlicensed_production", "无证生产", UnlicensedProductionDetails),
+        FindingType("business_licence_revoked", "吊销营业执照", BusinessLicenceRevokedDetails),
+    ),
 )

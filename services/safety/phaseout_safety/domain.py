@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from phaseout_bureau.domain.checks import by_finding_type, details_config
-from phaseout_bureau.domain.findings import BureauSpec, LongText, Text
+from phaseout_bureau.domain.checks import details_config
+from phaseout_bureau.domain.findings import BureauSpec, FindingType, LongText, Text
 from phaseout_safety.checks import check_major_hazard, check_suspension
 
 HAZARD_CODE_ZH = (
@@ -50,15 +50,9 @@ class SuspensionDetails(BaseModel):
 
 SPEC = BureauSpec(
     name="safety",
-    finding_types={
-        "major_hazard": "重大生产安全事故隐患",
-        "standardisation_not_met": "安全生产标准化未达标",
-        "suspension_order": "责令停产停业整顿",
-    },
-    details_models={
-        "major_hazard": MajorHazardDetails,
-        "standardisation_not_met": StandardisationDetails,
-        "suspension_order": SuspensionDetails,
-    },
-    check=by_finding_type({"major_hazard": check_major_hazard, "suspension_order": check_suspension}),
+    types=(
+        FindingType("major_hazard", "重大生产安全事故隐患", MajorHazardDetails, check_major_hazard),
+        FindingType("standardisation_not_met", "安全生产标准化未达标", StandardisationDetails),
+        FindingType("suspension_order", "责令停产停业整顿", SuspensionDetails, check_suspension),
+    ),
 )

@@ -8,8 +8,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from phaseout_bureau.domain.checks import by_finding_type, details_config
-from phaseout_bureau.domain.findings import BureauSpec, LongText, Text
+from phaseout_bureau.domain.checks import details_config
+from phaseout_bureau.domain.findings import BureauSpec, FindingType, LongText, Text
 from phaseout_kit.registry import unit
 from phaseout_technology.checks import check_abnormal_electricity, check_eliminated_equipment
 
@@ -89,22 +89,17 @@ class AbnormalElectricityDetails(BaseModel):
 
 SPEC = BureauSpec(
     name="technology",
-    finding_types={
-        "eliminated_equipment": "淘汰类工艺装备",
-        "coal_mine_closure": "煤矿关闭",
-        "illegal_steel_patrol": "地条钢巡查发现",
-        "abnormal_electricity_use": "异常用电（供电公司报告）",
-    },
-    details_models={
-        "eliminated_equipment": EliminatedEquipmentDetails,
-        "coal_mine_closure": CoalMineClosureDetails,
-        "illegal_steel_patrol": IllegalSteelPatrolDetails,
-        "abnormal_electricity_use": AbnormalElectricityDetails,
-    },
-    check=by_finding_type(
-        {
-            "eliminated_equipment": check_eliminated_equipment,
-            "abnormal_electricity_use": check_abnormal_electricity,
-        }
+    types=(
+        FindingType(
+            "eliminated_equipment", "淘汰类工艺装备", EliminatedEquipmentDetails, check_eliminated_equipment
+        ),
+        FindingType("coal_mine_closure", "煤矿关闭", CoalMineClosureDetails),
+        FindingType("illegal_steel_patrol", "地条钢巡查发现", IllegalSteelPatrolDetails),
+        FindingType(
+            "abnormal_electricity_use",
+            "异常用电（供电公司报告）",
+            AbnormalElectricityDetails,
+            check_abnormal_electricity,
+        ),
     ),
 )

@@ -6,17 +6,15 @@ Pure functions; the only data they read is the policy book the bureaus pass in.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
-from phaseout_bureau.domain.findings import CheckError, DetailsCheck, FindingCreate
-from phaseout_policy import PolicyBook, Rule
-
-TypedCheck = Callable[[FindingCreate, Any, PolicyBook], dict[str, Any]]
+from phaseout_bureau.domain.findings import CheckError
+from phaseout_policy import Rule
 
 
 def details_config(*examples: dict[str, Any]) -> ConfigDict:
@@ -27,16 +25,6 @@ def details_config(*examples: dict[str, Any]) -> ConfigDict:
 def reject(field: str, zh: str, en: str) -> CheckError:
     """A CheckError whose reason reads Chinese first, English in brackets."""
     return CheckError(field, f"{zh} ({en})")
-
-
-def by_finding_type(checks: Mapping[str, TypedCheck]) -> DetailsCheck:
-    """One check per finding type; a type without one derives nothing."""
-
-    def check(finding: FindingCreate, details: BaseModel, policy: PolicyBook) -> dict[str, Any]:
-        typed = checks.get(finding.finding_type)
-        return {} if typed is None else typed(finding, details, policy)
-
-    return check
 
 
 # ---- standard codes ---------------------------------------------------------------------------------------

@@ -154,33 +154,56 @@ class FreeTextDetails(BaseModel):
     description: LongText = Field(description="问题描述")
 
 
-DetailsCheck = Callable[[FindingCreate, BaseModel, PolicyBook], dict[str, Any]]
-"""Validates typed details against the policy book handed in; returns derived values (the limit, the ratio)."""
+TypedCheck = Callable[[FindingCreate, Any, PolicyBook], dict[str, Any]]
+"""Validates a finding's typed details against the policy book handed in; returns the derived values (the limit,
+the ratio …) whose fields the rules read are typed by the event contract (phaseout_bureau.results)."""
 
 
-def no_derived_values(_finding: FindingCreate, _details: BaseModel, _policy: PolicyBook) -> dict[str, Any]:
-    return {}
+@dataclass(frozen=True)
+class FindingType:
+    """One kind of finding, declared once: its code, its Chinese title, its typed details and its check (None:
+    it derives nothing). The typed part of its result is phaseout_bureau.results.result_model(bureau, code)."""
+
+    code: str
+    title_zh: str
+    details: type[BaseModel]
+    check: TypedCheck | None = None
 
 
 @dataclass(frozen=True)
 class BureauSpec:
-    """What makes one bureau different from the others: its identity, finding types, details and checks."""
+    """What makes one bureau different from the others: its finding types (details and checks)."""
 
     name: BureauCode  # its identity (names, unit, port, topic) is the registry's: phaseout_kit.registry
-    finding_types: dict[str, str]  # code -> 中文名称
-    details_models: dict[str, type[BaseModel]]  # finding type -> its typed details
-    check: DetailsCheck = no_derived_values
+    types: tuple[FindingType, ...]
     # Bureau-only endpoints (e.g. the environment bureau's emitter lists), built by the bureau's package.
     extra_routers: tuple[Callable[[PolicyBook], APIRouter], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        codes = [t.code for t in self.types]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"{self.name}: a finding type is declared twice: {codes}")
         typed = {t for b, t in TYPE_RESULTS if b == self.name}
-        if typed - set(self.finding_types):
+        if typed - set(codes):
             raise ValueError(
                 f"{self.name}: the event contract (phaseout_bureau.results) types the results of finding types "
-                f"the bureau does not declare: {sorted(typed - set(self.finding_types))}"
+                f"the bureau does not declare: {sorted(typed - set(codes))}"
             )
+
+    @property
+    def finding_types(self) -> dict[str, str]:
+        """code → 中文名称."""
+        return {t.code: t.title_zh for t in self.types}
+
+    @property
+    def details_models(self) -> dict[str, type[BaseModel]]:
+        return {t.code: t.details for t in self.types}
+
+    def check(self, finding: FindingCreate, details: BaseModel, policy: PolicyBook) -> dict[str, Any]:
+        """The finding type's check; a type without one derives nothing."""
+        kind = next((t for t in self.types if t.code == finding.finding_type), None)
+        return {} if kind is None or kind.check is None else kind.check(finding, details, policy)
 
     @property
     def title_zh(self) -> str:
