@@ -24,8 +24,8 @@ class EnergyLimitResult(CheckResult):
     """energy_limit_exceeded: the measured unit energy consumption against the limit in force."""
 
     product_key: str = Field(min_length=1)
-    measured_value: float
-    limit: float
+    measured_value: int | float  # as measured: an integer stays one in the event
+    limit: int | float
     over_limit: bool
     # (measured − limit) / limit; None where the limit is ≤ 0. The punitive price's band is chosen by it.
     ratio_over_limit: float | None
@@ -35,7 +35,7 @@ class EnergyLimitResult(CheckResult):
 class TieredPriceResult(CheckResult):
     """tiered_price_check: aluminium-liquid AC consumption and its tier of the tiered electricity price."""
 
-    measured_value: float = Field(gt=0)
+    measured_value: int | float = Field(gt=0)
     tier: int = Field(ge=1)
     surcharge_yuan_per_kwh: float = Field(ge=0)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from phaseout_bureau.domain.checks import excess, number, provenance, reject, times_zh
 from phaseout_bureau.domain.findings import FindingCreate
+from phaseout_bureau.results import EnergyLimitResult, TieredPriceResult
 from phaseout_policy import EnergyLimit, PolicyBook
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def comparison(limit: EnergyLimit, measured: Any) -> dict[str, Any]:
 
 def check_energy_limit(
     finding: FindingCreate, details: EnergyLimitDetails, book: PolicyBook
-) -> dict[str, Any]:
+) -> EnergyLimitResult:
     limit = limit_in_force(
         book, details.product, details.measured_unit, details.cited_standard, finding.found_on
     )
@@ -128,12 +129,12 @@ def check_energy_limit(
                 "confidence": punitive.confidence,
             }
         )
-    return derived
+    return EnergyLimitResult.model_validate(derived)
 
 
 def check_tiered_price(
     finding: FindingCreate, details: TieredPriceDetails, book: PolicyBook
-) -> dict[str, Any]:
+) -> TieredPriceResult:
     limit = limit_in_force(
         book, details.product, details.measured_unit, details.cited_standard, finding.found_on
     )
@@ -149,15 +150,17 @@ def check_tiered_price(
     low, high = tiers[tier - 1].lower_exclusive, tiers[tier - 1].upper_inclusive
     span = [f">{low:g}"] if low is not None else []
     span += [f"≤{high:g}"] if high is not None else []
-    return {
-        "metric_zh": price.rule.metric_zh,
-        "measured_value": number(details.measured_value),
-        "unit": "kWh/t",
-        "tier": tier,
-        "tier_range": " 且 ".join(span) + " kWh/t",
-        "surcharge_yuan_per_kwh": price.surcharge_yuan_per_kwh,
-        "price_document": price.rule.document,
-        "confidence": price.confidence,
-        "price_reference": provenance(price.rule),
-        "energy_limit": comparison(limit, details.measured_value),
-    }
+    return TieredPriceResult.model_validate(
+        {
+            "metric_zh": price.rule.metric_zh,
+            "measured_value": number(details.measured_value),
+            "unit": "kWh/t",
+            "tier": tier,
+            "tier_range": " 且 ".join(span) + " kWh/t",
+            "surcharge_yuan_per_kwh": price.surcharge_yuan_per_kwh,
+            "price_document": price.rule.document,
+            "confidence": price.confidence,
+            "price_reference": provenance(price.rule),
+            "energy_limit": comparison(limit, details.measured_value),
+        }
+    )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from phaseout_bureau.domain.checks import excess, number, provenance, reject, times_zh
 from phaseout_bureau.domain.findings import FindingCreate
+from phaseout_bureau.results import EmitterClassification
 from phaseout_policy import PolicyBook
 
 if TYPE_CHECKING:
@@ -87,7 +88,9 @@ def _credit(finding: FindingCreate, details: EnvironmentDetails, book: PolicyBoo
     }
 
 
-def check_emission(finding: FindingCreate, details: EmissionDetails, book: PolicyBook) -> dict[str, Any]:
+def check_emission(
+    finding: FindingCreate, details: EmissionDetails, book: PolicyBook
+) -> EmitterClassification:
     exceedance, ratio = excess(details.measured_value, details.limit_value)
     if ratio is None or ratio <= 0:
         raise reject(
@@ -96,19 +99,23 @@ def check_emission(finding: FindingCreate, details: EmissionDetails, book: Polic
             f"{number(details.limit_value)} {details.unit}，不构成超标排放",
             "the measured value does not exceed the limit",
         )
-    return {
-        "pollutant": details.pollutant,
-        "standard": details.standard,
-        "measured_value": number(details.measured_value),
-        "limit_value": number(details.limit_value),
-        "unit": details.unit,
-        "exceedance": exceedance,
-        "ratio_over_limit": ratio,
-        **_classified(finding, details, ratio, book),
-    }
+    return EmitterClassification.model_validate(
+        {
+            "pollutant": details.pollutant,
+            "standard": details.standard,
+            "measured_value": number(details.measured_value),
+            "limit_value": number(details.limit_value),
+            "unit": details.unit,
+            "exceedance": exceedance,
+            "ratio_over_limit": ratio,
+            **_classified(finding, details, ratio, book),
+        }
+    )
 
 
-def check_total_load(finding: FindingCreate, details: TotalLoadDetails, book: PolicyBook) -> dict[str, Any]:
+def check_total_load(
+    finding: FindingCreate, details: TotalLoadDetails, book: PolicyBook
+) -> EmitterClassification:
     exceedance, ratio = excess(details.actual_t, details.permitted_t)
     if ratio is None or ratio <= 0:
         raise reject(
@@ -117,8 +124,10 @@ def check_total_load(finding: FindingCreate, details: TotalLoadDetails, book: Po
             "actual load does not exceed the permitted load",
         )
     load = {"pollutant": details.pollutant, "exceedance_t": exceedance, "ratio_over_quota": ratio}
-    return load | _classified(finding, details, None, book)
+    return EmitterClassification.model_validate(load | _classified(finding, details, None, book))
 
 
-def check_other(finding: FindingCreate, details: EnvironmentDetails, book: PolicyBook) -> dict[str, Any]:
-    return _classified(finding, details, None, book)
+def check_other(
+    finding: FindingCreate, details: EnvironmentDetails, book: PolicyBook
+) -> EmitterClassification:
+    return EmitterClassification.model_validate(_classified(finding, details, None, book))

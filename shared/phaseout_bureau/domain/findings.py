@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from phaseout_bureau.domain.labels import LabelledEnum
-from phaseout_bureau.results import TYPE_RESULTS
+from phaseout_bureau.results import TYPE_RESULTS, CheckResult
 from phaseout_kit import uscc
 from phaseout_kit.registry import BureauCode, bureau
 from phaseout_policy import PolicyBook
@@ -154,7 +154,7 @@ class FreeTextDetails(BaseModel):
     description: LongText = Field(description="问题描述")
 
 
-TypedCheck = Callable[[FindingCreate, Any, PolicyBook], dict[str, Any]]
+TypedCheck = Callable[[FindingCreate, Any, PolicyBook], "CheckResult | dict[str, Any]"]
 """Validates a finding's typed details against the policy book handed in; returns the derived values (the limit,
 the ratio …) whose fields the rules read are typed by the event contract (phaseout_bureau.results)."""
 
@@ -201,9 +201,11 @@ class BureauSpec:
         return {t.code: t.details for t in self.types}
 
     def check(self, finding: FindingCreate, details: BaseModel, policy: PolicyBook) -> dict[str, Any]:
-        """The finding type's check; a type without one derives nothing."""
+        """The finding type's check, as the event's ``derived`` (a type without one derives nothing); a typed
+        result (phaseout_bureau.results) is dumped with every field it carries."""
         kind = next((t for t in self.types if t.code == finding.finding_type), None)
-        return {} if kind is None or kind.check is None else kind.check(finding, details, policy)
+        result = {} if kind is None or kind.check is None else kind.check(finding, details, policy)
+        return result.model_dump(mode="json") if isinstance(result, CheckResult) else result
 
     @property
     def title_zh(self) -> str:
