@@ -48,11 +48,67 @@ class EmitterClassification(CheckResult):
     emitter_class_reasons_zh: list[str]
 
 
-# The results the coordinator's rules read: by finding type, or for every finding of a bureau. A bureau's spec
+class SpotCheckResult(CheckResult):
+    """quality/spot_check_failed: the standard the sample failed, and how binding it is."""
+
+    standard: str
+    standard_year: int
+    standard_kind: Literal["mandatory", "recommended"]
+    failed_item_count: int = Field(ge=0)
+
+
+class LicenceActionResult(CheckResult):
+    """quality/licence_action: what is done with the production licence."""
+
+    action_zh: str
+
+
+class MajorHazardResult(CheckResult):
+    """safety/major_hazard: the item of the major-hazard standard in force on the finding date."""
+
+    hazard_code: str
+    item_no: int = Field(ge=1)
+    item_text_zh: str
+
+
+class SuspensionResult(CheckResult):
+    """safety/suspension_order: the major hazard it rests on, if any."""
+
+    hazard: MajorHazardResult | None = None
+
+
+class EliminatedEquipmentResult(CheckResult):
+    """technology/eliminated_equipment: the catalogue edition in force and the item matched (or not)."""
+
+    catalogue: str
+    catalogue_match: bool
+    item_code: str | None
+    deadline: str | None = None
+    association_list: bool = False
+    warnings_zh: list[str]
+
+
+class AbnormalElectricityResult(CheckResult):
+    """technology/abnormal_electricity_use: the consumption over the period reported by the power company."""
+
+    days: int = Field(ge=1)
+    kwh_per_day: int | float = Field(ge=0)
+    ratio_over_baseline: float | None = None
+
+
+# Every checked finding type's result, by finding type or for every finding of a bureau. A bureau's spec is
+# checked against this at import (phaseout_bureau.domain.findings.BureauSpec), so the two cannot drift apart;
+# the coordinator's rules read EnergyLimitResult, TieredPriceResult and EmitterClassification.: by finding type, or for every finding of a bureau. A bureau's spec
 # is checked against this at import (phaseout_bureau.domain.findings.BureauSpec), so the two cannot drift apart.
 TYPE_RESULTS: dict[tuple[str, str], type[CheckResult]] = {
     ("energy", "energy_limit_exceeded"): EnergyLimitResult,
     ("energy", "tiered_price_check"): TieredPriceResult,
+    ("quality", "spot_check_failed"): SpotCheckResult,
+    ("quality", "licence_action"): LicenceActionResult,
+    ("safety", "major_hazard"): MajorHazardResult,
+    ("safety", "suspension_order"): SuspensionResult,
+    ("technology", "eliminated_equipment"): EliminatedEquipmentResult,
+    ("technology", "abnormal_electricity_use"): AbnormalElectricityResult,
 }
 BUREAU_RESULTS: dict[str, type[CheckResult]] = {"environment": EmitterClassification}
 

@@ -22,6 +22,7 @@ from phaseout_bureau.domain.cases import (
     payload_model,
 )
 from phaseout_bureau.domain.findings import BureauSpec, FindingCreate
+from phaseout_bureau.results import result_model
 from phaseout_kit import uscc
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.events.outbox import last_sequence, read_feed
@@ -190,8 +191,12 @@ def bureau_router(spec: BureauSpec, policy: PolicyBook) -> APIRouter:
     @router.get("/finding-types", summary="认定类型及其明细 (finding types and their details schema)")
     async def finding_types() -> dict[str, Any]:
         return {
-            code: {"title_zh": zh, "details_schema": spec.details_models[code].model_json_schema()}
-            for code, zh in spec.finding_types.items()
+            t.code: {
+                "title_zh": t.title_zh,
+                "details_schema": t.details.model_json_schema(),
+                "result_schema": (m := result_model(spec.name, t.code)) and m.model_json_schema(),
+            }
+            for t in spec.types
         }
 
     return router

@@ -150,3 +150,14 @@ async def test_health_and_metrics(database_url: str, broker: EmbeddedBroker) -> 
     assert ready.json()["checks"]["database"] is True
     assert 'phaseout_http_requests_total{method="POST",route="/api/v1/findings",status="201"}' in metrics
     assert "phaseout_outbox_backlog" in metrics
+
+
+async def test_finding_types_publish_their_details_and_result_schemas(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    async with bureau_client(SPEC, database_url, broker.bootstrap) as client:
+        types = (await client.get("/api/v1/finding-types")).json()
+    limit = types["energy_limit_exceeded"]
+    assert limit["title_zh"] == "单位产品能耗超限额" and "product" in limit["details_schema"]["properties"]
+    assert {"ratio_over_limit", "category"} <= set(limit["result_schema"]["required"])
+    assert types["tiered_price_check"]["result_schema"]["title"] == "TieredPriceResult"

@@ -512,7 +512,9 @@ FINDING_TYPES: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("evasive_discharge", emitter("seriously_over_standard", "超标排放严重")),
     ],
     "quality": [("product", {})],
-    "safety": [("major_hazard", {})],
+    "safety": [
+        ("major_hazard", {"hazard_code": "GM-01", "item_no": 1, "item_text_zh": "（重大事故隐患条目）"})
+    ],
     "technology": [("equipment", {})],
 }
 IMMEDIATE = {"environment", "technology"}  # the order must give its own deadline

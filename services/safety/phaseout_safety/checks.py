@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from phaseout_bureau.domain.checks import provenance, reject
 from phaseout_bureau.domain.findings import FindingCreate
+from phaseout_bureau.results import MajorHazardResult, SuspensionResult
 from phaseout_policy import PolicyBook
 from phaseout_policy.book import in_force
 
@@ -50,10 +51,16 @@ def hazard_item(book: PolicyBook, code: str, found_on: date) -> dict[str, Any]:
 
 def check_major_hazard(
     finding: FindingCreate, details: MajorHazardDetails, book: PolicyBook
-) -> dict[str, Any]:
-    return hazard_item(book, details.hazard_code, finding.found_on)
+) -> MajorHazardResult:
+    return MajorHazardResult.model_validate(hazard_item(book, details.hazard_code, finding.found_on))
 
 
-def check_suspension(finding: FindingCreate, details: SuspensionDetails, book: PolicyBook) -> dict[str, Any]:
+def check_suspension(
+    finding: FindingCreate, details: SuspensionDetails, book: PolicyBook
+) -> SuspensionResult:
     code = details.hazard_code
-    return {} if code is None else {"hazard": hazard_item(book, code, finding.found_on)}
+    if code is None:
+        return SuspensionResult()
+    return SuspensionResult(
+        hazard=MajorHazardResult.model_validate(hazard_item(book, code, finding.found_on))
+    )

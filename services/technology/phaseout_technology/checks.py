@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from phaseout_bureau.domain.checks import excess, number, provenance, reject
 from phaseout_bureau.domain.findings import FindingCreate
+from phaseout_bureau.results import AbnormalElectricityResult, EliminatedEquipmentResult
 from phaseout_policy import PolicyBook
 from phaseout_policy.book import in_force
 
@@ -27,7 +28,7 @@ def _title(book: PolicyBook, doc_id: str) -> str:
 
 def check_eliminated_equipment(
     finding: FindingCreate, details: EliminatedEquipmentDetails, book: PolicyBook
-) -> dict[str, Any]:
+) -> EliminatedEquipmentResult:
     on = finding.found_on
     editions = [d for d in book.catalogue.documents if d.id in ("catalogue_2019", "catalogue_2024")]
     current = in_force(editions, on)
@@ -70,12 +71,12 @@ def check_eliminated_equipment(
             "confidence": item.confidence,
             "reference": provenance(item),
         }
-    return derived
+    return EliminatedEquipmentResult.model_validate(derived)
 
 
 def check_abnormal_electricity(
     finding: FindingCreate, details: AbnormalElectricityDetails, _book: PolicyBook
-) -> dict[str, Any]:
+) -> AbnormalElectricityResult:
     if not details.period_from <= details.period_to <= finding.found_on:
         raise reject(
             "period_to",
@@ -86,4 +87,4 @@ def check_abnormal_electricity(
     derived: dict[str, Any] = {"days": days, "kwh_per_day": number(round(details.kwh / days, 2))}
     if details.baseline_kwh is not None:
         derived["increase_kwh"], derived["ratio_over_baseline"] = excess(details.kwh, details.baseline_kwh)
-    return derived
+    return AbnormalElectricityResult.model_validate(derived)

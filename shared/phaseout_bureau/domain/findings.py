@@ -205,7 +205,10 @@ class BureauSpec:
         result (phaseout_bureau.results) is dumped with every field it carries."""
         kind = next((t for t in self.types if t.code == finding.finding_type), None)
         result = {} if kind is None or kind.check is None else kind.check(finding, details, policy)
-        return result.model_dump(mode="json") if isinstance(result, CheckResult) else result
+        # exclude_unset: a default the check did not give (an optional field) does not appear in the event
+        return (
+            result.model_dump(mode="json", exclude_unset=True) if isinstance(result, CheckResult) else result
+        )
 
     @property
     def title_zh(self) -> str:
