@@ -47,6 +47,7 @@ async def _capture(tmp: Path) -> list[CaseTemplate]:
     from phaseout_kit.events.outbox import OutboxRecord
     from phaseout_kit.ports import unused_port
     from phaseout_kit.settings import ServiceSettings
+    from phaseout_policy import load_policy
 
     logging.getLogger().setLevel(logging.ERROR)
     nowhere = f"127.0.0.1:{unused_port()}"  # no broker: the relays just keep retrying in the background
@@ -58,7 +59,8 @@ async def _capture(tmp: Path) -> list[CaseTemplate]:
         )
         apps[bureau] = build_app(spec, settings)
     steps: dict[str, list[DemoStep]] = defaultdict(list)
-    for step in case_steps():
+    policy = load_policy()  # the benchmark is a command of its own
+    for step in case_steps(policy):
         steps[step.external_ref].append(step)
     lifespans = [app.router.lifespan_context(app) for app in apps.values()]
     for cm in lifespans:
@@ -72,7 +74,7 @@ async def _capture(tmp: Path) -> list[CaseTemplate]:
             )
             for b, app in apps.items()
         }
-        for number, finding in enumerate(findings()):
+        for number, finding in enumerate(findings(policy)):
             client = clients[finding.bureau]
             created = await client.post("/api/v1/findings", json=finding.body)
             created.raise_for_status()

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, Literal
 
 from phaseout_kit.uscc import make_code
-from phaseout_policy import add_months, load_policy
+from phaseout_policy import PolicyBook, add_months
 
 Bureau = Literal["energy", "environment", "quality", "safety", "technology"]
 Severity = Literal["general", "serious", "grave"]
@@ -496,7 +496,7 @@ def _with_plan(basis: str, found_on: date, clause: str) -> str:
     return basis if PLAN in basis or found_on < PLAN_ISSUED else f"{basis}；{PLAN} {clause}"
 
 
-def _rows() -> list[_Row]:
+def _rows(policy: PolicyBook) -> list[_Row]:
     rows: list[_Row] = []
     for ent, line, day, severity, story, product, value, programme in _ENERGY:
         found_on = date.fromisoformat(f"2020-{day}")
@@ -505,11 +505,10 @@ def _rows() -> list[_Row]:
         details = {"product": product, "measured_value": value, "measured_unit": unit, "programme": programme}
         finding_type = "tiered_price_check" if programme == "tiered_price_check" else "energy_limit_exceeded"
         rows.append(_Row("energy", ent, line, found_on, severity, story, basis, finding_type, details))
-    hazards = load_policy()
     for bureau, ent, line_no, day, severity, story, basis, text in _OTHER:
         found_on = date.fromisoformat(f"2020-{day}")
         if bureau == "safety":
-            hazard = hazards.major_hazard(basis)
+            hazard = policy.major_hazard(basis)
             if hazard is None:
                 raise KeyError(basis)
             finding_type, details = "major_hazard", {"hazard_code": basis}
@@ -526,10 +525,10 @@ def _rows() -> list[_Row]:
 
 
 @cache
-def _cases() -> tuple[tuple[DemoFinding, _Row], ...]:
+def _cases(policy: PolicyBook) -> tuple[tuple[DemoFinding, _Row], ...]:
     by_key, counters = _by_key(), dict.fromkeys(_PREFIX, 0)
     cases = []
-    for row in _rows():
+    for row in _rows(policy):
         counters[row.bureau] += 1
         n = counters[row.bureau]
         ref = f"{_PREFIX[row.bureau]}-2020-{n:03d}"
@@ -554,9 +553,9 @@ def _cases() -> tuple[tuple[DemoFinding, _Row], ...]:
     return tuple(cases)
 
 
-def findings() -> list[DemoFinding]:
+def findings(policy: PolicyBook) -> list[DemoFinding]:
     # Fresh dicts on every call, so a caller that mutates a body cannot change the data set.
-    return [DemoFinding(f.bureau, _deep_copy(f.body)) for f, _ in _cases()]
+    return [DemoFinding(f.bureau, _deep_copy(f.body)) for f, _ in _cases(policy)]
 
 
 def _deep_copy(body: dict[str, Any]) -> dict[str, Any]:
@@ -693,14 +692,14 @@ def _story_steps(finding: DemoFinding, row: _Row) -> list[DemoStep]:
     return steps
 
 
-def case_steps() -> list[DemoStep]:
-    return [step for finding, row in _cases() for step in _story_steps(finding, row)]
+def case_steps(policy: PolicyBook) -> list[DemoStep]:
+    return [step for finding, row in _cases(policy) for step in _story_steps(finding, row)]
 
 
-def outcomes() -> dict[str, Outcome]:
+def outcomes(policy: PolicyBook) -> dict[str, Outcome]:
     """Outcome of every finding as of AS_OF: exited, compliant, overdue (deadline passed, no report) or yellow."""
-    by_ref: dict[str, list[DemoStep]] = {f.external_ref: [] for f, _ in _cases()}
-    for step in case_steps():
+    by_ref: dict[str, list[DemoStep]] = {f.external_ref: [] for f, _ in _cases(policy)}
+    for step in case_steps(policy):
         by_ref[step.external_ref].append(step)
     result: dict[str, Outcome] = {}
     for ref, steps in by_ref.items():

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from phaseout_demo.dataset import DemoFinding, DemoStep, case_steps, findings
+from phaseout_policy import PolicyBook
 
 MARKER = "demo-loaded"
 # The coordinator's "today" in the demo: a quarter after the last recorded step (AS_OF, 2021-06-30), so the
@@ -49,12 +50,13 @@ def step_payload(
     return body
 
 
-async def load_demo(url_of: Callable[[str], str], data_dir: Path) -> str:
+async def load_demo(url_of: Callable[[str], str], data_dir: Path, policy: PolicyBook) -> str:
+    """Post the demo through the bureaus' APIs; ``policy``: the book of the command that runs it."""
     marker = data_dir / MARKER
     if marker.exists():
         return f"already loaded ({marker.read_text().strip()}); `make reset` starts afresh"
     steps: dict[str, list[DemoStep]] = defaultdict(list)
-    for step in case_steps():
+    for step in case_steps(policy):
         steps[step.external_ref].append(step)
     posted = {"findings": 0, "steps": 0}
     async with httpx.AsyncClient(timeout=30.0) as client:
@@ -83,7 +85,7 @@ async def load_demo(url_of: Callable[[str], str], data_dir: Path) -> str:
                 deadline = step.deadline or deadline
                 posted["steps"] += 1
 
-        await asyncio.gather(*(load_case(n, f) for n, f in enumerate(findings())))
+        await asyncio.gather(*(load_case(n, f) for n, f in enumerate(findings(policy))))
     summary = f"{posted['findings']} findings and {posted['steps']} case steps posted to the five bureaus"
     marker.write_text(summary + "\n")
     return summary

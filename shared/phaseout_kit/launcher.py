@@ -271,6 +271,7 @@ def _business_date(platform: Platform) -> str:
 
 async def _run(data_dir: Path, *, demo: bool) -> None:
     from phaseout_demo.loader import DEMO_TODAY, load_demo  # only `run` needs the demo package
+    from phaseout_policy import load_policy  # the command line is a composition root too
 
     # The demo tells the story of the 2020 plan year, so the business date is fixed in it; without the demo the
     # platform follows the real date.
@@ -286,7 +287,7 @@ async def _run(data_dir: Path, *, demo: bool) -> None:
     try:
         started = time.monotonic()
         await platform.start()
-        summary = await load_demo(platform.url, data_dir) if demo else "skipped (--no-demo)"
+        summary = await load_demo(platform.url, data_dir, load_policy()) if demo else "skipped (--no-demo)"
         print(f"ready in {time.monotonic() - started:.1f} s", flush=True)
         _print_banner(platform, summary)
         while not stop.is_set():

@@ -19,6 +19,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from phaseout_demo.loader import DEMO_TODAY, load_demo
 from phaseout_kit.launcher import Platform
 from phaseout_kit.registry import BUREAUS
+from phaseout_policy import load_policy
 from tests.apps import auth
 from tests.conftest import wait_until
 from tests.e2e.platform import running_platform
@@ -77,7 +78,7 @@ async def base_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[st
     data_dir = tmp_path_factory.mktemp("dashboard")
     env = {"coordinator": {"PHASEOUT_CLOCK_DATE": DEMO_TODAY.isoformat()}}
     async with running_platform("sqlite", data_dir, env=env) as platform:
-        await load_demo(platform.url, data_dir)
+        await load_demo(platform.url, data_dir, load_policy())
         async with httpx.AsyncClient(timeout=10) as client:
             await demo_settled(client, platform)
         yield platform.url("coordinator")

@@ -318,7 +318,7 @@ def test_every_details_model_forbids_extra_fields_and_shows_examples() -> None:
 
 def test_every_demo_finding_passes_its_bureaus_checks() -> None:
     classes = []
-    for f in findings():
+    for f in findings(POLICY):
         _, derived = checked_details(SPECS[f.bureau], FindingCreate.model_validate(f.body), POLICY)
         classes.append(derived.get("emitter_class"))
     assert {"over_standard", "seriously_over_standard", "none"} <= set(classes)

@@ -26,11 +26,12 @@ COVERED = {"铝液交流电耗": ("GB 21346-2013", "electrolytic_aluminium")} | 
     for p in ("烧结实心制品", "烧结多孔砖和多孔砌块", "烧结空心砖和空心砌块")
 }
 LAST_STEP_DAY = date(2021, 6, 30)
+POLICY = load_policy()
 
 
 def _steps_by_ref() -> dict[str, list[DemoStep]]:
     by_ref: dict[str, list[DemoStep]] = defaultdict(list)
-    for step in case_steps():
+    for step in case_steps(POLICY):
         by_ref[step.external_ref].append(step)
     return by_ref
 
@@ -62,7 +63,7 @@ def test_industries_lines_and_affiliates() -> None:
 
 def test_every_finding_body_validates_and_matches_its_enterprise() -> None:
     ents = {e.uscc: e for e in enterprises()}
-    fs = findings()
+    fs = findings(POLICY)
     assert 60 <= len(fs) <= 90
     assert {f.bureau for f in fs} == set(SPECS)
     refs = [f.external_ref for f in fs]
@@ -87,7 +88,7 @@ def test_every_finding_body_validates_and_matches_its_enterprise() -> None:
 def test_energy_findings_only_for_covered_products_and_over_the_limit() -> None:
     book = load_policy()
     ratios = []
-    energy = [f for f in findings() if f.bureau == "energy"]
+    energy = [f for f in findings(POLICY) if f.bureau == "energy"]
     assert energy
     for f in energy:
         body, details = f.body, f.body["details"]
@@ -117,14 +118,14 @@ def test_energy_findings_only_for_covered_products_and_over_the_limit() -> None:
 
 def test_safety_descriptions_quote_the_2017_major_hazard_items() -> None:
     texts = [h.text_zh for h in load_policy().safety.records]
-    for f in findings():
+    for f in findings(POLICY):
         if f.bureau == "safety":
             assert any(t in f.body["details"]["description"] for t in texts)
             assert "安监总管四〔2017〕129号" in f.body["legal_basis"]
 
 
 def test_steps_refer_to_findings_and_are_in_date_order() -> None:
-    found = {f.external_ref: date.fromisoformat(f.body["found_on"]) for f in findings()}
+    found = {f.external_ref: date.fromisoformat(f.body["found_on"]) for f in findings(POLICY)}
     by_ref = _steps_by_ref()
     assert set(by_ref) <= set(found)
     for ref, steps in by_ref.items():
@@ -135,7 +136,7 @@ def test_steps_refer_to_findings_and_are_in_date_order() -> None:
 
 
 def test_extensions_only_for_energy_once_and_at_most_three_months() -> None:
-    bureau = {f.external_ref: f.bureau for f in findings()}
+    bureau = {f.external_ref: f.bureau for f in findings(POLICY)}
     for ref, steps in _steps_by_ref().items():
         kinds = [s.kind for s in steps]
         if any(k.startswith("extension_") for k in kinds):
@@ -158,7 +159,7 @@ def test_extensions_only_for_energy_once_and_at_most_three_months() -> None:
 
 def test_environment_suspends_at_once() -> None:
     by_ref = _steps_by_ref()
-    for f in findings():
+    for f in findings(POLICY):
         if f.bureau == "environment":
             first = by_ref[f.external_ref][0]
             assert first.kind == "production_suspended" and first.on.isoformat() == f.body["found_on"]
@@ -166,14 +167,14 @@ def test_environment_suspends_at_once() -> None:
 
 @pytest.mark.parametrize("outcome", ["compliant", "yellow", "overdue", "exited"])
 def test_story_has_every_outcome(outcome: str) -> None:
-    assert outcome in set(outcomes().values())
+    assert outcome in set(outcomes(POLICY).values())
 
 
 def test_exits_seal_a_production_line_and_overdue_cases_have_no_report() -> None:
     by_ref = _steps_by_ref()
-    lines = {f.external_ref: (f.body["uscc"], str(f.body["production_line"])) for f in findings()}
+    lines = {f.external_ref: (f.body["uscc"], str(f.body["production_line"])) for f in findings(POLICY)}
     sealed = {lines[ref] for ref, steps in by_ref.items() if any(s.kind == "equipment_sealed" for s in steps)}
-    for ref, outcome in outcomes().items():
+    for ref, outcome in outcomes(POLICY).items():
         kinds = {s.kind for s in by_ref[ref]}
         if outcome == "exited":  # the exited line is sealed, in this case or in another bureau's case
             assert lines[ref][1] != "None" and lines[ref] in sealed
@@ -185,7 +186,7 @@ def test_exits_seal_a_production_line_and_overdue_cases_have_no_report() -> None
 
 
 def test_deterministic_and_not_shared() -> None:
-    first = findings()
+    first = findings(POLICY)
     first[0].body["details"]["x"] = 1
-    assert findings() == findings() and "x" not in findings()[0].body["details"]
-    assert enterprises() == enterprises() and case_steps() == case_steps()
+    assert findings(POLICY) == findings(POLICY) and "x" not in findings(POLICY)[0].body["details"]
+    assert enterprises() == enterprises() and case_steps(POLICY) == case_steps(POLICY)
