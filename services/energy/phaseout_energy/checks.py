@@ -11,7 +11,7 @@ from phaseout_bureau.results import EnergyLimitResult, TieredPriceResult
 from phaseout_policy import EnergyLimit, PolicyBook
 
 if TYPE_CHECKING:
-    from phaseout_energy.domain import EnergyLimitDetails, TieredPriceDetails
+    from phaseout_energy.details import EnergyLimitDetails, TieredPriceDetails
 
 CATEGORY_ZH = {
     "over_limit_within_1x": "超限额1倍以内（含1倍）",

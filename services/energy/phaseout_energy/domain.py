@@ -1,77 +1,11 @@
-"""Energy bureau's finding types and typed details (pure: no I/O); the checks are in checks.py."""
+"""The energy bureau: its finding types, each declared once (code, title, details, check); the checks are in
+checks.py, the details in details.py."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from enum import StrEnum
-
-from pydantic import BaseModel, Field
-
-from phaseout_bureau.domain.checks import NationalStandardCode, details_config
 from phaseout_bureau.domain.findings import BureauSpec, FindingType
 from phaseout_energy.checks import check_energy_limit, check_tiered_price
-
-
-class InspectionProgramme(StrEnum):
-    FOLLOW_UP_2019 = "follow_up_2019"  # 2019年专项监察后续整改
-    NATIONAL_SPECIAL = "national_special"  # 国家专项监察
-    CITY_DIRECTED = "city_directed"  # 市级指定监察
-    TIERED_PRICE_CHECK = "tiered_price_check"  # 阶梯电价核查
-
-
-ALUMINIUM_AC = "aluminium_liquid_ac_electricity_consumption"
-
-
-class EnergyLimitDetails(BaseModel):
-    model_config = details_config(
-        {
-            "product": ALUMINIUM_AC,
-            "measured_value": 13900,
-            "measured_unit": "kWh/t",
-            "programme": "city_directed",
-            "cited_standard": "GB 21346-2013",
-        },
-        {
-            "product": "烧结实心制品",
-            "measured_value": 58.6,
-            "measured_unit": "kgce/t",
-            "programme": "city_directed",
-        },
-    )
-    product: str = Field(
-        min_length=1,
-        max_length=120,
-        description="产品/工序指标：政策数据中的指标代码（如 aluminium_liquid_ac_electricity_consumption），"
-        "或唯一对应的中文指标名（如 铝液交流电耗、烧结实心制品）",
-    )
-    measured_value: Decimal = Field(gt=0, max_digits=14, decimal_places=4, description="实测单位产品能耗")
-    measured_unit: str = Field(
-        min_length=1, max_length=40, description="计量单位，须与限额标准一致，如 kWh/t"
-    )
-    programme: InspectionProgramme = Field(description="监察任务来源")
-    cited_standard: NationalStandardCode | None = Field(
-        default=None, description="检查人员引用的限额标准（可选；须为发现日期在用的版本），如 GB 21346-2013"
-    )
-
-
-class TieredPriceDetails(EnergyLimitDetails):
-    model_config = details_config(
-        {"product": ALUMINIUM_AC, "measured_value": 13750, "measured_unit": "kWh/t"},
-    )
-    product: str = Field(
-        default=ALUMINIUM_AC,
-        min_length=1,
-        max_length=120,
-        description="铝液交流电耗（阶梯电价按铝液电解交流电耗核定）",
-    )
-    measured_value: Decimal = Field(
-        gt=0, max_digits=14, decimal_places=4, description="上一年度铝液交流电耗实绩（kWh/t）"
-    )
-    measured_unit: str = Field(default="kWh/t", min_length=1, max_length=40, description="计量单位 kWh/t")
-    programme: InspectionProgramme = Field(
-        default=InspectionProgramme.TIERED_PRICE_CHECK, description="监察任务来源"
-    )
-
+from phaseout_energy.details import EnergyLimitDetails, TieredPriceDetails
 
 SPEC = BureauSpec(
     name="energy",

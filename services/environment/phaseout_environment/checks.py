@@ -10,7 +10,7 @@ from phaseout_bureau.results import EmitterClassification
 from phaseout_policy import PolicyBook
 
 if TYPE_CHECKING:
-    from phaseout_environment.domain import EmissionDetails, EnvironmentDetails, TotalLoadDetails
+    from phaseout_environment.details import EmissionDetails, EnvironmentDetails, TotalLoadDetails
 
 EMITTER_CLASS_ZH = {
     "seriously_over_standard": "超标排放严重",

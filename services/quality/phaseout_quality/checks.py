@@ -10,7 +10,7 @@ from phaseout_bureau.results import LicenceActionResult, SpotCheckResult
 from phaseout_policy import PolicyBook
 
 if TYPE_CHECKING:
-    from phaseout_quality.domain import LicenceActionDetails, SpotCheckDetails
+    from phaseout_quality.details import LicenceActionDetails, SpotCheckDetails
 
 LICENCE_ACTION_ZH = {
     "revoke_eliminated_equipment": "使用淘汰类工艺装备，撤销生产许可证",

@@ -12,7 +12,7 @@ from phaseout_policy import PolicyBook
 from phaseout_policy.book import in_force
 
 if TYPE_CHECKING:
-    from phaseout_safety.domain import MajorHazardDetails, SuspensionDetails
+    from phaseout_safety.details import MajorHazardDetails, SuspensionDetails
 
 
 def hazard_item(book: PolicyBook, code: str, found_on: date) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from phaseout_policy import PolicyBook
 from phaseout_policy.book import in_force
 
 if TYPE_CHECKING:
-    from phaseout_technology.domain import AbnormalElectricityDetails, EliminatedEquipmentDetails
+    from phaseout_technology.details import AbnormalElectricityDetails, EliminatedEquipmentDetails
 
 # The policy data holds 淘汰类 items for the 2019年本 only (2011-era citations and the CBMF list derived from it).
 ITEMS_EDITION = "2019"
