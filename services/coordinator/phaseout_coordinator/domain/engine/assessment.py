@@ -1,0 +1,127 @@
+"""One enterprise's assessment as of a date: cases, dimensions, lists, measures, prices, next change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date
+
+from phaseout_bureau.domain.cases import DEADLINE_STATES, CaseState
+from phaseout_coordinator.domain.engine.common import _D, _in
+from phaseout_coordinator.domain.engine.lists import _case_lists
+from phaseout_coordinator.domain.engine.prices import _case_prices, _check_prices
+from phaseout_coordinator.domain.engine.punishment import _measures
+from phaseout_coordinator.domain.engine.timeline import _merged, _Track, _track
+from phaseout_coordinator.domain.model import (
+    DIMENSIONS,
+    STATUS_SEVERITY,
+    STATUS_ZH,
+    Assessment,
+    CaseAssessment,
+    EnterpriseFacts,
+    Explanation,
+    Interval,
+    Status,
+    StatusInterval,
+)
+from phaseout_kit.registry import DIMENSION_ZH
+from phaseout_policy import (
+    PolicyBook,
+)
+
+# ---- the assessment ------------------------------------------------------------------------------------------
+
+
+def _cut(interval: Interval, as_of: date) -> Interval | None:
+    """What is known on `as_of`: nothing that starts later; an end after it is not yet decided. A stretch that
+    ends the day it starts (e.g. found and rectified on one day) holds on no day at all: it is dropped."""
+    if interval.start > as_of or (interval.end is not None and interval.end <= interval.start):
+        return None
+    return interval if interval.end is not None and interval.end <= as_of else Interval(interval.start)
+
+
+def _case_assessment(track: _Track, as_of: date) -> CaseAssessment:
+    f, seg = track.finding, track.segments[-1]
+    timeline = tuple(
+        StatusInterval(s.status, cut, s.explanation)
+        for s in _merged(track.spans)
+        if (cut := _cut(Interval(s.start, s.end), as_of)) is not None
+    )
+    now = next(s for s in timeline if s.interval.contains(as_of))
+    closed = any(s.to_state == CaseState.CLOSED for s in track.steps)
+    running = seg.deadline if seg.state in DEADLINE_STATES else None
+    return CaseAssessment(
+        case_id=f.case_id,
+        bureau=f.bureau,
+        finding_type=f.finding_type,
+        state=CaseState.CLOSED.value if closed else seg.state.value,
+        found_on=f.found_on,
+        deadline=seg.deadline,
+        overdue=running is not None and as_of > running,
+        days_to_deadline=(running - as_of).days if running else None,
+        status=now.status,
+        explanation=now.explanation,
+        timeline=timeline,
+    )
+
+
+def _known(items: Iterable[_D], as_of: date) -> tuple[_D, ...]:
+    """Decisions as known on `as_of`, in date order (ties keep the order of the sorted facts)."""
+    kept = (replace(i, interval=cut) for i in items if (cut := _cut(i.interval, as_of)))
+    return tuple(sorted(kept, key=lambda i: i.interval.start))
+
+
+def _dimension(dim: str, cases: Sequence[CaseAssessment]) -> tuple[Status, Explanation]:
+    worst = max((c for c in cases if c.bureau == dim), key=lambda c: STATUS_SEVERITY[c.status], default=None)
+    if worst is None:
+        return Status.COMPLIANT, Explanation(
+            f"{DIMENSION_ZH[dim]}：无不达标认定（{STATUS_ZH[Status.COMPLIANT]}）", (), ()
+        )
+    return worst.status, worst.explanation
+
+
+def evaluate(facts: EnterpriseFacts, as_of: date, policy: PolicyBook) -> Assessment:
+    """The enterprise's statuses, lists, measures and price instructions as known on `as_of`, explained."""
+    findings = sorted(
+        {f.event_id: f for f in facts.findings if f.found_on <= as_of}.values(),
+        key=lambda f: (f.found_on, f.bureau, f.case_id, f.event_id),
+    )
+    steps = sorted(
+        {s.event_id: s for s in facts.steps if s.occurred_on <= as_of}.values(),
+        key=lambda s: (s.occurred_on, s.bureau, s.sequence, s.event_id),
+    )
+    checks = [
+        f for f in findings if _in(policy, "price_check_findings", f.found_on, f.bureau, f.finding_type)
+    ]
+    tracks = [
+        _track(f, tuple(s for s in steps if (s.bureau, s.case_id) == (f.bureau, f.case_id)), policy)
+        for f in findings
+        if f not in checks
+    ]
+    lists = [e for t in tracks for e in _case_lists(t, policy)]
+    measures = _measures(facts, [e for e in lists if e.list_code == "not_exited_on_time"], policy)
+    prices = [p for t in tracks for p in _case_prices(t, policy)] + [
+        p for f in checks for p in _check_prices(f, policy)
+    ]
+
+    spans = [Interval(s.start, s.end) for t in tracks for s in t.spans]
+    intervals = [
+        *spans,
+        *(e.interval for e in lists),
+        *(m.interval for m in measures),
+        *(p.interval for p in prices),
+    ]
+    cases = tuple(_case_assessment(t, as_of) for t in tracks)
+    dimensions = {dim: _dimension(dim, cases) for dim in DIMENSIONS}
+    return Assessment(
+        uscc=facts.uscc,
+        as_of=as_of,
+        status=max((s for s, _ in dimensions.values()), key=STATUS_SEVERITY.__getitem__),
+        dimensions={dim: status for dim, (status, _) in dimensions.items()},
+        dimension_explanations={dim: why for dim, (_, why) in dimensions.items()},
+        cases=cases,
+        lists=_known(lists, as_of),
+        measures=_known(measures, as_of),
+        prices=_known(prices, as_of),
+        next_change_on=min((d for i in intervals for d in (i.start, i.end) if d and d > as_of), default=None),
+    )
