@@ -1,0 +1,51 @@
+"""The office's reports, one module per kind: statistics, annex tasks (reports, overdue summaries, supervision),
+table rows (measures, enterprises) and the annual report; labels holds their Chinese labels."""
+
+from __future__ import annotations
+
+from phaseout_coordinator.service_layer.reports.annex import (
+    ReportRejected,
+    annex_progress,
+    annex_task,
+    check_task_department,
+    overdue_summaries,
+    report_view,
+    reporting_department,
+    summary_due,
+    supervision_view,
+)
+from phaseout_coordinator.service_layer.reports.annual import annual_report, annual_report_sheets
+from phaseout_coordinator.service_layer.reports.labels import EXECUTION_ZH
+from phaseout_coordinator.service_layer.reports.statistics import statistics
+from phaseout_coordinator.service_layer.reports.tables import (
+    ENTERPRISE_COLUMNS,
+    MEASURE_COLUMNS,
+    MeasureFilter,
+    enterprise_rows,
+    enterprise_table,
+    measure_rows,
+    measure_table,
+)
+
+__all__ = [
+    "ENTERPRISE_COLUMNS",
+    "EXECUTION_ZH",
+    "MEASURE_COLUMNS",
+    "MeasureFilter",
+    "ReportRejected",
+    "annex_progress",
+    "annex_task",
+    "annual_report",
+    "annual_report_sheets",
+    "check_task_department",
+    "enterprise_rows",
+    "enterprise_table",
+    "measure_rows",
+    "measure_table",
+    "overdue_summaries",
+    "report_view",
+    "reporting_department",
+    "statistics",
+    "summary_due",
+    "supervision_view",
+]

@@ -1,0 +1,206 @@
+"""The 16 annex tasks: member units' reports, overdue annual summaries, supervision (通报/约谈)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phaseout_coordinator.adapters.orm_reports import AnnexTaskReport, SupervisionAction
+from phaseout_coordinator.service_layer.reports.labels import REPORT_KIND_ZH, SUPERVISION_ZH
+from phaseout_kit.auth import Principal, Role
+from phaseout_kit.registry import bureau, find_unit, is_bureau, same_unit, unit_name
+from phaseout_policy import AnnexTask, PolicyBook, ReportingDeadline
+
+# ---- annex tasks ---------------------------------------------------------------------------------------------
+
+
+class ReportRejected(ValueError):
+    """A report or supervision action that cannot be accepted; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.field = status, detail, field
+
+
+def annex_task(policy: PolicyBook, number: int) -> AnnexTask | None:
+    return next((t for t in policy.annex_tasks() if t.number == number), None)
+
+
+def _deadline(policy: PolicyBook, due_in_year: str) -> ReportingDeadline:
+    return next(d for d in policy.reporting_deadlines() if d.due_in_year == due_in_year)
+
+
+def due_date(deadline: ReportingDeadline, year: int) -> date:
+    """The plan gives 2020's dates; the platform repeats them yearly (month-day of the policy data)."""
+    month, day = (int(p) for p in deadline.due_month_day.split("-"))
+    return date(year + (1 if deadline.due_in_year == "plan_year_plus_1" else 0), month, day)
+
+
+def summary_due(policy: PolicyBook, year: int) -> date:
+    return due_date(_deadline(policy, "plan_year"), year)
+
+
+def reporting_department(principal: Principal, requested: str | None, task: AnnexTask) -> str:
+    """Who reports: a department or bureau user for its own unit; the office for a department it names.
+    Returns what is stored (see check_task_department)."""
+    if principal.role is Role.DEPARTMENT:
+        allowed: tuple[str, ...] | None = (principal.department,) if principal.department else ()
+    elif principal.role is Role.BUREAU:
+        allowed = bureau(principal.bureau).units if principal.bureau and is_bureau(principal.bureau) else ()
+    else:
+        allowed = None
+    department = requested or (allowed[0] if allowed else None)
+    if department is None:
+        raise ReportRejected(422, "请填写报送部门 (department_zh is required)", "department_zh")
+    if allowed is not None and not any(same_unit(department, a) for a in allowed):
+        own = "、".join(unit_name(a) for a in allowed)
+        raise ReportRejected(403, f"只能报送本单位的情况：{own} (report for your own unit)")
+    return check_task_department(task, department)
+
+
+def check_task_department(task: AnnexTask, department: str) -> str:
+    """The unit's registry code when the task names it, in any spelling (区应急局 is 区应急管理局); a department
+    the registry does not know only where the task admits unnamed ones (相关部门…), kept as named."""
+    found = find_unit(department)
+    if found is not None and found.code in task.units:
+        return found.code
+    if not task.open_to_others:
+        named = "、".join(unit_name(u) for u in task.units)
+        raise ReportRejected(
+            422,
+            f"{unit_name(department)}不是第{task.number}项任务的牵头或配合单位：{named} "
+            "(not a lead or cooperating department of this task)",
+            "department_zh",
+        )
+    return found.code if found else department
+
+
+def report_view(policy: PolicyBook, r: AnnexTaskReport) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "task_number": r.task_number,
+        "department": r.department,
+        "department_zh": unit_name(r.department),
+        "period": r.period,
+        "kind": r.kind,
+        "kind_zh": REPORT_KIND_ZH.get(r.kind, r.kind),
+        "submitted_on": r.submitted_on.isoformat(),
+        "on_time": r.kind != "annual_summary" or r.submitted_on <= summary_due(policy, int(r.period[:4])),
+        "summary_zh": r.summary_zh,
+        "recorded_by": r.recorded_by,
+    }
+
+
+def supervision_view(s: SupervisionAction) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "task_number": s.task_number,
+        "department": s.department,
+        "department_zh": unit_name(s.department),
+        "kind": s.kind,
+        "kind_zh": SUPERVISION_ZH.get(s.kind, s.kind),
+        "taken_on": s.taken_on.isoformat(),
+        "reason_zh": s.reason_zh,
+        "document_no": s.document_no,
+        "recorded_by": s.recorded_by,
+    }
+
+
+def _period_of(year: int) -> sa.ColumnElement[bool]:
+    return sa.or_(AnnexTaskReport.period == str(year), AnnexTaskReport.period.like(f"{year}-%"))
+
+
+async def _summaries_on(session: AsyncSession, year: int) -> dict[tuple[int, str], date]:
+    """The first annual summary of each (task, department) for ``year``."""
+    rows = await session.execute(
+        sa.select(
+            AnnexTaskReport.task_number,
+            AnnexTaskReport.department,
+            sa.func.min(AnnexTaskReport.submitted_on),
+        )
+        .where(AnnexTaskReport.kind == "annual_summary", AnnexTaskReport.period == str(year))
+        .group_by(AnnexTaskReport.task_number, AnnexTaskReport.department)
+    )
+    return {(task, dept): first for task, dept, first in rows}
+
+
+async def overdue_summaries(
+    session: AsyncSession, policy: PolicyBook, *, year: int, today: date
+) -> list[dict[str, Any]]:
+    """Lead departments without an annual summary for ``year`` by its deadline (none before it passes)."""
+    due = summary_due(policy, year)
+    if today <= due:
+        return []
+    submitted = await _summaries_on(session, year)
+    overdue = []
+    for task in policy.annex_tasks():
+        for code in task.lead_units:
+            first = submitted.get((task.number, code))
+            if first is not None and first <= due:
+                continue
+            overdue.append(
+                {
+                    "task_number": task.number,
+                    "task_title_zh": task.title_zh,
+                    "department": code,
+                    "department_zh": unit_name(code),
+                    "due": due.isoformat(),
+                    "submitted_on": first.isoformat() if first else None,
+                    "days_overdue": ((first or today) - due).days,
+                }
+            )
+    return overdue
+
+
+async def annex_progress(
+    session: AsyncSession, policy: PolicyBook, *, year: int, today: date
+) -> list[dict[str, Any]]:
+    reports = (
+        await session.scalars(
+            sa.select(AnnexTaskReport)
+            .where(_period_of(year))
+            .order_by(AnnexTaskReport.submitted_on, AnnexTaskReport.id)
+        )
+    ).all()
+    actions = (
+        await session.scalars(
+            sa.select(SupervisionAction).order_by(SupervisionAction.taken_on, SupervisionAction.id)
+        )
+    ).all()
+    overdue = await overdue_summaries(session, policy, year=year, today=today)
+    return [_task_progress(policy, task, year, reports, actions, overdue) for task in policy.annex_tasks()]
+
+
+def _task_progress(
+    policy: PolicyBook,
+    task: AnnexTask,
+    year: int,
+    reports: Sequence[AnnexTaskReport],
+    actions: Sequence[SupervisionAction],
+    overdue: Sequence[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
+        "number": task.number,
+        "title_zh": task.title_zh,
+        "dimension": task.dimension,
+        "lead_units": task.lead_units,
+        "lead_departments_zh": task.lead_departments_zh,
+        "cooperating_units": task.cooperating_units,
+        "cooperating_departments_zh": task.cooperating_departments_zh,
+        "planned_work_zh": task.planned_work_zh,
+        "contact_zh": task.contact_zh,
+        "basis": {"document": task.document, "clause": task.clause},
+        "annual_summary": {
+            "year": year,
+            "due": summary_due(policy, year).isoformat(),
+            "overdue_departments_zh": [
+                o["department_zh"] for o in overdue if o["task_number"] == task.number
+            ],
+        },
+        "reports": [report_view(policy, r) for r in reports if r.task_number == task.number],
+        "supervision_actions": [supervision_view(s) for s in actions if s.task_number == task.number],
+    }
