@@ -21,7 +21,7 @@ from phaseout_bureau.domain.cases import (
 )
 from phaseout_bureau.domain.findings import BureauSpec
 from phaseout_bureau.service.errors import CaseNotFound, IdempotencyConflict
-from phaseout_bureau.service.rows import _case_dict, _domain_case
+from phaseout_bureau.service.rows import case_dict, domain_case
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal
 from phaseout_kit.clock import utcnow
@@ -63,9 +63,9 @@ async def apply_action(
     row = await session.get(CaseRow, case_id, with_for_update=True)
     if row is None:
         raise CaseNotFound(case_id)
-    before = _case_dict(row)
+    before = case_dict(row)
     decision = decide(
-        _domain_case(row),
+        domain_case(row),
         action,
         body,
         dimension=cast(Dimension, spec.name),
@@ -102,7 +102,7 @@ async def apply_action(
         object_type="case",
         object_id=case_id,
         before=before,
-        after=_case_dict(row),
+        after=case_dict(row),
     )
     envelope = await append_event(
         session,

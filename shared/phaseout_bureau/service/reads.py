@@ -18,7 +18,7 @@ from phaseout_bureau.domain.cases import (
 )
 from phaseout_bureau.domain.findings import BureauSpec
 from phaseout_bureau.service.intake import _to_recorded
-from phaseout_bureau.service.rows import _case_dict, _domain_case
+from phaseout_bureau.service.rows import case_dict, domain_case
 
 
 async def get_finding(
@@ -37,9 +37,9 @@ async def get_finding(
 
 
 def case_summary(row: CaseRow, today: date) -> dict[str, Any]:
-    case = _domain_case(row)
+    case = domain_case(row)
     return {
-        **_case_dict(row),
+        **case_dict(row),
         "overdue": case.overdue(today),
         "allowed_actions": [a.value for a in allowed_actions(case.state)],
     }

@@ -13,7 +13,7 @@ from phaseout_bureau.domain.cases import (
 )
 
 
-def _domain_case(row: CaseRow) -> Case:
+def domain_case(row: CaseRow) -> Case:
     return Case(
         state=CaseState(row.state),
         found_on=row.found_on,
@@ -27,7 +27,7 @@ def _domain_case(row: CaseRow) -> Case:
     )
 
 
-def _case_dict(row: CaseRow) -> dict[str, Any]:
+def case_dict(row: CaseRow) -> dict[str, Any]:
     return {
         "id": row.id,
         "uscc": row.uscc,
