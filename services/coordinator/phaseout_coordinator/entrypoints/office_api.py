@@ -4,9 +4,9 @@
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from phaseout_coordinator.adapters.exports import (
     EXPORT_CONTENT,
@@ -17,33 +17,26 @@ from phaseout_coordinator.adapters.exports import (
     xlsx_bytes,
     xlsx_response,
 )
-from phaseout_coordinator.adapters.orm_reports import AnnexTaskReport, SupervisionAction
 from phaseout_coordinator.domain.model import DIMENSIONS, Status
+from phaseout_coordinator.entrypoints.annex_api import annex_routes
 from phaseout_coordinator.entrypoints.api import (
-    OFFICE_READERS,
     AdminDep,
     CoordinatorDep,
+    Limit,
     ListCode,
     MeasureUnitDep,
     Offset,
     PolicyDep,
     ReaderDep,
+    YearQuery,
 )
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
-from phaseout_kit.audit import record_audit
-from phaseout_kit.auth import Principal, Role
-from phaseout_kit.clock import utcnow
 from phaseout_kit.registry import short_name, unit_name
-from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors, problem, require_roles
+from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors, problem
 
 FormatQuery = Annotated[ExportFormat, Query(alias="format", description="csv 或 xlsx")]
-YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="年度，默认平台当前年度")]
-Limit = Annotated[int, Query(ge=1, le=500)]
-ReporterDep = Annotated[Principal, Depends(require_roles(Role.OFFICE_ADMIN, Role.DEPARTMENT, Role.BUREAU))]
-TaskNumber = Annotated[int, Path(ge=1, le=16, description="附件任务序号（1–16）")]
 PublicationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="发布编号")]
-Text = Annotated[str, Field(min_length=1, max_length=120)]
 
 
 class PublicationBody(BaseModel):
@@ -52,52 +45,8 @@ class PublicationBody(BaseModel):
     year: int | None = Field(default=None, ge=2000, le=2100, description="年度（年度退出名单）")
 
 
-class ReportBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    period: Annotated[str, Field(pattern=r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")] = Field(
-        description="报送期间：年度 2020、季度 2020-Q3 或月份 2020-07"
-    )
-    kind: Literal["plan", "enforcement", "annual_summary"] = Field(
-        description="plan 方案制定 / enforcement 执法监管 / annual_summary 年度总结"
-    )
-    submitted_on: date = Field(description="报送日期")
-    summary_zh: Annotated[str, Field(min_length=1, max_length=20_000)] = Field(description="内容摘要")
-    department_zh: Text | None = Field(
-        default=None,
-        description=f"报送单位（单位代码或方案中的名称）；部门和委办局用户默认本单位，{short_name('office')}代报时必填",
-    )
-
-    @model_validator(mode="after")
-    def _annual_summary_is_yearly(self) -> "ReportBody":
-        if self.kind == "annual_summary" and len(self.period) != 4:
-            raise ValueError("年度总结的期间应为年度，如 2020 (annual_summary needs a year as period)")
-        return self
-
-
-class SupervisionBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    task_number: int = Field(ge=1, le=16, description="附件任务序号")
-    department_zh: Text = Field(description="被通报或约谈的部门：单位代码或方案中的名称")
-    kind: Literal["circulated_notice", "summons_interview"] = Field(
-        description="circulated_notice 通报 / summons_interview 约谈"
-    )
-    taken_on: date = Field(description="通报或约谈日期")
-    reason_zh: Annotated[str, Field(min_length=1, max_length=4000)] = Field(description="事由")
-    document_no: Text | None = Field(default=None, description="文号")
-
-
-def _not_future(day: date, latest: date, field: str) -> None:
-    """``latest``: the latest day not in the future (DistrictClock.latest_today)."""
-    if day > latest:
-        raise problem(422, "日期不能晚于今天 (date cannot be in the future)", field=field)
-
-
 def _download_name(title: str, scope_zh: str) -> str:
     return f"{title}_{scope_zh.replace('截至 ', '')}"
-
-
-def _rejected(exc: reports.ReportRejected) -> Exception:
-    return problem(exc.status, exc.detail, **({"field": exc.field} if exc.field else {}))
 
 
 def office_router() -> APIRouter:
@@ -105,7 +54,7 @@ def office_router() -> APIRouter:
     _downloads(router)
     _publications(router)
     _statistics(router)
-    _annex_tasks(router)
+    annex_routes(router)
     _annual_report(router)
     return router
 
@@ -276,130 +225,6 @@ def _statistics(router: APIRouter) -> None:
             return await reports.statistics(
                 session, policy, as_of=day, year=year or day.year, within_days=within_days
             )
-
-
-def _annex_tasks(router: APIRouter) -> None:
-    TaskReaderDep = Annotated[Principal, Depends(require_roles(*OFFICE_READERS, Role.DEPARTMENT))]
-
-    @router.get("/annex-tasks", summary="附件16项任务：牵头与配合单位、报送情况、通报约谈 (annex tasks)")
-    async def annex_tasks(
-        policy: PolicyDep,
-        runtime: RuntimeDep,
-        coordinator: CoordinatorDep,
-        _p: TaskReaderDep,
-        year: YearQuery = None,
-    ) -> dict[str, Any]:
-        today = coordinator.clock.today()
-        plan_year = year or today.year
-        async with runtime.sessions() as session:
-            tasks = await reports.annex_progress(session, policy, year=plan_year, today=today)
-        return {"year": plan_year, "as_of": today.isoformat(), "tasks": tasks}
-
-    @router.get(
-        "/annex-tasks/overdue",
-        summary="逾期未报送年度总结的牵头单位（12月31日前）(lead departments without an annual summary)",
-    )
-    async def overdue(
-        policy: PolicyDep,
-        runtime: RuntimeDep,
-        coordinator: CoordinatorDep,
-        _p: TaskReaderDep,
-        year: YearQuery = None,
-    ) -> dict[str, Any]:
-        today = coordinator.clock.today()
-        plan_year = year or today.year - 1
-        async with runtime.sessions() as session:
-            items = await reports.overdue_summaries(session, policy, year=plan_year, today=today)
-        due = reports.summary_due(policy, plan_year)
-        return {"year": plan_year, "due": due.isoformat(), "as_of": today.isoformat(), "items": items}
-
-    @router.post(
-        "/annex-tasks/{number}/reports",
-        status_code=201,
-        summary="报送任务进展：方案、执法监管、年度总结 (report on an annex task)",
-        responses=errors(404),
-    )
-    async def add_report(
-        policy: PolicyDep,
-        number: TaskNumber,
-        body: ReportBody,
-        runtime: RuntimeDep,
-        coordinator: CoordinatorDep,
-        principal: ReporterDep,
-    ) -> dict[str, Any]:
-        task = reports.annex_task(policy, number)
-        if task is None:
-            raise problem(404, "附件任务不存在 (no such annex task)")
-        _not_future(body.submitted_on, coordinator.clock.latest_today(), "submitted_on")
-        try:
-            department = reports.reporting_department(principal, body.department_zh, task)
-        except reports.ReportRejected as exc:
-            raise _rejected(exc) from exc
-        async with runtime.unit_of_work() as session:
-            report = AnnexTaskReport(
-                task_number=number,
-                department=department,
-                period=body.period,
-                kind=body.kind,
-                submitted_on=body.submitted_on,
-                summary_zh=body.summary_zh,
-                recorded_at=utcnow(),
-                recorded_by=principal.actor,
-            )
-            session.add(report)
-            await session.flush()
-            view = reports.report_view(policy, report)
-            record_audit(
-                session,
-                principal,
-                action="annex_task.report",
-                object_type="annex_task_report",
-                object_id=str(report.id),
-                before=None,
-                after=view,
-            )
-        return view
-
-    @router.post(
-        "/supervision-actions",
-        status_code=201,
-        summary="记录通报或约谈（督促进展缓慢的成员单位）(record a notice or summons)",
-    )
-    async def add_supervision(
-        policy: PolicyDep,
-        body: SupervisionBody,
-        runtime: RuntimeDep,
-        coordinator: CoordinatorDep,
-        principal: AdminDep,
-    ) -> dict[str, Any]:
-        task = reports.annex_task(policy, body.task_number)
-        if task is None:
-            raise problem(422, "附件任务不存在 (no such annex task)", field="task_number")
-        _not_future(body.taken_on, coordinator.clock.latest_today(), "taken_on")
-        try:
-            department = reports.check_task_department(task, body.department_zh)
-        except reports.ReportRejected as exc:
-            raise _rejected(exc) from exc
-        async with runtime.unit_of_work() as session:
-            action = SupervisionAction(
-                **body.model_dump(exclude={"department_zh"}),
-                department=department,
-                recorded_at=utcnow(),
-                recorded_by=principal.actor,
-            )
-            session.add(action)
-            await session.flush()
-            view = reports.supervision_view(action)
-            record_audit(
-                session,
-                principal,
-                action="supervision.record",
-                object_type="supervision_action",
-                object_id=str(action.id),
-                before=None,
-                after=view,
-            )
-        return view
 
 
 def _annual_report(router: APIRouter) -> None:
