@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from phaseout_coordinator.dashboard.views import dashboard_router, public_pages_router
+from phaseout_coordinator.dashboard.public_pages import public_pages_router
+from phaseout_coordinator.dashboard.views import dashboard_router
 from phaseout_coordinator.entrypoints.api import coordinator_router
 from phaseout_coordinator.entrypoints.office_api import office_router
 from phaseout_coordinator.entrypoints.public_api import public_router
