@@ -25,6 +25,7 @@ from phaseout_kit import metrics
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.events.outbox import backlog
 from phaseout_kit.logs import configure_logging
+from phaseout_kit.refusals import Conflict, Invalid, NotFound, NotPermitted, Refused
 from phaseout_kit.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -182,6 +183,27 @@ def _unavailable(_request: Request, exc: Exception) -> Response:
     )
 
 
+REFUSAL_STATUS: dict[type[Refused], int] = {
+    NotFound: 404,
+    NotPermitted: 403,
+    Invalid: 422,
+    Conflict: 409,
+    Refused: 422,  # a refusal of no narrower kind: the request is at fault
+}
+
+
+def refusal_status(refused: Refused) -> int:
+    return next(s for kind, s in REFUSAL_STATUS.items() if isinstance(refused, kind))
+
+
+def _refused(_request: Request, exc: Exception) -> Response:
+    """A service layer's refusal, answered like ``problem()``: the one place its kinds meet HTTP statuses."""
+    assert isinstance(exc, Refused)
+    extra = {**({"field": exc.field} if exc.field else {}), **exc.extra}
+    detail: str | dict[str, Any] = {"detail": exc.detail, **extra} if extra else exc.detail
+    return JSONResponse({"detail": detail}, status_code=refusal_status(exc))
+
+
 def health_router() -> APIRouter:
     router = APIRouter(tags=["运维 operations"])
 
@@ -236,6 +258,7 @@ def create_app(
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
+    app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(DataError, _unprocessable)
     app.add_exception_handler(IntegrityError, _conflict)
     app.add_exception_handler(DBAPIError, _unavailable)

@@ -1,34 +1,28 @@
 """The dashboard's writes: form fields in, the service layer's publication and feedback operations (the
-same ones the office API calls), and a message a person can act on when the rules refuse."""
+same ones the office API calls) in one transaction each; a refusal (phaseout_kit.refusals) carries the
+message a person can act on."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from phaseout_coordinator.service_layer import publications as pubs
-from phaseout_coordinator.service_layer.measures import Feedback, FeedbackRefused, record_feedback
+from phaseout_coordinator.service_layer.measures import Feedback, record_feedback
 from phaseout_kit.auth import Principal
+from phaseout_kit.refusals import Invalid
 from phaseout_kit.runtime import ServiceRuntime
 
 
-class Refused(ValueError):
-    """An action the rules do not allow; the message is shown to the user."""
-
-
 async def publish(runtime: ServiceRuntime, principal: Principal, publication_id: int) -> None:
-    try:
-        await pubs.publish_draft(runtime, principal, publication_id)
-    except pubs.PublicationNotFound as exc:
-        raise Refused("发布记录不存在。") from exc
-    except pubs.PublicationConflict as exc:
-        raise Refused(f"该名单当前状态为“{pubs.STATE_ZH.get(exc.state, exc.state)}”，不能再次发布。") from exc
+    async with runtime.unit_of_work() as session:
+        await pubs.publish_draft(session, principal, publication_id)
 
 
 def parse_feedback(fields: dict[str, str]) -> Feedback:
     try:
         executed_on = date.fromisoformat(fields.get("executed_on", ""))
     except ValueError as exc:
-        raise Refused("请填写执行或答复日期。") from exc
+        raise Invalid("请填写执行或答复日期", "executed_on must be a date", "executed_on") from exc
     return Feedback(
         outcome=fields.get("outcome", ""),
         executed_on=executed_on,
@@ -40,7 +34,6 @@ def parse_feedback(fields: dict[str, str]) -> Feedback:
 async def answer_measure(
     runtime: ServiceRuntime, principal: Principal, key: str, fields: dict[str, str]
 ) -> None:
-    try:
-        await record_feedback(runtime, principal, key, parse_feedback(fields))
-    except FeedbackRefused as refused:
-        raise Refused(f"{refused.zh}。") from refused
+    feedback = parse_feedback(fields)
+    async with runtime.unit_of_work() as session:
+        await record_feedback(session, principal, key, feedback, latest=runtime.clock.latest_today())

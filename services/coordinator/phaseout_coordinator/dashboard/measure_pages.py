@@ -33,6 +33,7 @@ from phaseout_coordinator.dashboard.present import (
     table_view,
 )
 from phaseout_coordinator.service_layer import reports
+from phaseout_kit.refusals import Refused
 from phaseout_kit.registry import unit_name
 
 
@@ -74,8 +75,8 @@ def _measures(router: APIRouter) -> None:
         fields = await form_fields(request, viewer)
         try:
             await actions.answer_measure(_runtime(request), viewer.principal, key, fields)
-        except actions.Refused as exc:
-            return see_other(f"{PREFIX}/measures?{urlencode({'notice': 'refused', 'why': str(exc)})}")
+        except Refused as exc:
+            return see_other(f"{PREFIX}/measures?{urlencode({'notice': 'refused', 'why': f'{exc.zh}。'})}")
         return see_other(f"{PREFIX}/measures?notice=feedback")
 
 

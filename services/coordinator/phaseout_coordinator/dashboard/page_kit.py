@@ -27,7 +27,7 @@ from phaseout_coordinator.dashboard.rendering import render
 from phaseout_coordinator.entrypoints.wiring import Coordinator
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
-from phaseout_coordinator.service_layer.measures import unit_in_scope
+from phaseout_coordinator.service_layer.authorisation import unit_in_scope
 from phaseout_kit.registry import find_unit
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_policy import PolicyBook

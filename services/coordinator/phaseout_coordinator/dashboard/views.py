@@ -55,6 +55,7 @@ from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
 from phaseout_kit import uscc
 from phaseout_kit.auth import DEMO_TOKENS, Role
+from phaseout_kit.refusals import Refused
 from phaseout_kit.registry import short_name, unit_name
 from phaseout_kit.settings import Profile
 
@@ -222,7 +223,7 @@ def _lists(router: APIRouter) -> None:
         code = fields.get("list_code") if fields.get("list_code") in queries.LIST_CODES else "yellow"
         try:
             await actions.publish(_runtime(request), viewer.principal, publication_id)
-        except actions.Refused:
+        except Refused:
             return see_other(f"{PREFIX}/lists/{code}?notice=conflict#publications")
         return see_other(f"{PREFIX}/lists/{code}?notice=published#publications")
 

@@ -16,11 +16,9 @@ from phaseout_coordinator.entrypoints.api import (
     YearQuery,
 )
 from phaseout_coordinator.service_layer import reports
-from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal, Role
-from phaseout_kit.clock import utcnow
 from phaseout_kit.registry import short_name
-from phaseout_kit.web import RuntimeDep, errors, problem, require_roles
+from phaseout_kit.web import RuntimeDep, errors, require_roles
 
 Text = Annotated[str, Field(min_length=1, max_length=120)]
 
@@ -63,16 +61,6 @@ class SupervisionBody(BaseModel):
     taken_on: date = Field(description="通报或约谈日期")
     reason_zh: Annotated[str, Field(min_length=1, max_length=4000)] = Field(description="事由")
     document_no: Text | None = Field(default=None, description="文号")
-
-
-def _not_future(day: date, latest: date, field: str) -> None:
-    """``latest``: the latest day not in the future (DistrictClock.latest_today)."""
-    if day > latest:
-        raise problem(422, "日期不能晚于今天 (date cannot be in the future)", field=field)
-
-
-def _rejected(exc: reports.ReportRejected) -> Exception:
-    return problem(exc.status, exc.detail, **({"field": exc.field} if exc.field else {}))
 
 
 def annex_routes(router: APIRouter) -> None:
@@ -124,38 +112,17 @@ def annex_routes(router: APIRouter) -> None:
         coordinator: CoordinatorDep,
         principal: ReporterDep,
     ) -> dict[str, Any]:
-        task = reports.annex_task(policy, number)
-        if task is None:
-            raise problem(404, "附件任务不存在 (no such annex task)")
-        _not_future(body.submitted_on, coordinator.clock.latest_today(), "submitted_on")
-        try:
-            department = reports.reporting_department(principal, body.department_zh, task)
-        except reports.ReportRejected as exc:
-            raise _rejected(exc) from exc
+        report = AnnexTaskReport(**body.model_dump(exclude={"department_zh"}))
         async with runtime.unit_of_work() as session:
-            report = AnnexTaskReport(
-                task_number=number,
-                department=department,
-                period=body.period,
-                kind=body.kind,
-                submitted_on=body.submitted_on,
-                summary_zh=body.summary_zh,
-                recorded_at=utcnow(),
-                recorded_by=principal.actor,
-            )
-            session.add(report)
-            await session.flush()
-            view = reports.report_view(policy, report)
-            record_audit(
+            return await reports.record_report(
                 session,
+                policy,
                 principal,
-                action="annex_task.report",
-                object_type="annex_task_report",
-                object_id=str(report.id),
-                before=None,
-                after=view,
+                number,
+                report,
+                requested_unit=body.department_zh,
+                latest=coordinator.clock.latest_today(),
             )
-        return view
 
     @router.post(
         "/supervision-actions",
@@ -169,31 +136,13 @@ def annex_routes(router: APIRouter) -> None:
         coordinator: CoordinatorDep,
         principal: AdminDep,
     ) -> dict[str, Any]:
-        task = reports.annex_task(policy, body.task_number)
-        if task is None:
-            raise problem(422, "附件任务不存在 (no such annex task)", field="task_number")
-        _not_future(body.taken_on, coordinator.clock.latest_today(), "taken_on")
-        try:
-            department = reports.check_task_department(task, body.department_zh)
-        except reports.ReportRejected as exc:
-            raise _rejected(exc) from exc
+        action = SupervisionAction(**body.model_dump(exclude={"department_zh"}))
         async with runtime.unit_of_work() as session:
-            action = SupervisionAction(
-                **body.model_dump(exclude={"department_zh"}),
-                department=department,
-                recorded_at=utcnow(),
-                recorded_by=principal.actor,
-            )
-            session.add(action)
-            await session.flush()
-            view = reports.supervision_view(action)
-            record_audit(
+            return await reports.record_supervision(
                 session,
+                policy,
                 principal,
-                action="supervision.record",
-                object_type="supervision_action",
-                object_id=str(action.id),
-                before=None,
-                after=view,
+                action,
+                named_unit=body.department_zh,
+                latest=coordinator.clock.latest_today(),
             )
-        return view

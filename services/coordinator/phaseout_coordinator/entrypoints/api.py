@@ -7,22 +7,16 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from phaseout_coordinator.adapters.orm import Affiliation
 from phaseout_coordinator.domain.model import DIMENSIONS, Status
 from phaseout_coordinator.entrypoints.wiring import Coordinator
 from phaseout_coordinator.service_layer import queries
+from phaseout_coordinator.service_layer.affiliates import declare_affiliates as declare
+from phaseout_coordinator.service_layer.authorisation import unit_in_scope
 from phaseout_coordinator.service_layer.ingest import cursors
-from phaseout_coordinator.service_layer.measures import (
-    Feedback,
-    FeedbackRefused,
-    record_feedback,
-    unit_in_scope,
-)
-from phaseout_coordinator.service_layer.projector import queue
+from phaseout_coordinator.service_layer.measures import Feedback, record_feedback
 from phaseout_kit import uscc
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal, Role
-from phaseout_kit.clock import utcnow
 from phaseout_kit.events.inbox import DeadLetter
 from phaseout_kit.events.outbox import last_sequence, read_feed
 from phaseout_kit.registry import UnknownUnit
@@ -158,26 +152,8 @@ def coordinator_router() -> APIRouter:
         principal: AdminDep,
     ) -> dict[str, Any]:
         owner = valid_uscc(code)
-        affiliates = sorted({valid_uscc(a) for a in body.affiliates} - {owner})
         async with runtime.unit_of_work() as session:
-            before = list(
-                await session.scalars(sa.select(Affiliation.affiliate_uscc).where(Affiliation.uscc == owner))
-            )
-            await session.execute(sa.delete(Affiliation).where(Affiliation.uscc == owner))
-            session.add_all(
-                Affiliation(uscc=owner, affiliate_uscc=a, declared_at=utcnow(), declared_by=principal.actor)
-                for a in affiliates
-            )
-            record_audit(
-                session,
-                principal,
-                action="enterprise.affiliates",
-                object_type="enterprise",
-                object_id=owner,
-                before={"affiliates": before},
-                after={"affiliates": affiliates},
-            )
-            await queue(session, [owner])
+            affiliates = await declare(session, principal, owner, [valid_uscc(a) for a in body.affiliates])
         coordinator.projector.wake()
         return {"uscc": owner, "affiliates": affiliates}
 
@@ -293,11 +269,10 @@ def coordinator_router() -> APIRouter:
         coordinator: CoordinatorDep,
         principal: DepartmentDep,
     ) -> dict[str, Any]:
-        try:
-            await record_feedback(runtime, principal, key, Feedback(**body.model_dump()))
-        except FeedbackRefused as refused:
-            extra = {"field": refused.field} if refused.field else {}
-            raise problem(refused.status, f"{refused.zh} ({refused.en})", **extra) from refused
+        async with runtime.unit_of_work() as session:
+            await record_feedback(
+                session, principal, key, Feedback(**body.model_dump()), latest=runtime.clock.latest_today()
+            )
         return {"measure_key": key, **body.model_dump(mode="json")}
 
     @router.get("/decisions", summary="决定事件流（供下游信用平台补数）(ordered decision event feed)")

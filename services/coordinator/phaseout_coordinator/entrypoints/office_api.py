@@ -164,15 +164,8 @@ def _publications(router: APIRouter) -> None:
     async def publish(
         policy: PolicyDep, publication_id: PublicationId, runtime: RuntimeDep, principal: AdminDep
     ) -> dict[str, Any]:
-        try:
-            publication = await pubs.publish_draft(runtime, principal, publication_id)
-        except pubs.PublicationNotFound as exc:
-            raise problem(404, "发布记录不存在 (no such publication)") from exc
-        except pubs.PublicationConflict as exc:
-            state_zh = pubs.STATE_ZH.get(exc.state, exc.state)
-            raise problem(
-                409, f"该名单当前状态为“{state_zh}”，不能再次发布 (already {exc.state})", state=exc.state
-            ) from exc
+        async with runtime.unit_of_work() as session:
+            publication = await pubs.publish_draft(session, principal, publication_id)
         return pubs.office_view(policy, publication, with_entries=False)
 
     @router.get("/publications", summary="名单发布记录（草稿与已发布）(publications)")

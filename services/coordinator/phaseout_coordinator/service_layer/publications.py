@@ -23,6 +23,7 @@ from phaseout_coordinator.service_layer import queries
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal
 from phaseout_kit.clock import district_date, utcnow
+from phaseout_kit.refusals import Conflict, NotFound
 from phaseout_kit.registry import DIMENSION_ZH
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_policy import PolicyBook
@@ -206,16 +207,6 @@ def list_table(policy: PolicyBook, scope: ListScope, *, internal: bool, sheet_zh
 # ---- publications -------------------------------------------------------------------------------------------
 
 
-class PublicationNotFound(LookupError):
-    pass
-
-
-class PublicationConflict(RuntimeError):
-    def __init__(self, state: str) -> None:
-        super().__init__(state)
-        self.state = state
-
-
 async def frozen_entries(
     sessions: async_sessionmaker[AsyncSession], scope: ListScope
 ) -> list[dict[str, Any]]:
@@ -249,9 +240,12 @@ async def publish(session: AsyncSession, publication_id: int, principal: Princip
     )
     publication = await session.get(ListPublication, publication_id, populate_existing=True)
     if publication is None:
-        raise PublicationNotFound(publication_id)
+        raise NotFound("发布记录不存在", "no such publication")
     if getattr(result, "rowcount", 0) != 1:
-        raise PublicationConflict(publication.state)
+        state = publication.state
+        raise Conflict(
+            f"该名单当前状态为“{STATE_ZH.get(state, state)}”，不能再次发布", f"already {state}", state=state
+        )
     return publication
 
 
@@ -276,21 +270,18 @@ async def draft(runtime: ServiceRuntime, principal: Principal, scope: ListScope)
     return publication
 
 
-async def publish_draft(
-    runtime: ServiceRuntime, principal: Principal, publication_id: int
-) -> ListPublication:
-    """The office publishes a draft (audited); raises PublicationNotFound or PublicationConflict."""
-    async with runtime.unit_of_work() as session:
-        publication = await publish(session, publication_id, principal)
-        record_audit(
-            session,
-            principal,
-            action="publication.publish",
-            object_type="list_publication",
-            object_id=str(publication_id),
-            before={"state": DRAFT},
-            after={"state": PUBLISHED, "published_by": principal.actor},
-        )
+async def publish_draft(session: AsyncSession, principal: Principal, publication_id: int) -> ListPublication:
+    """The office publishes a draft (audited), in the caller's transaction; refuses NotFound or Conflict."""
+    publication = await publish(session, publication_id, principal)
+    record_audit(
+        session,
+        principal,
+        action="publication.publish",
+        object_type="list_publication",
+        object_id=str(publication_id),
+        before={"state": DRAFT},
+        after={"state": PUBLISHED, "published_by": principal.actor},
+    )
     return publication
 
 

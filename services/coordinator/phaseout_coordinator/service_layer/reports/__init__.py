@@ -4,15 +4,11 @@ table rows (measures, enterprises) and the annual report; labels holds their Chi
 from __future__ import annotations
 
 from phaseout_coordinator.service_layer.reports.annex import (
-    ReportRejected,
     annex_progress,
-    annex_task,
-    check_task_department,
     overdue_summaries,
-    report_view,
-    reporting_department,
+    record_report,
+    record_supervision,
     summary_due,
-    supervision_view,
 )
 from phaseout_coordinator.service_layer.reports.annual import annual_report, annual_report_sheets
 from phaseout_coordinator.service_layer.reports.labels import EXECUTION_ZH
@@ -32,20 +28,16 @@ __all__ = [
     "EXECUTION_ZH",
     "MEASURE_COLUMNS",
     "MeasureFilter",
-    "ReportRejected",
     "annex_progress",
-    "annex_task",
     "annual_report",
     "annual_report_sheets",
-    "check_task_department",
     "enterprise_rows",
     "enterprise_table",
     "measure_rows",
     "measure_table",
     "overdue_summaries",
-    "report_view",
-    "reporting_department",
+    "record_report",
+    "record_supervision",
     "statistics",
     "summary_due",
-    "supervision_view",
 ]

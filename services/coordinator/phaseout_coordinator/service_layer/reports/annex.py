@@ -10,20 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phaseout_coordinator.adapters.orm_reports import AnnexTaskReport, SupervisionAction
+from phaseout_coordinator.service_layer.authorisation import reporting_unit
 from phaseout_coordinator.service_layer.reports.labels import REPORT_KIND_ZH, SUPERVISION_ZH
-from phaseout_kit.auth import Principal, Role
-from phaseout_kit.registry import bureau, find_unit, is_bureau, same_unit, unit_name
+from phaseout_kit.audit import record_audit
+from phaseout_kit.auth import Principal
+from phaseout_kit.clock import utcnow
+from phaseout_kit.refusals import Invalid, NotFound
+from phaseout_kit.registry import find_unit, unit_name
 from phaseout_policy import AnnexTask, PolicyBook, ReportingDeadline
 
 # ---- annex tasks ---------------------------------------------------------------------------------------------
-
-
-class ReportRejected(ValueError):
-    """A report or supervision action that cannot be accepted; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, status: int, detail: str, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.status, self.detail, self.field = status, detail, field
 
 
 def annex_task(policy: PolicyBook, number: int) -> AnnexTask | None:
@@ -44,24 +40,6 @@ def summary_due(policy: PolicyBook, year: int) -> date:
     return due_date(_deadline(policy, "plan_year"), year)
 
 
-def reporting_department(principal: Principal, requested: str | None, task: AnnexTask) -> str:
-    """Who reports: a department or bureau user for its own unit; the office for a department it names.
-    Returns what is stored (see check_task_department)."""
-    if principal.role is Role.DEPARTMENT:
-        allowed: tuple[str, ...] | None = (principal.department,) if principal.department else ()
-    elif principal.role is Role.BUREAU:
-        allowed = bureau(principal.bureau).units if principal.bureau and is_bureau(principal.bureau) else ()
-    else:
-        allowed = None
-    department = requested or (allowed[0] if allowed else None)
-    if department is None:
-        raise ReportRejected(422, "请填写报送部门 (department_zh is required)", "department_zh")
-    if allowed is not None and not any(same_unit(department, a) for a in allowed):
-        own = "、".join(unit_name(a) for a in allowed)
-        raise ReportRejected(403, f"只能报送本单位的情况：{own} (report for your own unit)")
-    return check_task_department(task, department)
-
-
 def check_task_department(task: AnnexTask, department: str) -> str:
     """The unit's registry code when the task names it, in any spelling (区应急局 is 区应急管理局); a department
     the registry does not know only where the task admits unnamed ones (相关部门…), kept as named."""
@@ -70,13 +48,83 @@ def check_task_department(task: AnnexTask, department: str) -> str:
         return found.code
     if not task.open_to_others:
         named = "、".join(unit_name(u) for u in task.units)
-        raise ReportRejected(
-            422,
-            f"{unit_name(department)}不是第{task.number}项任务的牵头或配合单位：{named} "
-            "(not a lead or cooperating department of this task)",
+        raise Invalid(
+            f"{unit_name(department)}不是第{task.number}项任务的牵头或配合单位：{named}",
+            "not a lead or cooperating department of this task",
             "department_zh",
         )
     return found.code if found else department
+
+
+def _not_future(day: date, latest: date, field: str) -> None:
+    """``latest``: the latest day not in the future (DistrictClock.latest_today)."""
+    if day > latest:
+        raise Invalid("日期不能晚于今天", "date cannot be in the future", field)
+
+
+async def record_report(
+    session: AsyncSession,
+    policy: PolicyBook,
+    principal: Principal,
+    number: int,
+    report: AnnexTaskReport,
+    *,
+    requested_unit: str | None,
+    latest: date,
+) -> dict[str, Any]:
+    """A member unit's report on annex task ``number`` (audited, in the caller's transaction): ``report``
+    carries what was reported; who reports and for which unit is checked here. Returns the stored view."""
+    task = annex_task(policy, number)
+    if task is None:
+        raise NotFound("附件任务不存在", "no such annex task")
+    _not_future(report.submitted_on, latest, "submitted_on")
+    report.task_number = number
+    report.department = check_task_department(task, reporting_unit(principal, requested_unit))
+    report.recorded_at, report.recorded_by = utcnow(), principal.actor
+    session.add(report)
+    await session.flush()
+    view = report_view(policy, report)
+    record_audit(
+        session,
+        principal,
+        action="annex_task.report",
+        object_type="annex_task_report",
+        object_id=str(report.id),
+        before=None,
+        after=view,
+    )
+    return view
+
+
+async def record_supervision(
+    session: AsyncSession,
+    policy: PolicyBook,
+    principal: Principal,
+    action: SupervisionAction,
+    *,
+    named_unit: str,
+    latest: date,
+) -> dict[str, Any]:
+    """The office's notice or summons of a unit slow on a task (audited, in the caller's transaction)."""
+    task = annex_task(policy, action.task_number)
+    if task is None:
+        raise Invalid("附件任务不存在", "no such annex task", "task_number")
+    _not_future(action.taken_on, latest, "taken_on")
+    action.department = check_task_department(task, named_unit)
+    action.recorded_at, action.recorded_by = utcnow(), principal.actor
+    session.add(action)
+    await session.flush()
+    view = supervision_view(action)
+    record_audit(
+        session,
+        principal,
+        action="supervision.record",
+        object_type="supervision_action",
+        object_id=str(action.id),
+        before=None,
+        after=view,
+    )
+    return view
 
 
 def report_view(policy: PolicyBook, r: AnnexTaskReport) -> dict[str, Any]:
