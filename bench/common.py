@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
+from tests.scratch_db import create_database, drop_database, drop_databases
 
 POSTGRES_URL = os.environ.get(
     "PHASEOUT_BENCH_POSTGRES_URL",
@@ -19,46 +18,19 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def raw(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
-
-
 async def create_db(name: str) -> str:
     """A fresh database ``phaseout_bench_<name>_<random>``; returns its SQLAlchemy URL."""
-    db = f"{DB_PREFIX}{name}_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(raw(POSTGRES_URL))
-    try:
-        await conn.execute(f'CREATE DATABASE "{db}"')
-    finally:
-        await conn.close()
-    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + db
+    return await create_database(POSTGRES_URL, f"{DB_PREFIX}{name}")
 
 
 async def drop_db(url: str) -> None:
-    db = url.rsplit("/", 1)[1]
-    assert db.startswith(DB_PREFIX), db
-    conn = await asyncpg.connect(raw(POSTGRES_URL))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    assert url.rsplit("/", 1)[1].startswith(DB_PREFIX), url
+    await drop_database(POSTGRES_URL, url)
 
 
-async def drop_stale_dbs(max_age_s: float = 0) -> list[str]:
+async def drop_stale_dbs() -> list[str]:
     """Drop databases left by an interrupted benchmark run (only ``phaseout_bench_*``)."""
-    conn = await asyncpg.connect(raw(POSTGRES_URL))
-    try:
-        names = [
-            r["datname"]
-            for r in await conn.fetch(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'phaseout\\_bench\\_%'"
-            )
-        ]
-        for name in names:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-    return names
+    return await drop_databases(POSTGRES_URL, DB_PREFIX.rstrip("_"))
 
 
 def pct(values: list[float], p: float) -> float:

@@ -23,10 +23,10 @@ from typing import Any
 
 import asyncpg
 
-from bench.common import raw
 from bench.templates import CaseTemplate, capture_templates
 from phaseout_kit.registry import BUREAUS
 from phaseout_kit.uscc import ALPHABET, make_code
+from tests.scratch_db import asyncpg_url
 
 TOWNS = (
     "敦仁街道", "崇义街道", "荔枝街道", "江北街道", "江东街道", "李渡街道", "龙桥街道", "白涛街道", "马鞍街道",
@@ -188,7 +188,7 @@ async def load(
 ) -> Generated:
     """Generate and COPY the event store, cursors and a few affiliations into the coordinator's database."""
     started = time.perf_counter()
-    conn = await asyncpg.connect(raw(url))
+    conn = await asyncpg.connect(asyncpg_url(url))
     columns = ("event_id", "bureau", "sequence", "type", "uscc", "time", "data", "received_at")
     by_bureau: dict[str, int] = defaultdict(int)
     usccs: set[str] = set()

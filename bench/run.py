@@ -31,11 +31,12 @@ import asyncpg
 import httpx
 
 from bench import dataset
-from bench.common import CpuMeter, children, create_db, drop_db, drop_stale_dbs, loadavg, raw, summary_ms
+from bench.common import CpuMeter, children, create_db, drop_db, drop_stale_dbs, loadavg, summary_ms
 from bench.loadgen import Connection
 from phaseout_demo.samples import sample_finding
 from phaseout_kit.ports import unused_port
 from phaseout_kit.registry import BUREAUS
+from tests.scratch_db import asyncpg_url
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -426,7 +427,7 @@ async def wait_caught_up(pg: PgPlatform, timeout_s: float = 60) -> tuple[float, 
     projection queue is empty), from now."""
     started = time.monotonic()
     ingest_s = proj_s = float("nan")
-    conn = await asyncpg.connect(raw(pg.urls["coordinator"]))
+    conn = await asyncpg.connect(asyncpg_url(pg.urls["coordinator"]))
     try:
         async with httpx.AsyncClient(timeout=10) as client:
             heads = await bureau_heads(client, pg.ports)
@@ -461,7 +462,7 @@ async def p1_freshness(pg: PgPlatform, size: Size) -> dict[str, Any]:
     }
     seen_stored: dict[str, float] = {}
     seen_projected: dict[str, float] = {}
-    conn = await asyncpg.connect(raw(pg.urls["coordinator"]))
+    conn = await asyncpg.connect(asyncpg_url(pg.urls["coordinator"]))
     done = asyncio.Event()
 
     async def poll() -> None:
@@ -601,7 +602,7 @@ async def copy_ceiling(url: str, size: Size, today: date) -> dict[str, Any]:
             size.copy_rows, max(1, size.copy_rows // 10), today=today, seed=99, templates=templates
         )
     )
-    conn = await asyncpg.connect(raw(url))
+    conn = await asyncpg.connect(asyncpg_url(url))
     try:
         await conn.execute("CREATE TABLE bench_copy (LIKE received_events INCLUDING ALL)")
         columns = ("event_id", "bureau", "sequence", "type", "uscc", "time", "data", "received_at")
@@ -691,7 +692,7 @@ async def p3_p4(size: Size, profile: bool) -> dict[str, Any]:
 async def p4_queries(url: str, size: Size, today: date) -> dict[str, Any]:
     from phaseout_kit.launcher import Platform
 
-    conn = await asyncpg.connect(raw(url))
+    conn = await asyncpg.connect(asyncpg_url(url))
     try:
         all_usccs = [r["uscc"] for r in await conn.fetch("SELECT uscc FROM enterprises")]
         shape = dict(

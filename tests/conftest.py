@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 
 from phaseout_kit.events.broker import EmbeddedBroker
+from tests.scratch_db import create_database, drop_database, scratch_database
 
 POSTGRES_URL = os.environ.get(
     "PHASEOUT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -30,40 +30,32 @@ if not BACKENDS or set(BACKENDS) - {"sqlite", "postgresql"}:
     raise ValueError(f"PHASEOUT_TEST_BACKENDS: sqlite and/or postgresql, not {BACKENDS!r}")
 
 
-def _raw(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
-
-
 async def create_pg_database(prefix: str = "phaseout_test") -> str:
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(_raw(POSTGRES_URL))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    return await create_database(POSTGRES_URL, prefix)
 
 
 async def drop_pg_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    conn = await asyncpg.connect(_raw(POSTGRES_URL))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await drop_database(POSTGRES_URL, url)
+
+
+@asynccontextmanager
+async def backend_database(
+    backend: str, tmp_path: Path, name: str, prefix: str = "phaseout_test"
+) -> AsyncIterator[str]:
+    """A fresh, empty database on ``backend`` for the block: a file ``name``.db in ``tmp_path`` on SQLite, a
+    scratch database ``<prefix>_…`` on PostgreSQL (dropped after)."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / name}.db"
+        return
+    async with scratch_database(POSTGRES_URL, prefix) as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A fresh, empty database of each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
-        return
-    url = await create_pg_database()
-    try:
+    async with backend_database(request.param, tmp_path, "test") as url:
         yield url
-    finally:
-        await drop_pg_database(url)
 
 
 @pytest.fixture

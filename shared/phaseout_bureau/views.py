@@ -79,6 +79,13 @@ def finding_examples(spec: BureauSpec) -> dict[str, Any]:
     return examples
 
 
+def mark_replay(response: Response, replayed: bool) -> None:
+    """An idempotent replay answers 200 with the first request's result, marked as such (first time: 201)."""
+    if replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+
+
 def bureau_router(spec: BureauSpec, policy: PolicyBook) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=[f"{spec.title_zh} {spec.name}"])
 
@@ -107,17 +114,9 @@ def bureau_router(spec: BureauSpec, policy: PolicyBook) -> APIRouter:
                 result = await service.record_finding(
                     session, spec, body, principal, idempotency_key, runtime.clock.latest_today(), policy
                 )
-        except service.IdempotencyConflict as exc:
-            raise problem(
-                409,
-                "同一幂等键已用于内容不同的请求 (idempotency key reused with a different body)",
-                idempotency_key=exc.key,
-            ) from exc
         except service.DetailsInvalid as exc:
             return JSONResponse({"detail": exc.errors}, status_code=422)  # type: ignore[return-value]
-        if result.replayed:
-            response.status_code = 200
-            response.headers["Idempotent-Replayed"] = "true"
+        mark_replay(response, result.replayed)
         return {**result.finding.model_dump(mode="json"), "warnings": result.warnings}
 
     @router.get(
@@ -229,12 +228,6 @@ def _add_action_route(
                     runtime.clock.latest_today(),
                     policy,
                 )
-        except service.CaseNotFound as exc:
-            raise problem(404, "案件不存在 (no such case)") from exc
-        except service.IdempotencyConflict as exc:
-            raise problem(
-                409, "同一幂等键已用于内容不同的请求 (idempotency key reused)", idempotency_key=exc.key
-            ) from exc
         except IllegalTransition as exc:
             raise problem(
                 409,
@@ -247,9 +240,7 @@ def _add_action_route(
                 {"detail": [{"loc": ["body", exc.field], "msg": exc.reason, "rule": exc.rule}]},
                 status_code=422,
             )
-        if result.replayed:
-            response.status_code = 200
-            response.headers["Idempotent-Replayed"] = "true"
+        mark_replay(response, result.replayed)
         return result.action.model_dump(mode="json")
 
     act.__name__ = f"case_{action.value}"

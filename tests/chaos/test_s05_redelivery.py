@@ -11,8 +11,7 @@ the same cursors and projections identical to the in-order run.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,7 @@ from tests.chaos.support import (
     snapshot,
     stored_count,
 )
-from tests.conftest import broker_in, create_pg_database, drop_pg_database, wait_until
+from tests.conftest import backend_database, broker_in, wait_until
 
 COMPANIES = [make_code(f"91500102MA5U{n:04d}W") for n in range(6)]
 # Per company: (bureau, steps after the finding). Found 2020-09-01; the coordinator's today is 2021-09-30.
@@ -136,16 +135,8 @@ async def story_events(broker: EmbeddedBroker, tmp_path: Path) -> list[EventEnve
     return events
 
 
-@asynccontextmanager
-async def fresh_coordinator_db(backend: str, tmp_path: Path, name: str) -> AsyncIterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / name}.db"
-        return
-    url = await create_pg_database("phaseout_chaos5")
-    try:
-        yield url
-    finally:
-        await drop_pg_database(url)
+def fresh_coordinator_db(backend: str, tmp_path: Path, name: str) -> AbstractAsyncContextManager[str]:
+    return backend_database(backend, tmp_path, name, "phaseout_chaos5")
 
 
 async def ingest(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from phaseout_kit.registry import BUREAUS
 from phaseout_kit.settings import DEV_TOKEN_PEPPER, CoordinatorSettings, ServiceSettings
 from tests.apps import auth
 from tests.chaos.support import CLOCK, finding_body, report
-from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
+from tests.conftest import BACKENDS, backend_database
 
 EXPIRED = "chaos-expired-" + secrets.token_hex(8)
 FORGED = "chaos-forged-" + secrets.token_hex(8)
@@ -97,16 +97,8 @@ def body_for(action: str, occurred_on: str) -> dict[str, Any]:
     return {"occurred_on": occurred_on, **PAYLOAD.get(action, {})}
 
 
-@asynccontextmanager
-async def database(backend: str, tmp_path: Path, name: str) -> AsyncIterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / name}.db"
-        return
-    url = await create_pg_database("phaseout_chaos8")
-    try:
-        yield url
-    finally:
-        await drop_pg_database(url)
+def database(backend: str, tmp_path: Path, name: str) -> AbstractAsyncContextManager[str]:
+    return backend_database(backend, tmp_path, name, "phaseout_chaos8")
 
 
 @asynccontextmanager

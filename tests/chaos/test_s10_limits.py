@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.settings import CoordinatorSettings, ServiceSettings
 from tests.apps import auth
 from tests.chaos.support import CLOCK, finding_body, report
-from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
+from tests.conftest import BACKENDS, backend_database
 
 WRITER = auth("demo-energy-writer")
 READER = auth("demo-reader")
@@ -40,16 +40,8 @@ async def client_for(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-@asynccontextmanager
-async def database(backend: str, tmp_path: Path, name: str) -> AsyncIterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / name}.db"
-        return
-    url = await create_pg_database("phaseout_chaos10")
-    try:
-        yield url
-    finally:
-        await drop_pg_database(url)
+def database(backend: str, tmp_path: Path, name: str) -> AbstractAsyncContextManager[str]:
+    return backend_database(backend, tmp_path, name, "phaseout_chaos10")
 
 
 def nested(depth: int) -> Any:

@@ -62,7 +62,7 @@ async def apply_action(
             return RecordedAction(_action_payload(spec, row, earlier), replayed=True)
     row = await session.get(CaseRow, case_id, with_for_update=True)
     if row is None:
-        raise CaseNotFound(case_id)
+        raise CaseNotFound()
     before = case_dict(row)
     decision = decide(
         domain_case(row),

@@ -1,13 +1,20 @@
-"""What the bureau's service layer refuses, as exceptions without HTTP status (the routes map them)."""
+"""What the bureau's service layer refuses, as exceptions without HTTP status: the kit's refusals are answered
+by the kit (phaseout_kit.web), DetailsInvalid by the routes (it carries FastAPI's list of field errors)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from phaseout_kit.refusals import Conflict, NotFound
 
-class IdempotencyConflict(Exception):
+
+class IdempotencyConflict(Conflict):
     def __init__(self, key: str) -> None:
-        super().__init__(key)
+        super().__init__(
+            "同一幂等键已用于内容不同的请求",
+            "idempotency key reused with a different body",
+            idempotency_key=key,
+        )
         self.key = key
 
 
@@ -17,5 +24,6 @@ class DetailsInvalid(Exception):
         self.errors = errors
 
 
-class CaseNotFound(Exception):
-    pass
+class CaseNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("案件不存在", "no such case")

@@ -73,6 +73,23 @@ def _measure_unit(
 MeasureUnitDep = Annotated[str | None, Depends(_measure_unit)]
 
 
+def _enterprise_filter(
+    status: Status | None = None,
+    dimension: Annotated[str | None, Query(pattern="^(" + "|".join(DIMENSIONS) + ")$")] = None,
+    town: Annotated[str | None, Query(max_length=50)] = None,
+    industrial_park: Annotated[str | None, Query(max_length=100)] = None,
+    industry: Annotated[str | None, Query(max_length=40)] = None,
+    q: Annotated[str | None, Query(max_length=100, description="名称或代码关键词")] = None,
+) -> queries.EnterpriseFilter:
+    """The enterprise search's criteria, the same for the search and its export."""
+    return queries.EnterpriseFilter(
+        status.value if status else None, dimension, town, industrial_park, industry, q
+    )
+
+
+EnterpriseFilterDep = Annotated[queries.EnterpriseFilter, Depends(_enterprise_filter)]
+
+
 def valid_uscc(code: str) -> str:
     try:
         return uscc.validate(code).code
@@ -113,18 +130,10 @@ def coordinator_router() -> APIRouter:
     async def search(
         runtime: RuntimeDep,
         _p: ReaderDep,
-        status: Status | None = None,
-        dimension: Annotated[str | None, Query(pattern="^(" + "|".join(DIMENSIONS) + ")$")] = None,
-        town: Annotated[str | None, Query(max_length=50)] = None,
-        industrial_park: Annotated[str | None, Query(max_length=100)] = None,
-        industry: Annotated[str | None, Query(max_length=40)] = None,
-        q: Annotated[str | None, Query(max_length=100, description="名称或代码关键词")] = None,
+        f: EnterpriseFilterDep,
         offset: Offset = 0,
         limit: Limit = 50,
     ) -> dict[str, Any]:
-        f = queries.EnterpriseFilter(
-            status.value if status else None, dimension, town, industrial_park, industry, q
-        )
         async with runtime.sessions() as session:
             total, items = await queries.search(session, f, offset=offset, limit=limit)
         return {"total": total, "offset": offset, "limit": limit, "items": items}

@@ -17,11 +17,11 @@ from phaseout_coordinator.adapters.exports import (
     xlsx_bytes,
     xlsx_response,
 )
-from phaseout_coordinator.domain.model import DIMENSIONS, Status
 from phaseout_coordinator.entrypoints.annex_api import annex_routes
 from phaseout_coordinator.entrypoints.api import (
     AdminDep,
     CoordinatorDep,
+    EnterpriseFilterDep,
     Limit,
     ListCode,
     MeasureUnitDep,
@@ -33,7 +33,7 @@ from phaseout_coordinator.entrypoints.api import (
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
 from phaseout_kit.registry import short_name, unit_name
-from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors, problem
+from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors
 
 FormatQuery = Annotated[ExportFormat, Query(alias="format", description="csv 或 xlsx")]
 PublicationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="发布编号")]
@@ -93,17 +93,9 @@ def _downloads(router: APIRouter) -> None:
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
         _p: ReaderDep,
+        f: EnterpriseFilterDep,
         fmt: FormatQuery = ExportFormat.XLSX,
-        status: Status | None = None,
-        dimension: Annotated[str | None, Query(pattern="^(" + "|".join(DIMENSIONS) + ")$")] = None,
-        town: Annotated[str | None, Query(max_length=50)] = None,
-        industrial_park: Annotated[str | None, Query(max_length=100)] = None,
-        industry: Annotated[str | None, Query(max_length=40)] = None,
-        q: Annotated[str | None, Query(max_length=100, description="名称或代码关键词")] = None,
     ) -> Response:
-        f = queries.EnterpriseFilter(
-            status.value if status else None, dimension, town, industrial_park, industry, q
-        )
         today = coordinator.clock.today()
         return await export_response(
             reports.enterprise_table(f"导出日期 {today.isoformat()}"),
@@ -178,11 +170,9 @@ def _publications(router: APIRouter) -> None:
         limit: Limit = 50,
     ) -> dict[str, Any]:
         async with runtime.sessions() as session:
-            total, rows = await pubs.listing(
-                session, published_only=False, list_code=list_code, offset=offset, limit=limit
+            return await pubs.page(
+                session, policy, public=False, list_code=list_code, offset=offset, limit=limit
             )
-        items = [pubs.office_view(policy, p, with_entries=False) for p in rows]
-        return {"total": total, "offset": offset, "limit": limit, "items": items}
 
     @router.get(
         "/publications/{publication_id}",
@@ -193,9 +183,7 @@ def _publications(router: APIRouter) -> None:
         policy: PolicyDep, publication_id: PublicationId, runtime: RuntimeDep, _p: ReaderDep
     ) -> dict[str, Any]:
         async with runtime.sessions() as session:
-            publication = await pubs.find(session, publication_id, published_only=False)
-        if publication is None:
-            raise problem(404, "发布记录不存在 (no such publication)")
+            publication = await pubs.get(session, publication_id, public=False)
         return pubs.office_view(policy, publication, with_entries=True)
 
 

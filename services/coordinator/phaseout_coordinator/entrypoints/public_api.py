@@ -13,18 +13,14 @@ from phaseout_coordinator.entrypoints.asyncapi import asyncapi_document
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries
 from phaseout_kit.runtime import ServiceRuntime
-from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors, problem
+from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors
 
 PublicationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="发布编号")]
-NOT_PUBLISHED = "该名单未发布或不存在 (no such published list)"
 
 
 async def _published(runtime: ServiceRuntime, publication_id: int) -> ListPublication:
     async with runtime.sessions() as session:
-        publication = await pubs.find(session, publication_id, published_only=True)
-    if publication is None:
-        raise problem(404, NOT_PUBLISHED)
-    return publication
+        return await pubs.get(session, publication_id, public=True)
 
 
 def public_router() -> APIRouter:
@@ -39,11 +35,9 @@ def public_router() -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
         async with runtime.sessions() as session:
-            total, rows = await pubs.listing(
-                session, published_only=True, list_code=list_code, offset=offset, limit=limit
+            return await pubs.page(
+                session, policy, public=True, list_code=list_code, offset=offset, limit=limit
             )
-        items = [pubs.public_view(policy, p, with_entries=False) for p in rows]
-        return {"total": total, "offset": offset, "limit": limit, "items": items}
 
     @router.get(
         "/public/publications/{publication_id}",

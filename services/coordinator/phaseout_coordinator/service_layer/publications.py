@@ -309,6 +309,29 @@ async def listing(
     return int(total or 0), rows.all()
 
 
+async def page(
+    session: AsyncSession, policy: PolicyBook, *, public: bool, list_code: str | None, offset: int, limit: int
+) -> dict[str, Any]:
+    """One page of publications, newest first: the public sees the published ones in their public view, the
+    office every draft and publication in its own."""
+    total, rows = await listing(
+        session, published_only=public, list_code=list_code, offset=offset, limit=limit
+    )
+    view = public_view if public else office_view
+    items = [view(policy, p, with_entries=False) for p in rows]
+    return {"total": total, "offset": offset, "limit": limit, "items": items}
+
+
+async def get(session: AsyncSession, publication_id: int, *, public: bool) -> ListPublication:
+    """A publication the asker may see (the public: only published ones); refuses NotFound."""
+    publication = await find(session, publication_id, published_only=public)
+    if publication is None:
+        if public:
+            raise NotFound("该名单未发布或不存在", "no such published list")
+        raise NotFound("发布记录不存在", "no such publication")
+    return publication
+
+
 def _local_date(moment: datetime | None) -> str | None:
     """A stamp's day in the district (stamps are stored in UTC)."""
     return district_date(moment).isoformat() if moment else None
