@@ -381,7 +381,7 @@ async def _poll(meter: CpuMeter) -> None:
 
 class PgPlatform:
     def __init__(self) -> None:
-        from phaseout_kit.launcher import Platform
+        from phaseout_platform.launcher import Platform
 
         self.urls: dict[str, str] = {}
         self.tmp = tempfile.TemporaryDirectory(prefix="phaseout-bench-pg-")
@@ -655,7 +655,7 @@ async def timed_gets(port: int, paths: list[str]) -> dict[str, Any]:
 
 
 async def p3_p4(size: Size, profile: bool) -> dict[str, Any]:
-    from phaseout_coordinator.entrypoints.wiring import MIGRATIONS
+    from phaseout_coordinator.bootstrap import MIGRATIONS
     from phaseout_kit.clock import DistrictClock
     from phaseout_kit.db import make_engine, upgrade_to_head
 
@@ -690,7 +690,7 @@ async def p3_p4(size: Size, profile: bool) -> dict[str, Any]:
 
 
 async def p4_queries(url: str, size: Size, today: date) -> dict[str, Any]:
-    from phaseout_kit.launcher import Platform
+    from phaseout_platform.launcher import Platform
 
     conn = await asyncpg.connect(asyncpg_url(url))
     try:

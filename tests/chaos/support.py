@@ -26,16 +26,16 @@ from phaseout_coordinator.adapters.orm import (
     PriceInstructionRow,
     StoredEvent,
 )
-from phaseout_coordinator.entrypoints.wiring import MIGRATIONS as COORDINATOR_MIGRATIONS
+from phaseout_coordinator.bootstrap import MIGRATIONS as COORDINATOR_MIGRATIONS
 from phaseout_coordinator.service_layer.projector import Projector
 from phaseout_coordinator.service_layer.rebuild import rebuild
 from phaseout_demo.samples import sample_finding
 from phaseout_kit.clock import DistrictClock
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.events.envelope import EventEnvelope
-from phaseout_kit.launcher import Platform
 from phaseout_kit.ports import LOOPBACK, unused_port
 from phaseout_kit.uscc import make_code
+from phaseout_platform.launcher import Platform
 from phaseout_policy import load_policy
 from tests.apps import auth
 

@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from aiokafka.admin import AIOKafkaAdminClient
 
 from phaseout_kit.events.outbox import OutboxRecord
-from phaseout_kit.launcher import Platform
 from phaseout_kit.registry import BUREAUS, topic_for
+from phaseout_platform.launcher import Platform
 from tests.chaos.support import (
     Load,
     coordinators,

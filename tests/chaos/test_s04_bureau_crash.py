@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.outbox import OutboxRecord
-from phaseout_kit.launcher import Platform
 from phaseout_kit.registry import topic_for
+from phaseout_platform.launcher import Platform
 from tests.chaos.support import (
     Load,
     coordinator_env,

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from phaseout_coordinator.entrypoints.app import build_app
-from phaseout_coordinator.entrypoints.wiring import MIGRATIONS
+from phaseout_coordinator.app import build_app
+from phaseout_coordinator.bootstrap import MIGRATIONS
 from phaseout_coordinator.service_layer.ingest import cursors, ensure_cursors, store_events
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_environment.domain import SPEC as ENVIRONMENT

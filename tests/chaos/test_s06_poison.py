@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from phaseout_coordinator.adapters.orm import StoredEvent
-from phaseout_coordinator.entrypoints.app import build_app
+from phaseout_coordinator.app import build_app
 from phaseout_kit.events.broker import make_producer
 from phaseout_kit.events.envelope import EventEnvelope, event_type, source_uri
 from phaseout_kit.events.inbox import DeadLetter

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from phaseout_bureau.adapters.orm import CaseRow, FindingRow
 from phaseout_bureau.app import build_app as build_bureau
-from phaseout_coordinator.entrypoints.app import build_app as build_coordinator
+from phaseout_coordinator.app import build_app as build_coordinator
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_kit.audit import AuditEntry
 from phaseout_kit.events.outbox import OutboxRecord

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from phaseout_bureau.app import build_app as build_bureau
 from phaseout_bureau.domain.cases import Action
-from phaseout_coordinator.entrypoints.app import build_app as build_coordinator
+from phaseout_coordinator.app import build_app as build_coordinator
 from phaseout_coordinator.service_layer.ingest import store_events
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_environment.domain import SPEC as ENVIRONMENT

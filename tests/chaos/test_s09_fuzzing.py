@@ -30,8 +30,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from phaseout_bureau.app import build_app as build_bureau
-from phaseout_coordinator.entrypoints.app import build_app as build_coordinator
-from phaseout_coordinator.entrypoints.wiring import MIGRATIONS
+from phaseout_coordinator.app import build_app as build_coordinator
+from phaseout_coordinator.bootstrap import MIGRATIONS
 from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_events
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_environment.domain import SPEC as ENVIRONMENT

@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 
 from phaseout_bureau.app import build_app as build_bureau
-from phaseout_coordinator.entrypoints.app import build_app as build_coordinator
+from phaseout_coordinator.app import build_app as build_coordinator
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.settings import CoordinatorSettings, ServiceSettings

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from phaseout_kit.launcher import SERVICES, Platform
+from phaseout_platform.launcher import SERVICES, Platform
 from tests.conftest import create_pg_database, drop_pg_database
 
 

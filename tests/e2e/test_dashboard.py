@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from phaseout_demo.loader import DEMO_TODAY, load_demo
-from phaseout_kit.launcher import Platform
 from phaseout_kit.registry import BUREAUS
+from phaseout_platform.launcher import Platform
 from phaseout_policy import load_policy
 from tests.apps import auth
 from tests.conftest import wait_until

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from phaseout_kit.events.broker import EmbeddedBroker, die_with_parent
-from phaseout_kit.launcher import Platform, answered_ready
 from phaseout_kit.ports import listen, port_of
+from phaseout_platform.launcher import Platform, answered_ready
 from tests.conftest import wait_until
 
 

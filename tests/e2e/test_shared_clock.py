@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from phaseout_kit.launcher import shared_clock
+from phaseout_platform.launcher import shared_clock
 from tests.apps import auth
 from tests.conftest import BACKENDS, wait_until
 from tests.e2e.platform import running_platform

@@ -25,8 +25,8 @@ from phaseout_coordinator.adapters.orm import (
     PendingEvaluation,
     StoredEvent,
 )
-from phaseout_coordinator.entrypoints.app import build_app
-from phaseout_coordinator.entrypoints.wiring import MIGRATIONS
+from phaseout_coordinator.app import build_app
+from phaseout_coordinator.bootstrap import MIGRATIONS
 from phaseout_coordinator.service_layer.catchup import CatchUp
 from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_events
 from phaseout_coordinator.service_layer.projector import Projector

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 
 from phaseout_coordinator.adapters import orm_reports  # noqa: F401  (its tables belong to Base.metadata)
 from phaseout_coordinator.adapters.orm import Base
-from phaseout_coordinator.entrypoints.wiring import MIGRATIONS
+from phaseout_coordinator.bootstrap import MIGRATIONS
 from phaseout_kit.db import make_engine, upgrade_to_head
 
 NOW = datetime(2021, 5, 1, tzinfo=UTC)

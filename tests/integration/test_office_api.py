@@ -23,8 +23,8 @@ from phaseout_coordinator.adapters.orm import (
     MeasureFeedback,
     MeasureRow,
 )
+from phaseout_coordinator.app import build_app
 from phaseout_coordinator.domain.model import DECISION_KINDS
-from phaseout_coordinator.entrypoints.app import build_app
 from phaseout_kit.auth import Role, add_token
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.registry import BUREAUS

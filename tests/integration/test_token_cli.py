@@ -23,7 +23,7 @@ def issue(database_url: str, *extra: str) -> str:
         [
             sys.executable,
             "-m",
-            "phaseout_kit.launcher",
+            "phaseout_platform.launcher",
             "token",
             "--database-url",
             database_url,
@@ -92,7 +92,7 @@ async def test_token_cache_spares_the_query_but_not_the_expiry_check(
 
 
 def issue_department(database_url: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "phaseout_kit.launcher", "token", "--database-url", database_url]
+    command = [sys.executable, "-m", "phaseout_platform.launcher", "token", "--database-url", database_url]
     return subprocess.run(
         [*command, "--actor", "区规划自然资源局土地供应系统", *extra],
         capture_output=True,

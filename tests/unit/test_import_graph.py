@@ -7,6 +7,8 @@ import ast
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -53,6 +55,46 @@ def test_no_import_cycle_between_modules() -> None:
         tuple(TopologicalSorter(import_graph()).static_order())
     except CycleError as exc:
         raise AssertionError(f"import cycle: {' -> '.join(exc.args[1])}") from None
+
+
+def room_graph(depth: int) -> dict[str, set[str]]:
+    """The graph between rooms: modules grouped by their first ``depth`` name parts (1: the packages,
+    ``phaseout_kit``; 2: the rooms inside them, ``phaseout_coordinator.dashboard``)."""
+
+    def room(module: str) -> str:
+        return ".".join(module.split(".")[:depth])
+
+    graph: dict[str, set[str]] = {}
+    for module, targets in import_graph().items():
+        graph.setdefault(room(module), set()).update(room(t) for t in targets if room(t) != room(module))
+    return graph
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_no_import_cycle_between_packages_or_rooms(depth: int) -> None:
+    try:
+        tuple(TopologicalSorter(room_graph(depth)).static_order())
+    except CycleError as exc:
+        raise AssertionError(f"import cycle between rooms: {' -> '.join(exc.args[1])}") from None
+
+
+def test_the_kit_imports_no_other_package_and_nothing_imports_the_platform_command() -> None:
+    packages = room_graph(1)
+    assert packages["phaseout_kit"] == set()
+    assert not [p for p, targets in packages.items() if "phaseout_platform" in targets]
+
+
+def test_the_coordinators_layers_point_inwards() -> None:
+    """domain ← adapters ← service_layer ← entrypoints, dashboard ← bootstrap, app; the API and the
+    dashboard do not import each other (both reach the composition root through app.state)."""
+    rooms = {
+        r.removeprefix("phaseout_coordinator."): {t.removeprefix("phaseout_coordinator.") for t in ts}
+        for r, ts in room_graph(2).items()
+        if r.startswith("phaseout_coordinator.")
+    }
+    assert not rooms["domain"] & {"adapters", "service_layer", "entrypoints", "dashboard", "bootstrap", "app"}
+    assert not rooms["service_layer"] & {"entrypoints", "dashboard", "app"}
+    assert "dashboard" not in rooms["entrypoints"] and "entrypoints" not in rooms["dashboard"]
 
 
 def test_a_cycle_would_be_found() -> None:

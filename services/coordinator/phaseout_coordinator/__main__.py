@@ -3,8 +3,8 @@
 import argparse
 import asyncio
 
-from phaseout_coordinator.entrypoints.app import build_app
-from phaseout_coordinator.entrypoints.wiring import Coordinator
+from phaseout_coordinator.app import build_app
+from phaseout_coordinator.bootstrap import Coordinator
 from phaseout_coordinator.service_layer.rebuild import rebuild
 from phaseout_kit.db import upgrade_to_head
 from phaseout_kit.settings import CoordinatorSettings

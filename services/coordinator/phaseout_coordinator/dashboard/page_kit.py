@@ -15,6 +15,7 @@ from phaseout_coordinator.adapters.exports import (
     export_response,
     iterate,
 )
+from phaseout_coordinator.bootstrap import Coordinator
 from phaseout_coordinator.dashboard.access import (
     PREFIX,
     Viewer,
@@ -24,7 +25,6 @@ from phaseout_coordinator.dashboard.present import (
     matches,
 )
 from phaseout_coordinator.dashboard.rendering import render
-from phaseout_coordinator.entrypoints.wiring import Coordinator
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
 from phaseout_coordinator.service_layer.authorisation import unit_in_scope

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from phaseout_coordinator.bootstrap import Coordinator
 from phaseout_coordinator.domain.model import DIMENSIONS, Status
-from phaseout_coordinator.entrypoints.wiring import Coordinator
 from phaseout_coordinator.service_layer import queries
 from phaseout_coordinator.service_layer.affiliates import declare_affiliates as declare
 from phaseout_coordinator.service_layer.authorisation import unit_in_scope
@@ -35,7 +35,7 @@ CoordinatorDep = Annotated[Coordinator, Depends(_coordinator)]
 
 
 def _policy(request: Request) -> PolicyBook:
-    """The policy book the composition root loaded (entrypoints.wiring.Coordinator)."""
+    """The policy book the composition root loaded (phaseout_coordinator.bootstrap.Coordinator)."""
     return _coordinator(request).policy
 
 

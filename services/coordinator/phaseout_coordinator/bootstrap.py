@@ -1,4 +1,5 @@
-"""One place that wires the coordinator's parts: runtime, consumer, catch-up, projector, scheduler."""
+"""The coordinator's composition root: settings, runtime (database, clock), the policy book, consumer, catch-up,
+projector and scheduler, wired once per process; the API and the dashboard reach it through app.state."""
 
 from __future__ import annotations
 

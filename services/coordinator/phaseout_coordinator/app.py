@@ -1,15 +1,15 @@
-"""The coordinator's FastAPI application."""
+"""The coordinator's FastAPI application: the API's and the dashboard's routers over one Coordinator (bootstrap)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from phaseout_coordinator.bootstrap import Coordinator
 from phaseout_coordinator.dashboard.public_pages import public_pages_router
 from phaseout_coordinator.dashboard.views import dashboard_router
 from phaseout_coordinator.entrypoints.api import coordinator_router
 from phaseout_coordinator.entrypoints.office_api import office_router
 from phaseout_coordinator.entrypoints.public_api import public_router
-from phaseout_coordinator.entrypoints.wiring import Coordinator
 from phaseout_kit.registry import short_name
 from phaseout_kit.settings import CoordinatorSettings
 from phaseout_kit.web import create_app
