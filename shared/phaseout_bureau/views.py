@@ -8,17 +8,13 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
-from fastapi.responses import JSONResponse
 
 from phaseout_bureau import service
 from phaseout_bureau.contracts import payload_models
 from phaseout_bureau.domain.cases import (
     ACTION_ZH,
-    STATE_ZH,
     Action,
-    ActionRejected,
     CaseState,
-    IllegalTransition,
     payload_model,
 )
 from phaseout_bureau.domain.findings import BureauSpec, FindingCreate
@@ -109,13 +105,10 @@ def bureau_router(spec: BureauSpec, policy: PolicyBook) -> APIRouter:
         idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
         own_bureau(principal)
-        try:
-            async with runtime.unit_of_work() as session:
-                result = await service.record_finding(
-                    session, spec, body, principal, idempotency_key, runtime.clock.latest_today(), policy
-                )
-        except service.DetailsInvalid as exc:
-            return JSONResponse({"detail": exc.errors}, status_code=422)  # type: ignore[return-value]
+        async with runtime.unit_of_work() as session:
+            result = await service.record_finding(
+                session, spec, body, principal, idempotency_key, runtime.clock.latest_today(), policy
+            )
         mark_replay(response, result.replayed)
         return {**result.finding.model_dump(mode="json"), "warnings": result.warnings}
 
@@ -215,30 +208,17 @@ def _add_action_route(
         idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
         own_bureau(principal)
-        try:
-            async with runtime.unit_of_work() as session:
-                result = await service.apply_action(
-                    session,
-                    spec,
-                    case_id,
-                    action,
-                    body,
-                    principal,
-                    idempotency_key,
-                    runtime.clock.latest_today(),
-                    policy,
-                )
-        except IllegalTransition as exc:
-            raise problem(
-                409,
-                f"案件当前状态为“{STATE_ZH[exc.state]}”，不能“{ACTION_ZH[exc.action]}” (illegal transition)",
-                current_state=exc.state.value,
-                allowed_actions=[a.value for a in exc.allowed],
-            ) from exc
-        except ActionRejected as exc:
-            return JSONResponse(  # type: ignore[return-value]
-                {"detail": [{"loc": ["body", exc.field], "msg": exc.reason, "rule": exc.rule}]},
-                status_code=422,
+        async with runtime.unit_of_work() as session:
+            result = await service.apply_action(
+                session,
+                spec,
+                case_id,
+                action,
+                body,
+                principal,
+                idempotency_key,
+                runtime.clock.latest_today(),
+                policy,
             )
         mark_replay(response, result.replayed)
         return result.action.model_dump(mode="json")

@@ -31,5 +31,14 @@ class Invalid(Refused):
     """The input breaks a rule; ``field`` names it."""
 
 
+class FieldErrors(Invalid):
+    """Several inputs at fault, answered in the shape of FastAPI's own validation errors (``loc``, ``msg``…),
+    so a client handles a rule's refusal and a malformed request alike."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("请求中的字段不符合要求", "invalid fields")
+        self.errors = errors
+
+
 class Conflict(Refused):
     """The thing's current state does not allow it (e.g. publishing twice)."""

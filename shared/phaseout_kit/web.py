@@ -25,7 +25,7 @@ from phaseout_kit import metrics
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.events.outbox import backlog
 from phaseout_kit.logs import configure_logging
-from phaseout_kit.refusals import Conflict, Invalid, NotFound, NotPermitted, Refused
+from phaseout_kit.refusals import Conflict, FieldErrors, Invalid, NotFound, NotPermitted, Refused
 from phaseout_kit.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -199,6 +199,8 @@ def refusal_status(refused: Refused) -> int:
 def _refused(_request: Request, exc: Exception) -> Response:
     """A service layer's refusal, answered like ``problem()``: the one place its kinds meet HTTP statuses."""
     assert isinstance(exc, Refused)
+    if isinstance(exc, FieldErrors):
+        return JSONResponse({"detail": exc.errors}, status_code=422)
     extra = {**({"field": exc.field} if exc.field else {}), **exc.extra}
     detail: str | dict[str, Any] = {"detail": exc.detail, **extra} if extra else exc.detail
     return JSONResponse({"detail": detail}, status_code=refusal_status(exc))

@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 from phaseout_kit import web
-from phaseout_kit.refusals import Conflict, Invalid, NotFound, NotPermitted, Refused
+from phaseout_kit.refusals import Conflict, FieldErrors, Invalid, NotFound, NotPermitted, Refused
 
 
 def _app(refusal: Refused) -> FastAPI:
@@ -56,3 +56,11 @@ async def test_a_refusal_carries_its_extra_facts() -> None:
         answer = await client.get("/refuse")
     assert answer.status_code == 409
     assert answer.json() == {"detail": {"detail": "不能再次发布 (already published)", "state": "published"}}
+
+
+async def test_field_errors_answer_in_fastapis_own_shape() -> None:
+    errors = [{"loc": ["body", "deadline"], "msg": "整改期限应晚于通知日期", "rule": None}]
+    transport = httpx.ASGITransport(app=_app(FieldErrors(errors)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answer = await client.get("/refuse")
+    assert answer.status_code == 422 and answer.json() == {"detail": errors}

@@ -16,11 +16,13 @@ from phaseout_bureau.contracts import CaseActionRecorded, case_event_type
 from phaseout_bureau.domain.cases import (
     Action,
     ActionBody,
+    ActionRejected,
     CaseState,
+    IllegalTransition,
     decide,
 )
 from phaseout_bureau.domain.findings import BureauSpec
-from phaseout_bureau.service.errors import CaseNotFound, IdempotencyConflict
+from phaseout_bureau.service.errors import CaseNotFound, IdempotencyConflict, step_refused, transition_refused
 from phaseout_bureau.service.rows import case_dict, domain_case
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal
@@ -64,14 +66,14 @@ async def apply_action(
     if row is None:
         raise CaseNotFound()
     before = case_dict(row)
-    decision = decide(
-        domain_case(row),
-        action,
-        body,
-        dimension=cast(Dimension, spec.name),
-        policy=policy,
-        today=today,
-    )
+    try:
+        decision = decide(
+            domain_case(row), action, body, dimension=cast(Dimension, spec.name), policy=policy, today=today
+        )
+    except IllegalTransition as exc:
+        raise transition_refused(exc) from exc
+    except ActionRejected as exc:
+        raise step_refused(exc) from exc
     new = decision.case
     row.state, row.deadline, row.last_occurred_on = new.state.value, new.deadline, new.last_occurred_on
     row.extension_count, row.requested_months = new.extension_count, new.requested_months

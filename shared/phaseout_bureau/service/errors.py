@@ -1,11 +1,10 @@
-"""What the bureau's service layer refuses, as exceptions without HTTP status: the kit's refusals are answered
-by the kit (phaseout_kit.web), DetailsInvalid by the routes (it carries FastAPI's list of field errors)."""
+"""What the bureau's service layer refuses: the kit's refusals, without HTTP status (phaseout_kit.web answers
+them); the case machine's own exceptions become refusals here, so the routes map nothing."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from phaseout_kit.refusals import Conflict, NotFound
+from phaseout_bureau.domain.cases import ACTION_ZH, STATE_ZH, ActionRejected, IllegalTransition
+from phaseout_kit.refusals import Conflict, FieldErrors, NotFound
 
 
 class IdempotencyConflict(Conflict):
@@ -18,10 +17,21 @@ class IdempotencyConflict(Conflict):
         self.key = key
 
 
-class DetailsInvalid(Exception):
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
+class DetailsInvalid(FieldErrors):
+    """A finding's details or result break its type's contract or check."""
+
+
+def transition_refused(exc: IllegalTransition) -> Conflict:
+    return Conflict(
+        f"案件当前状态为“{STATE_ZH[exc.state]}”，不能“{ACTION_ZH[exc.action]}”",
+        "illegal transition",
+        current_state=exc.state.value,
+        allowed_actions=[a.value for a in exc.allowed],
+    )
+
+
+def step_refused(exc: ActionRejected) -> FieldErrors:
+    return FieldErrors([{"loc": ["body", exc.field], "msg": exc.reason, "rule": exc.rule}])
 
 
 class CaseNotFound(NotFound):
