@@ -14,19 +14,19 @@ from phaseout_policy.models import (
     EmitterClassRule,
     ExtensionRule,
     Fact,
+    FrozenModel,
     MajorHazard,
     PriceRule,
     RectificationRule,
     ReportingDeadline,
     Rule,
     Unverified,
-    _Model,
 )
 
 R = TypeVar("R", bound=Rule)
 
 
-class DataFile(_Model, Generic[R]):
+class DataFile(FrozenModel, Generic[R]):
     file: str
     policy_version: str
     description: str
@@ -34,7 +34,7 @@ class DataFile(_Model, Generic[R]):
     unverified: list[Unverified] = Field(default_factory=list)
 
 
-class PlanRulesFile(_Model):
+class PlanRulesFile(FrozenModel):
     file: str
     policy_version: str
     description: str
@@ -67,7 +67,7 @@ class UsccFile(DataFile[AuthorityCode]):
     fuling_division_code: Fact
 
 
-class LocalRulesFile(_Model):
+class LocalRulesFile(FrozenModel):
     file: str
     policy_version: str
     description: str
@@ -76,7 +76,7 @@ class LocalRulesFile(_Model):
     unverified: list[Unverified] = Field(default_factory=list)
 
 
-class Manifest(_Model):
+class Manifest(FrozenModel):
     policy_version: str
     description: str
     versioning: str

@@ -50,11 +50,11 @@ def weakest(*grades: Confidence) -> Confidence:
     return min(grades, key=_CONFIDENCE_ORDER.index)
 
 
-class _Model(BaseModel):
+class FrozenModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Rule(_Model):
+class Rule(FrozenModel):
     """Provenance shared by every record: legal basis, source, confidence and period in force."""
 
     id: str
@@ -84,13 +84,13 @@ class Fact(Rule):
     model_config = ConfigDict(frozen=True, extra="allow")
 
 
-class Citation(_Model):
+class Citation(FrozenModel):
     document: str
     clause: str
     text_zh: str
 
 
-class Unverified(_Model):
+class Unverified(FrozenModel):
     """A gap or unchecked claim: kept for transparency, never used as a rule."""
 
     item: str
@@ -242,7 +242,7 @@ class EnergyLimit(Rule):
         return (self.valid_from or date.min, self.edition_year)
 
 
-class Tier(_Model):
+class Tier(FrozenModel):
     lower_exclusive: float | None
     upper_inclusive: float | None
     surcharge_yuan_per_kwh: float
@@ -254,7 +254,7 @@ class Tier(_Model):
         )
 
 
-class PunitiveBand(_Model):
+class PunitiveBand(FrozenModel):
     excess_ratio_gt: float
     excess_ratio_le: float | None
     surcharge_category_zh: str
@@ -282,7 +282,7 @@ class PriceRule(Rule):
     details: dict[str, JsonValue] | None
 
 
-class CreditClass(_Model):
+class CreditClass(FrozenModel):
     severity: Severity | None  # None: applies to all penalty information regardless of severity
     class_zh: str | None
     scope: str
@@ -331,7 +331,7 @@ class EmitterClassRule(Rule):
     basis_zh: str
 
 
-class CreditLevel(_Model):
+class CreditLevel(FrozenModel):
     code: str
     title_zh: str
     min_score: int
@@ -363,12 +363,12 @@ class AuthorityCode(Rule):
 # ---- results ----------------------------------------------------------------------------------------------
 
 
-class RuleResult(_Model):
+class RuleResult(FrozenModel):
     deadline: date
     rule: RectificationRule
 
 
-class PriceResult(_Model):
+class PriceResult(FrozenModel):
     surcharge_yuan_per_kwh: float
     category_zh: str | None
     rule: PriceRule
@@ -377,7 +377,7 @@ class PriceResult(_Model):
     caveat: str | None = None
 
 
-class CreditRuleResult(_Model):
+class CreditRuleResult(FrozenModel):
     instrument: CreditInstrument
     rule_class: CreditClass
 

@@ -78,7 +78,7 @@ def checked_details(
     return details.model_dump(mode="json"), derived
 
 
-def _to_recorded(spec: BureauSpec, row: FindingRow) -> FindingRecorded:
+def to_recorded(spec: BureauSpec, row: FindingRow) -> FindingRecorded:
     public = {k: v for k, v in row.body.items() if k in FindingRecorded.model_fields}
     return FindingRecorded.model_validate(
         {
@@ -111,7 +111,7 @@ async def record_finding(
     if existing is not None:
         if existing.request_hash != digest:
             raise IdempotencyConflict(key)
-        return RecordedFinding(_to_recorded(spec, existing), [], replayed=True)
+        return RecordedFinding(to_recorded(spec, existing), [], replayed=True)
     details, derived = checked_details(spec, body, policy)
     normalised = body.model_dump(mode="json", exclude={"details", "inspector", "evidence", "external_ref"})
     row = FindingRow(
@@ -148,7 +148,7 @@ async def record_finding(
             updated_at=row.recorded_at,
         )
     )
-    recorded = _to_recorded(spec, row)
+    recorded = to_recorded(spec, row)
     record_audit(
         session,
         principal,

@@ -17,7 +17,7 @@ from phaseout_bureau.domain.cases import (
     allowed_actions,
 )
 from phaseout_bureau.domain.findings import BureauSpec
-from phaseout_bureau.service.intake import _to_recorded
+from phaseout_bureau.service.intake import to_recorded
 from phaseout_bureau.service.rows import case_dict, domain_case
 
 
@@ -28,7 +28,7 @@ async def get_finding(
     if row is None:
         return None
     return {
-        **_to_recorded(spec, row).model_dump(mode="json"),
+        **to_recorded(spec, row).model_dump(mode="json"),
         "inspector": row.body.get("inspector"),
         "evidence": row.body.get("evidence", []),
         "external_ref": row.body.get("external_ref"),

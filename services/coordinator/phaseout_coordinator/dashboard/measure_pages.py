@@ -20,13 +20,13 @@ from phaseout_coordinator.dashboard.page_kit import (
     STATUS_BADGES,
     MeasureAnswerer,
     MeasureReader,
-    _download,
-    _export_format,
-    _measure_rows,
-    _page,
-    _query,
-    _runtime,
-    _today,
+    download_table,
+    export_format,
+    measure_page_rows,
+    query_of,
+    render_page,
+    runtime_of,
+    today_of,
 )
 from phaseout_coordinator.dashboard.present import (
     options,
@@ -37,16 +37,16 @@ from phaseout_kit.refusals import Refused
 from phaseout_kit.registry import unit_name
 
 
-def _measures(router: APIRouter) -> None:
+def add_measure_pages(router: APIRouter) -> None:
     @router.get(f"{PREFIX}/measures")
     async def measures(request: Request, viewer: MeasureReader) -> Response:
-        query = _query(request)
-        rows = await _measure_rows(request, viewer, query)
-        everyone = rows if viewer.department else await _measure_rows(request, viewer, {})
+        query = query_of(request)
+        rows = await measure_page_rows(request, viewer, query)
+        everyone = rows if viewer.department else await measure_page_rows(request, viewer, {})
         table = table_view(
             rows, reports.MEASURE_COLUMNS, path=request.url.path, query=query, badges=STATUS_BADGES
         )
-        return _page(
+        return render_page(
             request,
             viewer,
             "measures.html",
@@ -61,20 +61,20 @@ def _measures(router: APIRouter) -> None:
 
     @router.get(f"{PREFIX}/measures/export")
     async def measures_export(request: Request, viewer: MeasureReader) -> Response:
-        query = _query(request)
-        rows = await _measure_rows(request, viewer, query)
-        today = _today(request).isoformat()
+        query = query_of(request)
+        rows = await measure_page_rows(request, viewer, query)
+        today = today_of(request).isoformat()
         table = reports.measure_table(
             f"截至 {today}" + (f"　{unit_name(viewer.department)}" if viewer.department else "")
         )
-        fmt = _export_format(query.get("format"))
-        return await _download(table, rows, fmt, f"联合惩戒措施_{today}", f"phaseout-measures-{today}")
+        fmt = export_format(query.get("format"))
+        return await download_table(table, rows, fmt, f"联合惩戒措施_{today}", f"phaseout-measures-{today}")
 
     @router.post(f"{PREFIX}/measures/{{key}}/feedback")
     async def feedback(request: Request, key: str, viewer: MeasureAnswerer) -> Response:
         fields = await form_fields(request, viewer)
         try:
-            await actions.answer_measure(_runtime(request), viewer.principal, key, fields)
+            await actions.answer_measure(runtime_of(request), viewer.principal, key, fields)
         except Refused as exc:
             return see_other(f"{PREFIX}/measures?{urlencode({'notice': 'refused', 'why': f'{exc.zh}。'})}")
         return see_other(f"{PREFIX}/measures?notice=feedback")

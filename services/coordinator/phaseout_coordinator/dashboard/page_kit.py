@@ -62,7 +62,7 @@ STATUS_BADGES = {"status_zh": "status", "execution_status_zh": "execution_status
 ASSET_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
-def _runtime(request: Request) -> ServiceRuntime:
+def runtime_of(request: Request) -> ServiceRuntime:
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 
@@ -72,45 +72,45 @@ def _coordinator(request: Request) -> Coordinator:
     return coordinator
 
 
-def _today(request: Request) -> date:
+def today_of(request: Request) -> date:
     return _coordinator(request).clock.today()
 
 
-def _policy(request: Request) -> PolicyBook:
+def policy_of(request: Request) -> PolicyBook:
     return _coordinator(request).policy
 
 
-def _query(request: Request) -> dict[str, str]:
+def query_of(request: Request) -> dict[str, str]:
     return {k: v.strip() for k, v in request.query_params.items() if v.strip()}
 
 
-def _date(value: str | None) -> date | None:
+def parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
 
-def _year(value: str | None) -> int | None:
+def parse_year(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and 2000 <= int(value) <= 2100 else None
 
 
-def _page(request: Request, viewer: Viewer, name: str, section: str, **context: Any) -> HTMLResponse:
+def render_page(request: Request, viewer: Viewer, name: str, section: str, **context: Any) -> HTMLResponse:
     return render(
         request,
         name,
         {
             "viewer": viewer,
             "section": section,
-            "today": _today(request).isoformat(),
-            "list_titles": {code: pubs.short_title(_policy(request), code) for code in queries.LIST_CODES},
+            "today": today_of(request).isoformat(),
+            "list_titles": {code: pubs.short_title(policy_of(request), code) for code in queries.LIST_CODES},
             "notice": request.query_params.get("notice"),
             **context,
         },
     )
 
 
-def _export_format(value: str | None) -> ExportFormat:
+def export_format(value: str | None) -> ExportFormat:
     return ExportFormat.CSV if value == "csv" else ExportFormat.XLSX
 
 
@@ -126,22 +126,26 @@ def _with_links(rows: list[dict[str, Any]], viewer: Viewer) -> list[dict[str, An
     return rows
 
 
-def _forced(query: dict[str, str], viewer: Viewer) -> dict[str, str]:
+def forced_filters(query: dict[str, str], viewer: Viewer) -> dict[str, str]:
     """A bureau user sees its own dimension (= its bureau)."""
     return {**query, "dimension": viewer.bureau} if viewer.bureau else query
 
 
-async def _list_rows(
+async def list_page_rows(
     request: Request, viewer: Viewer, code: str, query: dict[str, str]
 ) -> tuple[pubs.ListScope, list[dict[str, Any]], list[dict[str, Any]]]:
     """The list's scope, every row of it, and the rows the filters keep."""
-    scope = pubs.list_scope(code, _date(query.get("as_of")), _year(query.get("year")), _today(request))
-    rows = await _all(pubs.list_rows(_runtime(request).sessions, scope, internal=True))
+    scope = pubs.list_scope(
+        code, parse_date(query.get("as_of")), parse_year(query.get("year")), today_of(request)
+    )
+    rows = await _all(pubs.list_rows(runtime_of(request).sessions, scope, internal=True))
     kept = [r for r in rows if matches(r, {k: query.get(k) for k in LIST_FILTERS}, query.get("q"))]
     return scope, rows, _with_links(kept, viewer)
 
 
-async def _enterprise_rows(request: Request, viewer: Viewer, query: dict[str, str]) -> list[dict[str, Any]]:
+async def enterprise_page_rows(
+    request: Request, viewer: Viewer, query: dict[str, str]
+) -> list[dict[str, Any]]:
     f = queries.EnterpriseFilter(
         query.get("status"),
         query.get("dimension"),
@@ -150,22 +154,22 @@ async def _enterprise_rows(request: Request, viewer: Viewer, query: dict[str, st
         query.get("industry"),
         query.get("q"),
     )
-    return _with_links(await _all(reports.enterprise_rows(_runtime(request).sessions, f)), viewer)
+    return _with_links(await _all(reports.enterprise_rows(runtime_of(request).sessions, f)), viewer)
 
 
-async def _measure_rows(request: Request, viewer: Viewer, query: dict[str, str]) -> list[dict[str, Any]]:
+async def measure_page_rows(request: Request, viewer: Viewer, query: dict[str, str]) -> list[dict[str, Any]]:
     requested = find_unit(query.get("department"))  # the filter offers units; anything else filters nothing
     f = reports.MeasureFilter(
         unit=unit_in_scope(viewer.principal, requested.code if requested else None),
         execution=query.get("execution") if query.get("execution") in reports.EXECUTION_ZH else None,
-        imposed_to=_today(request),
+        imposed_to=today_of(request),
     )
-    async with _runtime(request).sessions() as session:
+    async with runtime_of(request).sessions() as session:
         rows = await reports.measure_rows(session, f)
     return _with_links([r for r in rows if matches(r, {}, query.get("q"))], viewer)
 
 
-async def _download(
+async def download_table(
     table: Any, rows: list[dict[str, Any]], fmt: ExportFormat, name_zh: str, fallback: str
 ) -> Response:
     return await export_response(table, iterate(rows), fmt, filename_zh=name_zh, fallback=fallback)

@@ -14,7 +14,15 @@ from phaseout_coordinator.adapters.exports import (
 from phaseout_coordinator.dashboard.access import (
     PREFIX,
 )
-from phaseout_coordinator.dashboard.page_kit import Office, SignedIn, _page, _policy, _runtime, _today, _year
+from phaseout_coordinator.dashboard.page_kit import (
+    Office,
+    SignedIn,
+    parse_year,
+    policy_of,
+    render_page,
+    runtime_of,
+    today_of,
+)
 from phaseout_coordinator.dashboard.present import (
     overdue_by_department,
 )
@@ -22,15 +30,15 @@ from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import reports
 
 
-def _reports(router: APIRouter) -> None:
+def add_report_pages(router: APIRouter) -> None:
     @router.get(f"{PREFIX}/annex-tasks")
     async def annex_tasks(request: Request, viewer: SignedIn) -> Response:
-        today = _today(request)
-        year = _year(request.query_params.get("year")) or today.year
-        async with _runtime(request).sessions() as session:
-            tasks = await reports.annex_progress(session, _policy(request), year=year, today=today)
-            overdue = await reports.overdue_summaries(session, _policy(request), year=year - 1, today=today)
-        return _page(
+        today = today_of(request)
+        year = parse_year(request.query_params.get("year")) or today.year
+        async with runtime_of(request).sessions() as session:
+            tasks = await reports.annex_progress(session, policy_of(request), year=year, today=today)
+            overdue = await reports.overdue_summaries(session, policy_of(request), year=year - 1, today=today)
+        return render_page(
             request,
             viewer,
             "annex.html",
@@ -43,17 +51,17 @@ def _reports(router: APIRouter) -> None:
 
     @router.get(f"{PREFIX}/annual-report")
     async def annual_report(request: Request, viewer: Office) -> Response:
-        today = _today(request)
-        year = _year(request.query_params.get("year")) or today.year - 1
+        today = today_of(request)
+        year = parse_year(request.query_params.get("year")) or today.year - 1
         report = await reports.annual_report(
-            _runtime(request).sessions, _policy(request), year=year, today=today
+            runtime_of(request).sessions, policy_of(request), year=year, today=today
         )
         if request.query_params.get("format") == "xlsx":
-            content = await xlsx_bytes(reports.annual_report_sheets(_policy(request), report))
+            content = await xlsx_bytes(reports.annual_report_sheets(policy_of(request), report))
             return xlsx_response(content, f"{report['title_zh']}.xlsx", f"phaseout-annual-report-{year}.xlsx")
         columns = {code: pubs.list_columns(code, internal=False) for code in ("annual_exit", "yellow", "red")}
         overdue = overdue_by_department(report["summaries_overdue"])
-        return _page(
+        return render_page(
             request,
             viewer,
             "annual_report.html",

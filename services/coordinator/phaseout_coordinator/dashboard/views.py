@@ -23,25 +23,25 @@ from phaseout_coordinator.dashboard.access import (
     see_other,
     set_session,
 )
-from phaseout_coordinator.dashboard.measure_pages import _measures
+from phaseout_coordinator.dashboard.measure_pages import add_measure_pages
 from phaseout_coordinator.dashboard.page_kit import (
     ASSET_TYPES,
     STATUS_BADGES,
     Admin,
     CaseReader,
     SignedIn,
-    _date,
-    _download,
-    _enterprise_rows,
-    _export_format,
-    _forced,
-    _list_rows,
-    _page,
-    _policy,
-    _query,
-    _runtime,
-    _today,
-    _year,
+    download_table,
+    enterprise_page_rows,
+    export_format,
+    forced_filters,
+    list_page_rows,
+    parse_date,
+    parse_year,
+    policy_of,
+    query_of,
+    render_page,
+    runtime_of,
+    today_of,
 )
 from phaseout_coordinator.dashboard.present import (
     case_rows,
@@ -50,7 +50,7 @@ from phaseout_coordinator.dashboard.present import (
     table_view,
 )
 from phaseout_coordinator.dashboard.rendering import BUREAU_ZH, STATIC, echarts_file, render
-from phaseout_coordinator.dashboard.report_pages import _reports
+from phaseout_coordinator.dashboard.report_pages import add_report_pages
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
 from phaseout_kit import uscc
@@ -67,8 +67,8 @@ def dashboard_router() -> APIRouter:
     _overview(router)
     _lists(router)
     _enterprises(router)
-    _measures(router)
-    _reports(router)
+    add_measure_pages(router)
+    add_report_pages(router)
     return router
 
 
@@ -95,7 +95,7 @@ def _assets(router: APIRouter) -> None:
 
 def _session(router: APIRouter) -> None:
     def login_page(request: Request, error: str | None = None, status_code: int = 200) -> HTMLResponse:
-        embedded = _runtime(request).settings.profile is Profile.EMBEDDED
+        embedded = runtime_of(request).settings.profile is Profile.EMBEDDED
         demo = [
             (
                 token,
@@ -122,7 +122,7 @@ def _session(router: APIRouter) -> None:
     async def login(request: Request) -> Response:
         fields = await form_fields(request)
         token = fields.get("token", "")
-        principal = await principal_for(_runtime(request), token) if token else None
+        principal = await principal_for(runtime_of(request), token) if token else None
         if principal is None:
             return login_page(request, "令牌无效或已过期，请核对后重新输入。", 401)
         response = see_other(safe_next(fields.get("next")))
@@ -142,14 +142,16 @@ def _overview(router: APIRouter) -> None:
     async def overview(request: Request, viewer: SignedIn) -> Response:
         if not viewer.sees_cases:
             return see_other(viewer.home())
-        today = _today(request)
-        async with _runtime(request).sessions() as session:
+        today = today_of(request)
+        async with runtime_of(request).sessions() as session:
             stats = await reports.statistics(
-                session, _policy(request), as_of=today, year=today.year, within_days=30
+                session, policy_of(request), as_of=today, year=today.year, within_days=30
             )
             due = await _cases(session, today, viewer, overdue=False)
             overdue = await _cases(session, today, viewer, overdue=True)
-        return _page(request, viewer, "overview.html", "overview", stats=stats, due=due, overdue=overdue)
+        return render_page(
+            request, viewer, "overview.html", "overview", stats=stats, due=due, overdue=overdue
+        )
 
 
 async def _cases(session: Any, today: date, viewer: Viewer, *, overdue: bool) -> dict[str, Any]:
@@ -170,19 +172,19 @@ def _lists(router: APIRouter) -> None:
     async def list_page(request: Request, code: str, viewer: CaseReader) -> Response:
         if code not in queries.LIST_CODES:
             return Response(status_code=404)
-        query = _forced(_query(request), viewer)
-        scope, rows, kept = await _list_rows(request, viewer, code, query)
-        async with _runtime(request).sessions() as session:
+        query = forced_filters(query_of(request), viewer)
+        scope, rows, kept = await list_page_rows(request, viewer, code, query)
+        async with runtime_of(request).sessions() as session:
             _total, drafts = await pubs.listing(
                 session, published_only=False, list_code=code, offset=0, limit=10
             )
-        return _page(
+        return render_page(
             request,
             viewer,
             "list.html",
             "lists",
             code=code,
-            title=pubs.list_title(_policy(request), code),
+            title=pubs.list_title(policy_of(request), code),
             scope=scope,
             query=query,
             table=table_view(
@@ -190,8 +192,8 @@ def _lists(router: APIRouter) -> None:
             ),
             towns=options(rows, "town"),
             industries=options(rows, "industry", "industry_zh"),
-            publications=[pubs.office_view(_policy(request), p, with_entries=False) for p in drafts],
-            basis=pubs.legal_basis(_policy(request), code),
+            publications=[pubs.office_view(policy_of(request), p, with_entries=False) for p in drafts],
+            basis=pubs.legal_basis(policy_of(request), code),
             export_query=urlencode({k: v for k, v in query.items() if k not in ("page", "sort", "desc")}),
         )
 
@@ -199,12 +201,12 @@ def _lists(router: APIRouter) -> None:
     async def list_export(request: Request, code: str, viewer: CaseReader) -> Response:
         if code not in queries.LIST_CODES:
             return Response(status_code=404)
-        query = _forced(_query(request), viewer)
-        scope, _rows, kept = await _list_rows(request, viewer, code, query)
-        name = f"{pubs.short_title(_policy(request), code)}_{scope.label_zh.replace('截至 ', '')}"
+        query = forced_filters(query_of(request), viewer)
+        scope, _rows, kept = await list_page_rows(request, viewer, code, query)
+        name = f"{pubs.short_title(policy_of(request), code)}_{scope.label_zh.replace('截至 ', '')}"
         fallback = f"phaseout-{code}-{scope.label_date.isoformat()}"
-        table = pubs.list_table(_policy(request), scope, internal=True)
-        return await _download(table, kept, _export_format(query.get("format")), name, fallback)
+        table = pubs.list_table(policy_of(request), scope, internal=True)
+        return await download_table(table, kept, export_format(query.get("format")), name, fallback)
 
     @router.post(f"{PREFIX}/lists/{{code}}/drafts")
     async def draft(request: Request, code: str, viewer: Admin) -> Response:
@@ -212,9 +214,9 @@ def _lists(router: APIRouter) -> None:
         if code not in queries.LIST_CODES:
             return Response(status_code=404)
         scope = pubs.publication_scope(
-            code, _date(fields.get("as_of")), _year(fields.get("year")), _today(request)
+            code, parse_date(fields.get("as_of")), parse_year(fields.get("year")), today_of(request)
         )
-        await pubs.draft(_runtime(request), viewer.principal, scope)
+        await pubs.draft(runtime_of(request), viewer.principal, scope)
         return see_other(f"{PREFIX}/lists/{code}?notice=drafted#publications")
 
     @router.post(f"{PREFIX}/publications/{{publication_id}}/publish")
@@ -222,7 +224,7 @@ def _lists(router: APIRouter) -> None:
         fields = await form_fields(request, viewer)
         code = fields.get("list_code") if fields.get("list_code") in queries.LIST_CODES else "yellow"
         try:
-            await actions.publish(_runtime(request), viewer.principal, publication_id)
+            await actions.publish(runtime_of(request), viewer.principal, publication_id)
         except Refused:
             return see_other(f"{PREFIX}/lists/{code}?notice=conflict#publications")
         return see_other(f"{PREFIX}/lists/{code}?notice=published#publications")
@@ -231,13 +233,13 @@ def _lists(router: APIRouter) -> None:
 def _enterprises(router: APIRouter) -> None:
     @router.get(f"{PREFIX}/enterprises")
     async def enterprises(request: Request, viewer: CaseReader) -> Response:
-        query = _forced(_query(request), viewer)
-        rows = await _enterprise_rows(request, viewer, query)
+        query = forced_filters(query_of(request), viewer)
+        rows = await enterprise_page_rows(request, viewer, query)
         table = table_view(
             rows, reports.ENTERPRISE_COLUMNS, path=request.url.path, query=query, badges=STATUS_BADGES
         )
-        everyone = await _enterprise_rows(request, viewer, {})
-        return _page(
+        everyone = await enterprise_page_rows(request, viewer, {})
+        return render_page(
             request,
             viewer,
             "enterprises.html",
@@ -251,12 +253,14 @@ def _enterprises(router: APIRouter) -> None:
 
     @router.get(f"{PREFIX}/enterprises/export")
     async def enterprises_export(request: Request, viewer: CaseReader) -> Response:
-        query = _forced(_query(request), viewer)
-        rows = await _enterprise_rows(request, viewer, query)
-        today = _today(request).isoformat()
+        query = forced_filters(query_of(request), viewer)
+        rows = await enterprise_page_rows(request, viewer, query)
+        today = today_of(request).isoformat()
         table = reports.enterprise_table(f"导出日期 {today}")
-        fmt = _export_format(query.get("format"))
-        return await _download(table, rows, fmt, f"企业检索结果_{today}", f"phaseout-enterprises-{today}")
+        fmt = export_format(query.get("format"))
+        return await download_table(
+            table, rows, fmt, f"企业检索结果_{today}", f"phaseout-enterprises-{today}"
+        )
 
     @router.get(f"{PREFIX}/enterprises/{{code}}")
     async def dossier(request: Request, code: str, viewer: CaseReader) -> Response:
@@ -264,15 +268,15 @@ def _enterprises(router: APIRouter) -> None:
             valid = uscc.validate(code).code
         except uscc.USCCError:
             return _not_found(request, viewer, "统一社会信用代码无效。")
-        async with _runtime(request).sessions() as session:
-            found = await queries.dossier(session, _policy(request), valid)
+        async with runtime_of(request).sessions() as session:
+            found = await queries.dossier(session, policy_of(request), valid)
         if found is None:
             return _not_found(request, viewer, "该企业暂无记录。")
-        return _page(request, viewer, "dossier.html", "enterprises", d=dossier_view(found))
+        return render_page(request, viewer, "dossier.html", "enterprises", d=dossier_view(found))
 
 
 def _not_found(request: Request, viewer: Viewer, message: str) -> HTMLResponse:
-    response = _page(request, viewer, "message.html", "", title="未找到", message=message)
+    response = render_page(request, viewer, "message.html", "", title="未找到", message=message)
     response.status_code = 404
     return response
 

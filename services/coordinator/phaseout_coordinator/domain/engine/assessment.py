@@ -7,11 +7,11 @@ from dataclasses import replace
 from datetime import date
 
 from phaseout_bureau.domain.cases import DEADLINE_STATES, CaseState
-from phaseout_coordinator.domain.engine.common import _D, _in
-from phaseout_coordinator.domain.engine.lists import _case_lists
-from phaseout_coordinator.domain.engine.prices import _case_prices, _check_prices
-from phaseout_coordinator.domain.engine.punishment import _measures
-from phaseout_coordinator.domain.engine.timeline import _merged, _Track, _track
+from phaseout_coordinator.domain.engine.common import Decided, rule_lists
+from phaseout_coordinator.domain.engine.lists import case_lists
+from phaseout_coordinator.domain.engine.prices import case_prices, check_prices
+from phaseout_coordinator.domain.engine.punishment import case_measures
+from phaseout_coordinator.domain.engine.timeline import Track, build_track, merged_spans
 from phaseout_coordinator.domain.model import (
     DIMENSIONS,
     STATUS_SEVERITY,
@@ -40,11 +40,11 @@ def _cut(interval: Interval, as_of: date) -> Interval | None:
     return interval if interval.end is not None and interval.end <= as_of else Interval(interval.start)
 
 
-def _case_assessment(track: _Track, as_of: date) -> CaseAssessment:
+def _case_assessment(track: Track, as_of: date) -> CaseAssessment:
     f, seg = track.finding, track.segments[-1]
     timeline = tuple(
         StatusInterval(s.status, cut, s.explanation)
-        for s in _merged(track.spans)
+        for s in merged_spans(track.spans)
         if (cut := _cut(Interval(s.start, s.end), as_of)) is not None
     )
     now = next(s for s in timeline if s.interval.contains(as_of))
@@ -65,7 +65,7 @@ def _case_assessment(track: _Track, as_of: date) -> CaseAssessment:
     )
 
 
-def _known(items: Iterable[_D], as_of: date) -> tuple[_D, ...]:
+def _known(items: Iterable[Decided], as_of: date) -> tuple[Decided, ...]:
     """Decisions as known on `as_of`, in date order (ties keep the order of the sorted facts)."""
     kept = (replace(i, interval=cut) for i in items if (cut := _cut(i.interval, as_of)))
     return tuple(sorted(kept, key=lambda i: i.interval.start))
@@ -91,17 +91,19 @@ def evaluate(facts: EnterpriseFacts, as_of: date, policy: PolicyBook) -> Assessm
         key=lambda s: (s.occurred_on, s.bureau, s.sequence, s.event_id),
     )
     checks = [
-        f for f in findings if _in(policy, "price_check_findings", f.found_on, f.bureau, f.finding_type)
+        f
+        for f in findings
+        if rule_lists(policy, "price_check_findings", f.found_on, f.bureau, f.finding_type)
     ]
     tracks = [
-        _track(f, tuple(s for s in steps if (s.bureau, s.case_id) == (f.bureau, f.case_id)), policy)
+        build_track(f, tuple(s for s in steps if (s.bureau, s.case_id) == (f.bureau, f.case_id)), policy)
         for f in findings
         if f not in checks
     ]
-    lists = [e for t in tracks for e in _case_lists(t, policy)]
-    measures = _measures(facts, [e for e in lists if e.list_code == "not_exited_on_time"], policy)
-    prices = [p for t in tracks for p in _case_prices(t, policy)] + [
-        p for f in checks for p in _check_prices(f, policy)
+    lists = [e for t in tracks for e in case_lists(t, policy)]
+    measures = case_measures(facts, [e for e in lists if e.list_code == "not_exited_on_time"], policy)
+    prices = [p for t in tracks for p in case_prices(t, policy)] + [
+        p for f in checks for p in check_prices(f, policy)
     ]
 
     spans = [Interval(s.start, s.end) for t in tracks for s in t.spans]

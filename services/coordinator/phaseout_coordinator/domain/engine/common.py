@@ -31,14 +31,14 @@ EXIT_WAY_ZH = {
     "equipment_removed": "拆除设备",
 }
 CONFIDENCE_ZH = {"high": "高", "medium": "中", "low": "低"}
-_YELLOW = OPEN_STATES - {CaseState.NONCOMPLIANT}  # open and not (yet) failed
-_RED = {
+YELLOW_STATES = OPEN_STATES - {CaseState.NONCOMPLIANT}  # open and not (yet) failed
+RED_STATES = {
     CaseState.NONCOMPLIANT: "noncompliant",
     CaseState.CLOSURE_PROPOSED: "closure",
     CaseState.CLOSURE_APPROVED: "closure",
 }
-_DAY = timedelta(days=1)
-_D = TypeVar("_D", ListEntry, MeasureDecision, PriceInstruction)
+ONE_DAY = timedelta(days=1)
+Decided = TypeVar("Decided", ListEntry, MeasureDecision, PriceInstruction)
 
 
 # ---- small helpers -------------------------------------------------------------------------------------------
@@ -49,21 +49,21 @@ def _basis(rule: Rule) -> Basis:
     return Basis(rule.id, rule.document, rule.clause, text, rule.confidence, rule.source)
 
 
-def _unique(items: Iterable[Any]) -> tuple[Any, ...]:
+def unique(items: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def _explain(summary: str, rules: Iterable[Rule | Basis | None], events: Iterable[str]) -> Explanation:
+def explain(summary: str, rules: Iterable[Rule | Basis | None], events: Iterable[str]) -> Explanation:
     basis = (r if isinstance(r, Basis) else _basis(r) for r in rules if r is not None)
-    return Explanation(summary, _unique(basis), _unique(events))
+    return Explanation(summary, unique(basis), unique(events))
 
 
-def _later(a: date | None, b: date | None) -> date | None:
+def later_of(a: date | None, b: date | None) -> date | None:
     """The later of two ends, None (open) being the latest."""
     return None if a is None or b is None else max(a, b)
 
 
-def _card(policy: PolicyBook, card: str, dimension: str | None = None) -> CardRule:
+def card_rule(policy: PolicyBook, card: str, dimension: str | None = None) -> CardRule:
     def lookup() -> CardRule:
         rules = [r for r in policy.card_rules() if r.card == card]
         exact = [r for r in rules if r.dimension == dimension]
@@ -72,14 +72,14 @@ def _card(policy: PolicyBook, card: str, dimension: str | None = None) -> CardRu
     return policy.memo(("card", card, dimension), lookup)
 
 
-def _list_rule(policy: PolicyBook, code: str) -> Rule:
+def list_rule(policy: PolicyBook, code: str) -> Rule:
     definition = policy.list_definition(code)
     if definition is None:
         raise LookupError(f"no list {code!r} in the policy data")
     return definition
 
 
-def _rectification_rule(policy: PolicyBook, dimension: str, on: date) -> RectificationRule:
+def rectification_rule(policy: PolicyBook, dimension: str, on: date) -> RectificationRule:
     def lookup() -> RectificationRule:
         rules = [r for r in policy.plan.rectification if r.dimension == dimension]
         return in_force(rules, on) or min(rules, key=lambda r: r.order_key())
@@ -87,10 +87,10 @@ def _rectification_rule(policy: PolicyBook, dimension: str, on: date) -> Rectifi
     return policy.memo(("rectification", dimension, on), lookup)
 
 
-def _in(policy: PolicyBook, key: str, on: date, group: str, code: str) -> bool:
+def rule_lists(policy: PolicyBook, key: str, on: date, group: str, code: str) -> bool:
     """Whether the local rule `key` lists `code` under `group` (e.g. technology → equipment)."""
     return code in (policy.coordinator_rule(key, on).mapping or {}).get(group, [])
 
 
-def _confidence_note(confidence: str) -> str:
+def confidence_note(confidence: str) -> str:
     return "" if confidence == "high" else f"（参考数据置信度{CONFIDENCE_ZH[confidence]}，执行前须核对原文）"

@@ -7,8 +7,8 @@ from datetime import date
 
 from phaseout_bureau.domain.cases import CaseState
 from phaseout_bureau.results import EmitterClassification
-from phaseout_coordinator.domain.engine.common import _DAY, EXIT_WAY_ZH, _card, _explain, _list_rule
-from phaseout_coordinator.domain.engine.timeline import _merged, _Span, _tail, _Track
+from phaseout_coordinator.domain.engine.common import EXIT_WAY_ZH, ONE_DAY, card_rule, explain, list_rule
+from phaseout_coordinator.domain.engine.timeline import Span, Track, merged_spans, summary_tail
 from phaseout_coordinator.domain.model import (
     Interval,
     ListEntry,
@@ -23,9 +23,9 @@ from phaseout_policy import (
 # ---- lists ---------------------------------------------------------------------------------------------------
 
 
-def _case_lists(track: _Track, policy: PolicyBook) -> list[ListEntry]:
+def case_lists(track: Track, policy: PolicyBook) -> list[ListEntry]:
     f, entries = track.finding, []
-    for span in _merged(track.spans):
+    for span in merged_spans(track.spans):
         interval = Interval(span.start, span.end)
         if span.status is Status.YELLOW:
             entries.append(ListEntry("yellow", f.bureau, f.case_id, interval, span.explanation))
@@ -37,7 +37,7 @@ def _case_lists(track: _Track, policy: PolicyBook) -> list[ListEntry]:
     return entries + _emitter_entries(track, policy) + _not_exited_entries(track, policy)
 
 
-def _exit_entries(track: _Track, span: _Span, policy: PolicyBook) -> list[ListEntry]:
+def _exit_entries(track: Track, span: Span, policy: PolicyBook) -> list[ListEntry]:
     f, step, exited_on = track.finding, track.exit_step(), span.start
     line, done = f.production_line or {}, step.details if step else {}
     details = {
@@ -50,9 +50,9 @@ def _exit_entries(track: _Track, span: _Span, policy: PolicyBook) -> list[ListEn
         "way_zh": EXIT_WAY_ZH.get(done.get("way") or ""),
     }
     rule = policy.coordinator_rule("red_list_after_exit", exited_on)
-    closed = _explain(
+    closed = explain(
         f"{span.explanation.summary_zh}；已依法关闭，列入{exited_on.year}年红牌名单至当年年底",
-        (_card(policy, "red"), rule),
+        (card_rule(policy, "red"), rule),
         span.explanation.event_ids,
     )
     year_end = Interval(exited_on, date(exited_on.year + 1, 1, 1))
@@ -62,7 +62,7 @@ def _exit_entries(track: _Track, span: _Span, policy: PolicyBook) -> list[ListEn
     ]
 
 
-def _emitter_entries(track: _Track, policy: PolicyBook) -> list[ListEntry]:
+def _emitter_entries(track: Track, policy: PolicyBook) -> list[ListEntry]:
     f = track.finding
     if not isinstance(f.result, EmitterClassification) or f.result.emitter_class == "none":
         return []
@@ -70,20 +70,20 @@ def _emitter_entries(track: _Track, policy: PolicyBook) -> list[ListEntry]:
     reasons = "、".join(f.result.emitter_class_reasons_zh)
     label = f.result.emitter_class_zh or code
     rules = (
-        _list_rule(policy, code),
+        list_rule(policy, code),
         policy.emitter_class_rule(f.found_on) if code == "seriously_over_standard" else None,
         policy.coordinator_rule("emitter_list_period", f.found_on),
     )
     summary = f"环保（{f.found_on}认定）：{label}{f'（{reasons}）' if reasons else ''}"
     interval = Interval(f.found_on, track.resolved_on)
-    return [ListEntry(code, f.bureau, f.case_id, interval, _explain(summary, rules, (f.event_id,)))]
+    return [ListEntry(code, f.bureau, f.case_id, interval, explain(summary, rules, (f.event_id,)))]
 
 
-def _exit_required(spans: Sequence[_Span]) -> list[tuple[_Span, date | None, _Span | None]]:
+def _exit_required(spans: Sequence[Span]) -> list[tuple[Span, date | None, Span | None]]:
     """Stretches in which a case must exit: from its first red day until it is no longer red (waiting for a
     re-inspection does not interrupt it): (first red span, end, the span that ended it)."""
-    out: list[tuple[_Span, date | None, _Span | None]] = []
-    first: _Span | None = None
+    out: list[tuple[Span, date | None, Span | None]] = []
+    first: Span | None = None
     for span in spans:
         if span.status is Status.RED:
             first = first or span
@@ -93,20 +93,20 @@ def _exit_required(spans: Sequence[_Span]) -> list[tuple[_Span, date | None, _Sp
     return [*out, (first, None, None)] if first else out
 
 
-def _not_exited_entries(track: _Track, policy: PolicyBook) -> list[ListEntry]:
+def _not_exited_entries(track: Track, policy: PolicyBook) -> list[ListEntry]:
     f, entries = track.finding, []
     for first, end, ender in _exit_required(track.spans):
         rule = policy.coordinator_rule("exit_deadline", first.start)
         exit_deadline = add_months(first.start, rule.months or 0)
-        if end is not None and end <= exit_deadline + _DAY:
+        if end is not None and end <= exit_deadline + ONE_DAY:
             continue
         summary = (
             f"{DIMENSION_ZH.get(f.bureau, f.bureau)}（{f.found_on}认定）：{first.start}起须依法关停退出"
-            f"（{_tail(first.explanation.summary_zh)}），退出期限{exit_deadline}已过，仍未完成退出"
+            f"（{summary_tail(first.explanation.summary_zh)}），退出期限{exit_deadline}已过，仍未完成退出"
         )
-        explanation = _explain(
+        explanation = explain(
             summary,
-            (_card(policy, "not_exited_on_time"), rule, *first.explanation.basis),
+            (card_rule(policy, "not_exited_on_time"), rule, *first.explanation.basis),
             first.explanation.event_ids,
         )
         details = {
@@ -115,6 +115,6 @@ def _not_exited_entries(track: _Track, policy: PolicyBook) -> list[ListEntry]:
             "severity": f.severity,
             "ended_by": ender.status.value if ender else None,
         }
-        interval = Interval(exit_deadline + _DAY, end)
+        interval = Interval(exit_deadline + ONE_DAY, end)
         entries.append(ListEntry("not_exited_on_time", f.bureau, f.case_id, interval, explanation, details))
     return entries

@@ -7,8 +7,8 @@ from datetime import date
 
 from phaseout_bureau.domain.findings import INDUSTRY_ZH
 from phaseout_bureau.results import EnergyLimitResult, TieredPriceResult
-from phaseout_coordinator.domain.engine.common import ELIMINATED, _confidence_note, _explain, _in
-from phaseout_coordinator.domain.engine.timeline import _Track
+from phaseout_coordinator.domain.engine.common import ELIMINATED, confidence_note, explain, rule_lists
+from phaseout_coordinator.domain.engine.timeline import Track
 from phaseout_coordinator.domain.model import (
     Finding,
     Interval,
@@ -49,7 +49,7 @@ def _punitive(f: Finding, policy: PolicyBook) -> _Priced | None:
 
 
 def _differential(f: Finding, policy: PolicyBook) -> _Priced | None:
-    if not _in(policy, "eliminated_equipment_findings", f.found_on, f.bureau, f.finding_type):
+    if not rule_lists(policy, "eliminated_equipment_findings", f.found_on, f.bureau, f.finding_type):
         return None
     industry = {k.value: v for k, v in INDUSTRY_ZH.items()}.get(f.industry, f.industry)
     result = policy.differential_price(ELIMINATED, industry, f.found_on)
@@ -84,15 +84,15 @@ def _instruction(priced: _Priced, f: Finding, interval: Interval, policy: Policy
     r = priced.result
     summary = (
         f"{priced.summary}，加价{r.surcharge_yuan_per_kwh:g}元/千瓦时（{r.rule.document}）"
-        f"{_confidence_note(r.confidence)}；函告{short_name('power_company')}执行"
+        f"{confidence_note(r.confidence)}；函告{short_name('power_company')}执行"
     )
-    explanation = _explain(summary, (notice, r.rule, r.rates_rule, priced.rule), (f.event_id,))
+    explanation = explain(summary, (notice, r.rule, r.rates_rule, priced.rule), (f.event_id,))
     return PriceInstruction(
         priced.kind, priced.category, r.surcharge_yuan_per_kwh, r.confidence, f.case_id, interval, explanation
     )
 
 
-def _case_prices(track: _Track, policy: PolicyBook) -> list[PriceInstruction]:
+def case_prices(track: Track, policy: PolicyBook) -> list[PriceInstruction]:
     """Punitive or differential prices run from the finding until compliance or production stops."""
     f = track.finding
     priced = _punitive(f, policy) or _differential(f, policy)
@@ -104,7 +104,7 @@ def _case_prices(track: _Track, policy: PolicyBook) -> list[PriceInstruction]:
     return [_instruction(priced, f, Interval(f.found_on, end), policy)]
 
 
-def _check_prices(f: Finding, policy: PolicyBook) -> list[PriceInstruction]:
+def check_prices(f: Finding, policy: PolicyBook) -> list[PriceInstruction]:
     """A tiered-price check sets the surcharge for the rest of the year of the check."""
     priced = _tiered(f, policy)
     year = Interval(f.found_on, date(f.found_on.year + 1, 1, 1))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from phaseout_coordinator.domain.engine.common import SEVERITIES, _card, _explain, _later, _unique
+from phaseout_coordinator.domain.engine.common import SEVERITIES, card_rule, explain, later_of, unique
 from phaseout_coordinator.domain.model import (
     Basis,
     EnterpriseFacts,
@@ -41,11 +41,11 @@ class _Period:
         later = self.end is not None and (other.end is None or other.end > self.end)
         return _Period(
             self.start,
-            _later(self.end, other.end),
+            later_of(self.end, other.end),
             other.severity if worse else self.severity,
             other.dimension if worse else self.dimension,
             other.ended_by if later else self.ended_by,
-            _unique((*self.events, *other.events)),
+            unique((*self.events, *other.events)),
         )
 
 
@@ -102,7 +102,7 @@ def _credit_basis(credit: CreditRuleResult | None) -> Basis | None:
     return Basis(rule.id, rule.document, rule.clause, text, rule.confidence, rule.source)
 
 
-def _measures(
+def case_measures(
     facts: EnterpriseFacts, entries: Sequence[ListEntry], policy: PolicyBook
 ) -> list[MeasureDecision]:
     out = []
@@ -111,7 +111,7 @@ def _measures(
         triggers_rule = policy.coordinator_rule("joint_punishment_triggers", p.start)
         triggers = set((triggers_rule.mapping or {}).get(p.severity, []))
         rules = (
-            _card(policy, "not_exited_on_time"),
+            card_rule(policy, "not_exited_on_time"),
             _credit_basis(pun.credit),
             *pun.rules,
             triggers_rule,
@@ -131,7 +131,7 @@ def _measures(
             for uscc, via in targets:
                 who = f"关联企业{facts.uscc}（{facts.name}）" if via else "企业"
                 summary = f"{who}未按期完成落后产能退出（{p.start}起）：{m.title_zh}，由{m.target_department_zh}执行{lifting}"
-                explanation = _explain(summary, (m, *rules), p.events)
+                explanation = explain(summary, (m, *rules), p.events)
                 interval = Interval(p.start, pun.lifted_on)
                 out.append(
                     MeasureDecision(

@@ -8,16 +8,16 @@ from datetime import date
 
 from phaseout_bureau.domain.cases import DEADLINE_STATES, STATE_ZH, Action, CaseState
 from phaseout_coordinator.domain.engine.common import (
-    _DAY,
-    _RED,
-    _YELLOW,
     EXIT_WAY_ZH,
-    _card,
-    _explain,
-    _in,
-    _list_rule,
-    _rectification_rule,
-    _unique,
+    ONE_DAY,
+    RED_STATES,
+    YELLOW_STATES,
+    card_rule,
+    explain,
+    list_rule,
+    rectification_rule,
+    rule_lists,
+    unique,
 )
 from phaseout_coordinator.domain.model import (
     CaseStep,
@@ -46,7 +46,7 @@ class _Segment:
 
 
 @dataclass(frozen=True)
-class _Span:
+class Span:
     status: Status
     reason: str  # yellow: the case state; red: overdue | noncompliant | closure | eliminated; else the status
     start: date
@@ -55,11 +55,11 @@ class _Span:
 
 
 @dataclass(frozen=True)
-class _Track:
+class Track:
     finding: Finding
     steps: tuple[CaseStep, ...]
     segments: tuple[_Segment, ...]
-    spans: tuple[_Span, ...]  # unmerged, in time order
+    spans: tuple[Span, ...]  # unmerged, in time order
 
     @property
     def resolved_on(self) -> date | None:
@@ -92,10 +92,10 @@ def _segments(finding: Finding, steps: Sequence[CaseStep], policy: PolicyBook) -
 
 def _split(seg: _Segment, eliminated: bool) -> list[tuple[Status, str, date, date | None]]:
     """A segment's statuses: an open case is yellow, turning red on the day after a missed deadline."""
-    if seg.state in _YELLOW:
+    if seg.state in YELLOW_STATES:
         if eliminated:
             return [(Status.RED, "eliminated", seg.start, seg.end)]
-        red_from = seg.deadline + _DAY if seg.deadline and seg.state in DEADLINE_STATES else None
+        red_from = seg.deadline + ONE_DAY if seg.deadline and seg.state in DEADLINE_STATES else None
         if red_from is None or (seg.end is not None and seg.end <= red_from):
             return [(Status.YELLOW, seg.state.value, seg.start, seg.end)]
         if seg.start >= red_from:
@@ -104,8 +104,8 @@ def _split(seg: _Segment, eliminated: bool) -> list[tuple[Status, str, date, dat
             (Status.YELLOW, seg.state.value, seg.start, red_from),
             (Status.RED, "overdue", red_from, seg.end),
         ]
-    if seg.state in _RED:
-        return [(Status.RED, _RED[seg.state], seg.start, seg.end)]
+    if seg.state in RED_STATES:
+        return [(Status.RED, RED_STATES[seg.state], seg.start, seg.end)]
     if seg.state is CaseState.EXITED:
         return [(Status.EXITED, "exited", seg.start, seg.end)]
     return [(Status.COMPLIANT, "compliant", seg.start, seg.end)]
@@ -115,61 +115,65 @@ def _span_explanation(
     f: Finding, seg: _Segment, reason: str, policy: PolicyBook, exit_step: CaseStep | None
 ) -> Explanation:
     dim = f.bureau
-    rect = _rectification_rule(policy, dim, f.found_on)
+    rect = rectification_rule(policy, dim, f.found_on)
     ext = policy.extension_rule(dim) if seg.extended else None  # type: ignore[arg-type]
-    red, exit_rule = _card(policy, "red"), _card(policy, "exit", dim)
+    red, exit_rule = card_rule(policy, "red"), card_rule(policy, "exit", dim)
     label = f"{DIMENSION_ZH.get(dim, dim)}（{f.found_on}认定）"
     deadline = f"整改期限{seg.deadline}{'（含批准的延期）' if seg.extended else ''}"
     if reason == "overdue":
-        return _explain(f"{label}：{deadline}已过，逾期未整改，依法关停退出", (rect, ext, red), seg.events)
+        return explain(f"{label}：{deadline}已过，逾期未整改，依法关停退出", (rect, ext, red), seg.events)
     if reason == "noncompliant":
-        return _explain(f"{label}：复查不合格，经整改仍未达标，依法关停退出", (exit_rule, red), seg.events)
+        return explain(f"{label}：复查不合格，经整改仍未达标，依法关停退出", (exit_rule, red), seg.events)
     if reason == "closure":
-        return _explain(f"{label}：{STATE_ZH[seg.state]}", (exit_rule, red), seg.events)
+        return explain(f"{label}：{STATE_ZH[seg.state]}", (exit_rule, red), seg.events)
     if reason == "eliminated":
         local = policy.coordinator_rule("eliminated_equipment_findings", f.found_on)
         summary = f"{label}：使用淘汰类落后生产工艺装备，不予整改，应立即断水断电、封存主体设备并限时拆除"
-        return _explain(summary, (rect, exit_rule, red, local), seg.events)
+        return explain(summary, (rect, exit_rule, red, local), seg.events)
     if reason == "exited":
         way = (exit_step.details.get("way") if exit_step else None) or ""
         summary = f"{label}：{seg.start}执行关停退出（{EXIT_WAY_ZH.get(way, way) or '方式未记录'}）"
-        return _explain(summary, (exit_rule, _list_rule(policy, "annual_exit")), seg.events)
+        return explain(summary, (exit_rule, list_rule(policy, "annual_exit")), seg.events)
     if reason == "compliant":
-        return _explain(f"{label}：复查合格，整改到位", (rect,), seg.events)
+        return explain(f"{label}：复查合格，整改到位", (rect,), seg.events)
     running = f"，{deadline}" if seg.deadline and seg.state in DEADLINE_STATES else ""
-    return _explain(
-        f"{label}：{STATE_ZH[seg.state]}{running}", (_card(policy, "yellow"), rect, ext), seg.events
+    return explain(
+        f"{label}：{STATE_ZH[seg.state]}{running}", (card_rule(policy, "yellow"), rect, ext), seg.events
     )
 
 
-def _track(finding: Finding, steps: tuple[CaseStep, ...], policy: PolicyBook) -> _Track:
+def build_track(finding: Finding, steps: tuple[CaseStep, ...], policy: PolicyBook) -> Track:
     segments = _segments(finding, steps, policy)
-    eliminated = _in(
+    eliminated = rule_lists(
         policy, "eliminated_equipment_findings", finding.found_on, finding.bureau, finding.finding_type
     )
     exit_step = next((s for s in steps if s.action == Action.CLOSURE_EXECUTED), None)
     spans = [
-        _Span(status, reason, start, end, _span_explanation(finding, seg, reason, policy, exit_step))
+        Span(status, reason, start, end, _span_explanation(finding, seg, reason, policy, exit_step))
         for seg in segments
         for status, reason, start, end in _split(seg, eliminated)
     ]
-    return _Track(finding, steps, tuple(segments), tuple(spans))
+    return Track(finding, steps, tuple(segments), tuple(spans))
 
 
-def _tail(summary: str) -> str:
+def summary_tail(summary: str) -> str:
     """A case summary without its "能耗（2020-07-01认定）：" label."""
     return summary.split("：", 1)[-1]
 
 
-def _merged(spans: Sequence[_Span]) -> list[_Span]:
+def merged_spans(spans: Sequence[Span]) -> list[Span]:
     """Consecutive spans of one status as one: why it started, where it stands now, all basis and events."""
-    out: list[_Span] = []
+    out: list[Span] = []
     for span in spans:
         if out and out[-1].status is span.status:
             first, prev, now = out[-1].explanation, out[-1], span.explanation
             head = first.summary_zh.split("；", 1)[0]
-            summary = head if _tail(head) == _tail(now.summary_zh) else f"{head}；{_tail(now.summary_zh)}"
-            basis, events = _unique((*first.basis, *now.basis)), _unique((*first.event_ids, *now.event_ids))
+            summary = (
+                head
+                if summary_tail(head) == summary_tail(now.summary_zh)
+                else f"{head}；{summary_tail(now.summary_zh)}"
+            )
+            basis, events = unique((*first.basis, *now.basis)), unique((*first.event_ids, *now.event_ids))
             out[-1] = replace(span, start=prev.start, explanation=Explanation(summary, basis, events))
         else:
             out.append(span)

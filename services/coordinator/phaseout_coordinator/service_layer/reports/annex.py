@@ -26,7 +26,7 @@ def annex_task(policy: PolicyBook, number: int) -> AnnexTask | None:
     return next((t for t in policy.annex_tasks() if t.number == number), None)
 
 
-def _deadline(policy: PolicyBook, due_in_year: str) -> ReportingDeadline:
+def reporting_deadline(policy: PolicyBook, due_in_year: str) -> ReportingDeadline:
     return next(d for d in policy.reporting_deadlines() if d.due_in_year == due_in_year)
 
 
@@ -37,7 +37,7 @@ def due_date(deadline: ReportingDeadline, year: int) -> date:
 
 
 def summary_due(policy: PolicyBook, year: int) -> date:
-    return due_date(_deadline(policy, "plan_year"), year)
+    return due_date(reporting_deadline(policy, "plan_year"), year)
 
 
 def check_task_department(task: AnnexTask, department: str) -> str:
@@ -158,7 +158,7 @@ def supervision_view(s: SupervisionAction) -> dict[str, Any]:
     }
 
 
-def _period_of(year: int) -> sa.ColumnElement[bool]:
+def period_of(year: int) -> sa.ColumnElement[bool]:
     return sa.or_(AnnexTaskReport.period == str(year), AnnexTaskReport.period.like(f"{year}-%"))
 
 
@@ -210,7 +210,7 @@ async def annex_progress(
     reports = (
         await session.scalars(
             sa.select(AnnexTaskReport)
-            .where(_period_of(year))
+            .where(period_of(year))
             .order_by(AnnexTaskReport.submitted_on, AnnexTaskReport.id)
         )
     ).all()

@@ -19,11 +19,11 @@ from phaseout_coordinator.service_layer.publications import (
     list_table,
 )
 from phaseout_coordinator.service_layer.reports.annex import (
-    _deadline,
-    _period_of,
     due_date,
     overdue_summaries,
+    period_of,
     report_view,
+    reporting_deadline,
 )
 from phaseout_coordinator.service_layer.reports.labels import EXECUTION_ZH
 from phaseout_coordinator.service_layer.reports.tables import MeasureFilter, measure_rows, measure_table
@@ -71,14 +71,14 @@ async def annual_report(
         reports = (
             await session.scalars(
                 sa.select(AnnexTaskReport)
-                .where(_period_of(year))
+                .where(period_of(year))
                 .order_by(
                     AnnexTaskReport.department, AnnexTaskReport.task_number, AnnexTaskReport.submitted_on
                 )
             )
         ).all()
         overdue = await overdue_summaries(session, policy, year=year, today=today)
-    city = _deadline(policy, "plan_year_plus_1")
+    city = reporting_deadline(policy, "plan_year_plus_1")
     return {
         "year": year,
         "title_zh": f"涪陵区{year}年度落后产能退出工作情况",
