@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 
-from phaseout_kit import launcher
+from phaseout_platform import launcher
 
 
 def main() -> None:
