@@ -88,6 +88,7 @@ class DemoStep:
     on: date
     note: str
     deadline: date | None = None  # set on rectification_ordered and extension_granted
+    way: str | None = None  # set on closure_executed: 关闭 (closed) or 取缔 (banned)
 
 
 # ---- enterprises ---------------------------------------------------------------------------------------
@@ -668,6 +669,10 @@ _STORIES: dict[str, tuple[tuple[StepKind, int, str], ...]] = {
 }
 
 
+# How each story's executed closure exits (phaseout_bureau.domain.cases.ExitWay): 地条钢 is banned (取缔).
+_WAY_OF_STORY = {"ditiaogang": "banned"}
+
+
 def _zh(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -688,7 +693,8 @@ def _story_steps(finding: DemoFinding, row: _Row) -> list[DemoStep]:
         text = note.format(
             deadline=_zh(deadline) if deadline else "", fix=_FIX[row.bureau], target=target, capacity=capacity
         )
-        steps.append(DemoStep(finding.external_ref, kind, on, text, step_deadline))
+        way = _WAY_OF_STORY.get(row.story, "closed") if kind == "closure_executed" else None
+        steps.append(DemoStep(finding.external_ref, kind, on, text, step_deadline, way))
     return steps
 
 

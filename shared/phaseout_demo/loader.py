@@ -46,7 +46,7 @@ def step_payload(
         body["document_no"] = f"涪府函〔{step.on.year}〕{100 + number}号"
     elif step.kind == "closure_executed":
         line = finding.body.get("production_line") or {}
-        body.update(way="closed", line_name=line.get("name"), capacity=line.get("capacity"))
+        body.update(way=step.way or "closed", line_name=line.get("name"), capacity=line.get("capacity"))
     return body
 
 

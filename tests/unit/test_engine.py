@@ -357,7 +357,7 @@ def test_eliminated_equipment_is_red_at_once_with_differential_price_until_exit(
         "technology",
         D(2020, 8, 3),
         *exit_steps(D(2020, 9, 1), D(2020, 10, 15)),
-        finding_type="equipment",
+        finding_type="eliminated_equipment",
         industry="steel",
     )
     a = facts.at(D(2020, 8, 3))
@@ -606,6 +606,17 @@ def test_a_rebuild_reproduces_the_state(facts: Facts, as_of: date, rnd: random.R
     assert projected == in_force
 
 
+def enterprise_closed_on(a: Assessment) -> date | None:
+    ways = ("closed", "banned")
+    return min(
+        (e.interval.start for e in entries(a, "annual_exit") if e.details["way"] in ways), default=None
+    )
+
+
+def found_before(a: Assessment, day: date) -> set[str]:
+    return {c.case_id for c in a.cases if c.found_on < day}
+
+
 @settings(max_examples=50, deadline=None)
 @given(enterprises(), as_of_dates(), st.lists(st.integers(0, 2400), max_size=8))
 def test_statuses_agree_with_the_lists_on_every_day(facts: Facts, as_of: date, offsets: list[int]) -> None:
@@ -629,8 +640,14 @@ def test_statuses_agree_with_the_lists_on_every_day(facts: Facts, as_of: date, o
         def on(code: str, listed: Any = listed) -> set[str | None]:
             return {e.case_id for e in listed if e.list_code == code and e.details.get("reason") != "closed"}
 
-        for status, code in ((Status.YELLOW, "yellow"), (Status.RED, "red"), (Status.EXITED, "annual_exit")):
+        for status, code in ((Status.YELLOW, "yellow"), (Status.RED, "red")):
             assert {c.case_id for c in a.cases if c.status_on(day) is status} == on(code), (day, status)
+        # A case exits on its own (on the annual exit list) or ends with its enterprise's closure (关闭/取缔).
+        closed = enterprise_closed_on(a)
+        exited = {c.case_id for c in a.cases if c.status_on(day) is Status.EXITED}
+        assert on("annual_exit") <= exited and (exited == on("annual_exit") or (closed and closed <= day))
+        if closed and closed <= day:  # no yellow card after the closure for what was found before it
+            assert not {e.case_id for e in listed if e.list_code == "yellow"} & found_before(a, closed)
         worst = a.status_on(day)
         assert (worst is Status.COMPLIANT) == (not on("yellow") and not on("red") and not on("annual_exit"))
         assert {e.case_id for e in listed if e.list_code == "not_exited_on_time"} <= {

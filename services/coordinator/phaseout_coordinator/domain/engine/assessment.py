@@ -11,7 +11,12 @@ from phaseout_coordinator.domain.engine.common import Decided, rule_lists
 from phaseout_coordinator.domain.engine.lists import case_lists
 from phaseout_coordinator.domain.engine.prices import case_prices, check_prices
 from phaseout_coordinator.domain.engine.punishment import case_measures
-from phaseout_coordinator.domain.engine.timeline import Track, build_track, merged_spans
+from phaseout_coordinator.domain.engine.timeline import (
+    Track,
+    build_track,
+    ended_with_the_enterprise,
+    merged_spans,
+)
 from phaseout_coordinator.domain.model import (
     DIMENSIONS,
     STATUS_SEVERITY,
@@ -95,11 +100,14 @@ def evaluate(facts: EnterpriseFacts, as_of: date, policy: PolicyBook) -> Assessm
         for f in findings
         if rule_lists(policy, "price_check_findings", f.found_on, f.bureau, f.finding_type)
     ]
-    tracks = [
-        build_track(f, tuple(s for s in steps if (s.bureau, s.case_id) == (f.bureau, f.case_id)), policy)
-        for f in findings
-        if f not in checks
-    ]
+    tracks = ended_with_the_enterprise(
+        [
+            build_track(f, tuple(s for s in steps if (s.bureau, s.case_id) == (f.bureau, f.case_id)), policy)
+            for f in findings
+            if f not in checks
+        ],
+        policy,
+    )
     lists = [e for t in tracks for e in case_lists(t, policy)]
     measures = case_measures(facts, [e for e in lists if e.list_code == "not_exited_on_time"], policy)
     prices = [p for t in tracks for p in case_prices(t, policy)] + [

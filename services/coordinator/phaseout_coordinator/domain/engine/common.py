@@ -29,6 +29,7 @@ EXIT_WAY_ZH = {
     "banned": "取缔",
     "line_shut": "生产线停产退出",
     "equipment_removed": "拆除设备",
+    "equipment_sealed": "封存主体设备",
 }
 CONFIDENCE_ZH = {"high": "高", "medium": "中", "low": "低"}
 YELLOW_STATES = OPEN_STATES - {CaseState.NONCOMPLIANT}  # open and not (yet) failed
@@ -38,6 +39,8 @@ RED_STATES = {
     CaseState.CLOSURE_APPROVED: "closure",
 }
 ONE_DAY = timedelta(days=1)
+# The local operating rules whose mapping names, per dimension, finding-type codes of that bureau (rule_lists).
+FINDING_TYPE_RULES = ("eliminated_equipment_findings", "price_check_findings")
 Decided = TypeVar("Decided", ListEntry, MeasureDecision, PriceInstruction)
 
 

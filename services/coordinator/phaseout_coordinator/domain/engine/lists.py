@@ -8,7 +8,7 @@ from datetime import date
 from phaseout_bureau.domain.cases import CaseState
 from phaseout_bureau.results import EmitterClassification
 from phaseout_coordinator.domain.engine.common import EXIT_WAY_ZH, ONE_DAY, card_rule, explain, list_rule
-from phaseout_coordinator.domain.engine.timeline import Span, Track, merged_spans, summary_tail
+from phaseout_coordinator.domain.engine.timeline import Span, Track, exit_way, merged_spans, summary_tail
 from phaseout_coordinator.domain.model import (
     Interval,
     ListEntry,
@@ -32,22 +32,22 @@ def case_lists(track: Track, policy: PolicyBook) -> list[ListEntry]:
         elif span.status is Status.RED:
             details = {"reason": span.reason}
             entries.append(ListEntry("red", f.bureau, f.case_id, interval, span.explanation, details))
-        elif span.status is Status.EXITED:
+        elif span.status is Status.EXITED and span.reason == "exited":
             entries += _exit_entries(track, span, policy)
     return entries + _emitter_entries(track, policy) + _not_exited_entries(track, policy)
 
 
 def _exit_entries(track: Track, span: Span, policy: PolicyBook) -> list[ListEntry]:
     f, step, exited_on = track.finding, track.exit_step(), span.start
-    line, done = f.production_line or {}, step.details if step else {}
+    line, done, way = f.production_line or {}, step.details if step else {}, exit_way(step)
     details = {
         "year": exited_on.year,
         "exited_on": exited_on.isoformat(),
         "line": done.get("line_name") or line.get("name"),
         "equipment": line.get("equipment"),
         "capacity": done.get("capacity") or line.get("capacity"),
-        "way": done.get("way"),
-        "way_zh": EXIT_WAY_ZH.get(done.get("way") or ""),
+        "way": way,
+        "way_zh": EXIT_WAY_ZH.get(way or ""),
     }
     rule = policy.coordinator_rule("red_list_after_exit", exited_on)
     closed = explain(

@@ -67,7 +67,28 @@ class Track:
         return next((s.start for s in self.spans if s.status in (Status.COMPLIANT, Status.EXITED)), None)
 
     def exit_step(self) -> CaseStep | None:
-        return next((s for s in self.steps if s.action == Action.CLOSURE_EXECUTED), None)
+        return exit_step(self.steps)
+
+
+# How a case exits when no closure was executed: sealing or dismantling the main equipment is itself the exit
+# (方案二、(五)); the closure's own way otherwise (关闭、取缔、生产线停产退出、拆除设备).
+_WAY_OF_STEP = {Action.EQUIPMENT_SEALED: "equipment_sealed", Action.EQUIPMENT_DISMANTLED: "equipment_removed"}
+
+
+def exit_step(steps: Sequence[CaseStep]) -> CaseStep | None:
+    """The step by which the case exited: the executed closure, or the sealing or dismantling that came first."""
+    return next(
+        (s for s in steps if s.to_state == CaseState.EXITED and s.from_state != CaseState.EXITED), None
+    )
+
+
+def exit_way(step: CaseStep | None) -> str | None:
+    if step is None:
+        return None
+    if step.action == Action.CLOSURE_EXECUTED:
+        way = step.details.get("way")
+        return way if isinstance(way, str) else None
+    return _WAY_OF_STEP.get(Action(step.action))
 
 
 def _segments(finding: Finding, steps: Sequence[CaseStep], policy: PolicyBook) -> list[_Segment]:
@@ -75,16 +96,19 @@ def _segments(finding: Finding, steps: Sequence[CaseStep], policy: PolicyBook) -
     events, out = [finding.event_id], []
     for step in steps:
         day = max(step.occurred_on, finding.found_on)
-        if day > start:
+        target = CaseState(step.to_state)
+        new_state = state if target is CaseState.CLOSED else target  # a closed case keeps its outcome
+        new_deadline = step.deadline
+        if new_deadline is None and step.action == Action.RECTIFICATION_ORDERED:
+            result = policy.rectification_deadline(finding.bureau, day)  # type: ignore[arg-type]
+            new_deadline = result.deadline if result and result.rule.months else None
+        new_extended = extended or step.action == Action.EXTENSION_GRANTED
+        # A step that changes nothing the timeline shows (结案, a further exit step, 停产) starts no new stretch:
+        # the stretch keeps its first day, and its explanation the day it began (not a second "exit").
+        if day > start and (new_state, new_deadline, new_extended) != (state, deadline, extended):
             out.append(_Segment(state, start, day, deadline, extended, tuple(events)))
             start = day
-        target = CaseState(step.to_state)
-        state = state if target is CaseState.CLOSED else target  # a closed case keeps its outcome
-        deadline = step.deadline
-        if deadline is None and step.action == Action.RECTIFICATION_ORDERED:
-            result = policy.rectification_deadline(finding.bureau, day)  # type: ignore[arg-type]
-            deadline = result.deadline if result and result.rule.months else None
-        extended = extended or step.action == Action.EXTENSION_GRANTED
+        state, deadline, extended = new_state, new_deadline, new_extended
         events.append(step.event_id)
     out.append(_Segment(state, start, None, deadline, extended, tuple(events)))
     return out
@@ -131,7 +155,7 @@ def _span_explanation(
         summary = f"{label}：使用淘汰类落后生产工艺装备，不予整改，应立即断水断电、封存主体设备并限时拆除"
         return explain(summary, (rect, exit_rule, red, local), seg.events)
     if reason == "exited":
-        way = (exit_step.details.get("way") if exit_step else None) or ""
+        way = exit_way(exit_step) or ""
         summary = f"{label}：{seg.start}执行关停退出（{EXIT_WAY_ZH.get(way, way) or '方式未记录'}）"
         return explain(summary, (exit_rule, list_rule(policy, "annual_exit")), seg.events)
     if reason == "compliant":
@@ -147,13 +171,65 @@ def build_track(finding: Finding, steps: tuple[CaseStep, ...], policy: PolicyBoo
     eliminated = rule_lists(
         policy, "eliminated_equipment_findings", finding.found_on, finding.bureau, finding.finding_type
     )
-    exit_step = next((s for s in steps if s.action == Action.CLOSURE_EXECUTED), None)
+    exited_by = exit_step(steps)
     spans = [
-        Span(status, reason, start, end, _span_explanation(finding, seg, reason, policy, exit_step))
+        Span(status, reason, start, end, _span_explanation(finding, seg, reason, policy, exited_by))
         for seg in segments
         for status, reason, start, end in _split(seg, eliminated)
     ]
     return Track(finding, steps, tuple(segments), tuple(spans))
+
+
+# 关闭、取缔: the enterprise itself exits; the other ways (a line shut, equipment removed or sealed) exit one line.
+ENTERPRISE_EXIT_WAYS = frozenset({"closed", "banned"})
+
+
+def enterprise_exit(tracks: Sequence[Track]) -> tuple[date, Track] | None:
+    """The first day the enterprise itself exited (a closure executed as 关闭 or 取缔), and the case that did it."""
+    exits = [
+        (span.start, t)
+        for t in tracks
+        if exit_way(t.exit_step()) in ENTERPRISE_EXIT_WAYS
+        for span in t.spans
+        if span.reason == "exited"
+    ]
+    return min(exits, key=lambda e: (e[0], e[1].finding.case_id), default=None)
+
+
+def ended_with_the_enterprise(tracks: Sequence[Track], policy: PolicyBook) -> list[Track]:
+    """Cases still open (黄牌 or 红牌) when their enterprise closes end that day as exited: an exited enterprise
+    is on no list of a case that can no longer be rectified. It is no second exit: the closing case alone
+    enters the annual exit list and the red list of closed enterprises (reason ``enterprise_exited``)."""
+    found = enterprise_exit(tracks)
+    if found is None:
+        return list(tracks)
+    exit_on, by = found
+    return [t if t is by else _ended(t, exit_on, by, policy) for t in tracks]
+
+
+def _ended(track: Track, exit_on: date, by: Track, policy: PolicyBook) -> Track:
+    spans = list(track.spans)
+    at = next(
+        (i for i, s in enumerate(spans) if s.start <= exit_on and (s.end is None or exit_on < s.end)), None
+    )
+    if at is None or spans[at].status not in (Status.YELLOW, Status.RED):
+        return track
+    f, closing = track.finding, by.exit_step()
+    way = exit_way(closing) or ""
+    summary = (
+        f"{DIMENSION_ZH.get(f.bureau, f.bureau)}（{f.found_on}认定）：企业已于{exit_on}依法{EXIT_WAY_ZH.get(way, way)}"
+        f"（{DIMENSION_ZH.get(by.finding.bureau, by.finding.bureau)}案件），本案随之终结"
+    )
+    events = (*spans[at].explanation.event_ids, *((closing.event_id,) if closing else ()))
+    ended = Span(
+        Status.EXITED,
+        "enterprise_exited",
+        exit_on,
+        None,
+        explain(summary, (card_rule(policy, "exit", f.bureau), list_rule(policy, "annual_exit")), events),
+    )
+    kept = [*spans[:at], *([replace(spans[at], end=exit_on)] if spans[at].start < exit_on else [])]
+    return replace(track, spans=(*kept, ended))
 
 
 def summary_tail(summary: str) -> str:

@@ -1,0 +1,106 @@
+"""Wrong decisions found by trying the platform as a user (issue 12), each pinned by the story that showed it.
+
+Each test failed before its fix; the cause is named in the test's docstring."""
+
+from __future__ import annotations
+
+from phaseout_coordinator.domain.model import Status
+from tests.unit.test_engine import A, D, Facts, entries
+
+
+def closed_energy_case(facts: Facts) -> str:
+    """An energy case that fails its re-inspection and is closed down (关闭) on 2021-01-19, then 结案."""
+    return facts.case(
+        "energy",
+        D(2020, 6, 18),
+        (A.RECTIFICATION_ORDERED, D(2020, 6, 22)),
+        (A.RECTIFICATION_REPORTED, D(2020, 11, 10)),
+        (A.REINSPECTION_FAILED, D(2020, 11, 28)),
+        (A.CLOSURE_PROPOSED, D(2020, 12, 5)),
+        (A.CLOSURE_APPROVED, D(2020, 12, 20)),
+        (A.CLOSURE_EXECUTED, D(2021, 1, 19), {"way": "closed"}),
+        (A.EQUIPMENT_SEALED, D(2021, 1, 20)),
+        (A.CASE_CLOSED, D(2021, 3, 10)),
+    )
+
+
+def test_a_closed_enterprise_leaves_the_yellow_list_of_its_other_cases() -> None:
+    """Cause: each case was judged alone, so an environment case awaiting re-inspection stayed 黄牌 after the
+    enterprise itself was closed (关闭)."""
+    facts = Facts()
+    closed_energy_case(facts)
+    other = facts.case(
+        "environment",
+        D(2020, 7, 1),
+        (A.RECTIFICATION_ORDERED, D(2020, 7, 5), {"deadline": D(2021, 1, 5)}),
+        (A.RECTIFICATION_REPORTED, D(2020, 12, 1)),
+        finding_type="seriously_over_standard",
+    )
+    before, after = facts.at(D(2021, 1, 18)), facts.at(D(2021, 9, 30))
+    assert before.dimensions["environment"] is Status.YELLOW
+    (yellow,) = [e for e in entries(after, "yellow") if e.case_id == other]
+    assert yellow.interval.end == D(2021, 1, 19)
+    assert not [e for e in after.lists_on(D(2021, 9, 30)) if e.list_code == "yellow"]
+    assert after.status is Status.EXITED and after.dimensions["environment"] is Status.EXITED
+    why = after.dimension_explanations["environment"]
+    assert "2021-01-19" in why.summary_zh and "关闭" in why.summary_zh and why.basis
+    assert [e.case_id for e in entries(after, "annual_exit")] != [other]  # no second exit of its own
+
+
+def test_a_line_exit_does_not_end_the_enterprises_other_cases() -> None:
+    facts = Facts()
+    facts.case(
+        "energy",
+        D(2020, 6, 18),
+        (A.PRODUCTION_SUSPENDED, D(2020, 6, 18)),
+        (A.CLOSURE_PROPOSED, D(2020, 7, 1)),
+        (A.CLOSURE_APPROVED, D(2020, 7, 10)),
+        (A.CLOSURE_EXECUTED, D(2020, 8, 1), {"way": "line_shut", "line_name": "1号电解系列"}),
+    )
+    facts.case("safety", D(2020, 7, 1), (A.RECTIFICATION_ORDERED, D(2020, 7, 2)), finding_type="major_hazard")
+    assert facts.at(D(2020, 9, 1)).dimensions["safety"] is Status.YELLOW
+
+
+def test_the_exit_is_explained_once_with_its_own_date() -> None:
+    """Cause: every later step (封存, 结案) started a new stretch of the timeline, explained again as
+    "…执行关停退出" with the step's date."""
+    facts = Facts()
+    closed_energy_case(facts)
+    a = facts.at(D(2021, 9, 30))
+    (exit_entry,) = entries(a, "annual_exit")
+    assert exit_entry.explanation.summary_zh.count("执行关停退出") == 1
+    assert "2021-01-19执行关停退出（关闭）" in exit_entry.explanation.summary_zh
+    assert "2021-03-10" not in exit_entry.explanation.summary_zh
+    assert len(exit_entry.explanation.event_ids) >= 8  # the closing steps stay part of its evidence
+
+
+def test_an_exit_by_sealing_or_dismantling_names_its_way() -> None:
+    """Cause: the exit's way was read from an executed closure only; sealing or dismantling the main equipment
+    is itself the exit (方案二、(五)), and left 退出方式 empty."""
+    for step, way, way_zh in (
+        (A.EQUIPMENT_SEALED, "equipment_sealed", "封存主体设备"),
+        (A.EQUIPMENT_DISMANTLED, "equipment_removed", "拆除设备"),
+    ):
+        facts = Facts()
+        facts.case(
+            "technology",
+            D(2020, 6, 19),
+            (A.PRODUCTION_SUSPENDED, D(2020, 6, 19)),
+            (step, D(2020, 6, 25)),
+            finding_type="eliminated_equipment",
+            industry="steel",
+        )
+        (exit_entry,) = entries(facts.at(D(2020, 12, 31)), "annual_exit")
+        assert (exit_entry.details["way"], exit_entry.details["way_zh"]) == (way, way_zh)
+        assert f"（{way_zh}）" in exit_entry.explanation.summary_zh
+
+
+def test_eliminated_equipment_of_the_technology_bureau_is_red_with_the_differential_price() -> None:
+    """Cause: the policy data mapped the rule to a finding type "equipment" the technology bureau does not
+    have (its code is eliminated_equipment)."""
+    facts = Facts()
+    facts.case("technology", D(2020, 6, 28), finding_type="eliminated_equipment", industry="steel")
+    a = facts.at(D(2020, 7, 1))
+    assert a.dimensions["technology"] is Status.RED and entries(a, "red")[0].details["reason"] == "eliminated"
+    (price,) = a.prices
+    assert (price.kind, price.category) == ("differential", "淘汰类")
