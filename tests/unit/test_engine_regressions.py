@@ -4,8 +4,13 @@ Each test failed before its fix; the cause is named in the test's docstring."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
+from phaseout_bureau.domain.cases import ActionRejected, Case, CaseState, RectificationOrder, decide
 from phaseout_coordinator.domain.model import Status
-from tests.unit.test_engine import A, D, Facts, entries
+from tests.unit.test_engine import POLICY, A, D, Facts, entries
 
 
 def closed_energy_case(facts: Facts) -> str:
@@ -104,3 +109,37 @@ def test_eliminated_equipment_of_the_technology_bureau_is_red_with_the_different
     assert a.dimensions["technology"] is Status.RED and entries(a, "red")[0].details["reason"] == "eliminated"
     (price,) = a.prices
     assert (price.kind, price.category) == ("differential", "淘汰类")
+
+
+@pytest.mark.parametrize(
+    ("dimension", "notice", "deadline", "document"),
+    [
+        ("energy", D(2016, 12, 31), None, None),
+        ("energy", D(2017, 1, 1), D(2017, 7, 1), "工信部联产业〔2017〕30号"),
+        ("quality", D(2019, 3, 5), D(2019, 9, 5), "工信部联产业〔2017〕30号"),
+        ("safety", D(2020, 6, 14), D(2020, 12, 14), "工信部联产业〔2017〕30号"),
+        ("safety", D(2020, 6, 15), D(2020, 12, 15), "涪经信发〔2020〕85号"),
+    ],
+)
+def test_orders_from_2017_get_the_six_months_of_the_national_opinion(
+    dimension: str, notice: date, deadline: date | None, document: str | None
+) -> None:
+    """Cause: the policy data held the 6-month rule only from the district plan (2020-06-15), so an order
+    before it got no deadline; the rule comes from 工信部联产业〔2017〕30号, which the plans restate."""
+    case = Case(CaseState.FOUND, notice, notice)
+    body = RectificationOrder(occurred_on=notice)
+    if deadline is None:
+        with pytest.raises(ActionRejected, match="请填写整改期限"):
+            decide(
+                case, A.RECTIFICATION_ORDERED, body, dimension=dimension, policy=POLICY, today=D(2026, 12, 7)
+            )  # type: ignore[arg-type]
+        return
+    decision = decide(
+        case, A.RECTIFICATION_ORDERED, body, dimension=dimension, policy=POLICY, today=D(2026, 12, 7)
+    )  # type: ignore[arg-type]
+    assert decision.case.deadline == deadline and decision.applied_rule
+    assert decision.applied_rule["document"] == document
+    facts = Facts()
+    facts.case(dimension, notice, (A.RECTIFICATION_ORDERED, notice), finding_type="x")
+    (yellow,) = entries(facts.at(notice), "yellow")
+    assert document in {b.document for b in yellow.explanation.basis}
