@@ -154,7 +154,10 @@ def test_rectification_rule_explains_itself() -> None:
     assert general is not None and general.rule.clause == "三、(七)"
     env = book.rectification_deadline("environment", date(2020, 8, 31))
     assert env is not None and env.rule.mode == "immediate" and env.deadline == date(2020, 8, 31)
-    assert book.rectification_deadline("energy", date(2020, 6, 14)) is None  # before the plan was issued
+    # Before the plan was issued, the national opinion it restates (from 2017); before 2017, nothing.
+    earlier = book.rectification_deadline("energy", date(2020, 6, 14))
+    assert earlier is not None and earlier.rule.document == "工信部联产业〔2017〕30号"
+    assert book.rectification_deadline("energy", date(2016, 12, 31)) is None
 
 
 def test_energy_extension_once_at_most_three_months() -> None:
