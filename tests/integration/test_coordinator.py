@@ -45,6 +45,10 @@ from tests.integration.test_bureau_api import finding
 
 WRITER = auth("demo-energy-writer")
 ENTERPRISES = [make_code(f"91500102MA5U{n:04d}Y") for n in range(3)]
+AFFILIATE_ONLY, NOBODY = (
+    make_code("91500102MA5U0100Y"),
+    make_code("91500102MA5U0200Y"),
+)  # no finding of their own
 
 
 @pytest.fixture
@@ -243,10 +247,12 @@ async def test_dossier_lists_and_measure_feedback(
         exits = (await client.get("/api/v1/lists/annual_exit?year=2021", headers=office)).json()
         affiliates = await client.put(
             f"/api/v1/enterprises/{ENTERPRISES[1]}/affiliates",
-            json={"affiliates": [ENTERPRISES[0]]},
+            json={"affiliates": [ENTERPRISES[0], AFFILIATE_ONLY]},
             headers=auth("demo-office-admin"),
         )
         await coordinator.projector.run_pending()
+        affiliate_only = await client.get(f"/api/v1/enterprises/{AFFILIATE_ONLY}", headers=office)
+        nobody = await client.get(f"/api/v1/enterprises/{NOBODY}", headers=office)
         land = (await client.get("/api/v1/measures", headers=auth("demo-department-land"))).json()
         bank_key = next(
             m["key"] for m in overdue["measures"] if m["measure_code"] == "bank_credit_restriction"
@@ -283,5 +289,11 @@ async def test_dossier_lists_and_measure_feedback(
         (ENTERPRISES[0], ENTERPRISES[1]),
     }, "the land measure extends to the affiliate"
     assert wrong.status_code == 403 and refused_without_reason.status_code == 422 and done.status_code == 201
+    # An enterprise known only as an affiliate has a dossier: the measures that reach it (it once answered 404).
+    assert affiliate_only.status_code == 200 and nobody.status_code == 404
+    only = affiliate_only.json()
+    assert only["affiliated_to"] == [ENTERPRISES[1]] and only["finding_count"] == 0 and only["name"] is None
+    assert {m["measure_code"] for m in only["measures"]} >= {"land_supply_restriction"}
+    assert all(m["via_affiliate_of"] == ENTERPRISES[1] for m in only["measures"])
     bank = next(m for m in after["measures"] if m["key"] == bank_key)
     assert bank["execution_status"] == "executed" and bank["feedback"][0]["reference"] == "涪银函〔2021〕3号"

@@ -51,6 +51,21 @@ def _identity(e: EnterpriseRow) -> dict[str, Any]:
     }
 
 
+def _affiliate_only(uscc: str) -> dict[str, Any]:
+    """An enterprise no bureau has a finding on, known as another's declared affiliate: measures reach it
+    (方案三、(六)), so its dossier shows them; what only findings tell (name, town, lines) is unknown."""
+    return {
+        "uscc": uscc,
+        "name": None,
+        "town": None,
+        "industrial_park": None,
+        "industry": None,
+        "first_found_on": None,
+        "finding_count": 0,
+        "lines": [],
+    }
+
+
 def _status(row: EnterpriseStatus | None) -> dict[str, Any]:
     if row is None:
         return {"overall": None, "overall_zh": "评估中", "dimensions": {}}
@@ -72,7 +87,15 @@ def _status(row: EnterpriseStatus | None) -> dict[str, Any]:
 
 async def dossier(session: AsyncSession, policy: PolicyBook, uscc: str) -> dict[str, Any] | None:
     enterprise = await session.get(EnterpriseRow, uscc)
-    if enterprise is None:
+    measures = (
+        await session.scalars(
+            sa.select(MeasureRow).where(MeasureRow.uscc == uscc).order_by(MeasureRow.start_on)
+        )
+    ).all()
+    affiliated_to = list(
+        await session.scalars(sa.select(Affiliation.uscc).where(Affiliation.affiliate_uscc == uscc))
+    )
+    if enterprise is None and not measures and not affiliated_to:
         return None
     status = await session.get(EnterpriseStatus, uscc)
     events = (await session.scalars(sa.select(StoredEvent).where(StoredEvent.uscc == uscc))).all()
@@ -83,21 +106,13 @@ async def dossier(session: AsyncSession, policy: PolicyBook, uscc: str) -> dict[
     affiliates = list(
         await session.scalars(sa.select(Affiliation.affiliate_uscc).where(Affiliation.uscc == uscc))
     )
-    affiliated_to = list(
-        await session.scalars(sa.select(Affiliation.uscc).where(Affiliation.affiliate_uscc == uscc))
-    )
-    measures = (
-        await session.scalars(
-            sa.select(MeasureRow).where(MeasureRow.uscc == uscc).order_by(MeasureRow.start_on)
-        )
-    ).all()
     prices = (
         await session.scalars(sa.select(PriceInstructionRow).where(PriceInstructionRow.uscc == uscc))
     ).all()
     assessment = status.assessment if status else {}
     today = status.as_of if status else None
     return {
-        **_identity(enterprise),
+        **(_identity(enterprise) if enterprise else _affiliate_only(uscc)),
         "affiliates": affiliates,
         "affiliated_to": affiliated_to,
         "status": _status(status),
