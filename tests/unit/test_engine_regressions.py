@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from phaseout_bureau.domain.cases import ActionRejected, Case, CaseState, RectificationOrder, decide
+from phaseout_coordinator.domain.engine import decision_diff
 from phaseout_coordinator.domain.model import Status
 from tests.unit.test_engine import POLICY, A, D, Facts, entries
 
@@ -143,3 +144,29 @@ def test_orders_from_2017_get_the_six_months_of_the_national_opinion(
     facts.case(dimension, notice, (A.RECTIFICATION_ORDERED, notice), finding_type="x")
     (yellow,) = entries(facts.at(notice), "yellow")
     assert document in {b.document for b in yellow.explanation.basis}
+
+
+def test_moving_the_clock_back_withdraws_what_is_not_yet_due_without_blaming_a_back_filled_event() -> None:
+    """Cause: every withdrawal was explained as "据补录的事件撤销", also when the demo clock moved back."""
+    facts = Facts()
+    closed_energy_case(facts)
+    later, earlier = facts.at(D(2021, 9, 30)), facts.at(D(2020, 12, 1))
+    withdrawn = [c for c in decision_diff(later, earlier) if c.details.get("withdrawn")]
+    assert withdrawn and all("平台日期调回2020-12-01" in c.explanation.summary_zh for c in withdrawn)
+    assert not [c for c in withdrawn if "补录" in c.explanation.summary_zh]
+    # A late event that shows a decision was never due is still said so: a report made before the deadline,
+    # recorded after the red card was published.
+    late = Facts()
+    case_id = late.case("energy", D(2020, 7, 1))
+    ordered = late.step(
+        case_id,
+        "energy",
+        Case(CaseState.FOUND, D(2020, 7, 1), D(2020, 7, 1)),
+        A.RECTIFICATION_ORDERED,
+        D(2020, 7, 10),
+        {},
+    )
+    before = late.at(D(2021, 9, 30))
+    late.step(case_id, "energy", ordered, A.RECTIFICATION_REPORTED, D(2020, 12, 1), {})
+    gone = [c for c in decision_diff(before, late.at(D(2021, 9, 30))) if c.details.get("withdrawn")]
+    assert gone and all("据补录的事件撤销" in c.explanation.summary_zh for c in gone)

@@ -89,11 +89,14 @@ def decision_diff(before: Assessment | None, after: Assessment) -> list[Decision
         elif d.interval.end is None and prev is not None and prev.interval.end is not None:
             changes.append(change(d.kinds[0], d, prev.interval.end, d.explanation, reinstated=True))
     for key, d in old.items():
-        if key not in new:  # a late event showed the decision was never due: withdrawn from its start
+        if key not in new:  # withdrawn from its start: never due, or not yet due on an earlier platform date
+            why = (
+                f"平台日期调回{after.as_of}，该决定尚未生效，撤回"  # demo and test clocks only
+                if d.interval.start > after.as_of
+                else "据补录的事件撤销"  # a late event showed the decision was never due
+            )
             withdrawn = Explanation(
-                f"更正：{d.explanation.summary_zh}（据补录的事件撤销）",
-                d.explanation.basis,
-                d.explanation.event_ids,
+                f"更正：{d.explanation.summary_zh}（{why}）", d.explanation.basis, d.explanation.event_ids
             )
             changes.append(change(d.kinds[1], d, d.interval.start, withdrawn, withdrawn=True))
     return sorted(
