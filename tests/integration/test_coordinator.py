@@ -27,6 +27,7 @@ from phaseout_coordinator.adapters.orm import (
 )
 from phaseout_coordinator.app import build_app
 from phaseout_coordinator.bootstrap import MIGRATIONS
+from phaseout_coordinator.dashboard.access import COOKIE
 from phaseout_coordinator.service_layer.catchup import CatchUp
 from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_events
 from phaseout_coordinator.service_layer.projector import Projector
@@ -297,3 +298,52 @@ async def test_dossier_lists_and_measure_feedback(
     assert all(m["via_affiliate_of"] == ENTERPRISES[1] for m in only["measures"])
     bank = next(m for m in after["measures"] if m["key"] == bank_key)
     assert bank["execution_status"] == "executed" and bank["feedback"][0]["reference"] == "涪银函〔2021〕3号"
+
+
+async def test_overdue_cases_read_as_overdue_and_suspensions_without_deadline_are_flagged(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Any
+) -> None:
+    """Cases long past their deadline once showed "限期整改中", and a case under 停产整顿 with no deadline was
+    never flagged (issue 12): the overdue list says 逾期未整改 with the days, and a list of suspensions without a
+    deadline counts the days against the plan's six months (三、(七))."""
+    async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as client:
+        await post_story(client)
+        body = finding(
+            uscc=AFFILIATE_ONLY, enterprise_name="重庆市涪陵区停产整顿有限公司", severity="serious"
+        )
+        suspended = (await client.post("/api/v1/findings", json=body, headers=WRITER)).json()["finding_id"]
+        step = {"occurred_on": "2020-09-01"}
+        r = await client.post(f"/api/v1/cases/{suspended}/production_suspended", json=step, headers=WRITER)
+        assert r.status_code == 201, r.text
+        bureau_case = (await client.get(f"/api/v1/cases?uscc={ENTERPRISES[1]}", headers=WRITER)).json()
+        events = await bureau_events(client)
+    settings = CoordinatorSettings(
+        service="coordinator",
+        database_url=database_url,
+        kafka_bootstrap=broker.bootstrap,
+        bureau_urls={},
+        clock_date=date(2021, 9, 30),
+        consumer_group=f"test-{tmp_path.name}",
+    )
+    app = build_app(settings)
+    async with running(app) as client:
+        coordinator = app.state.coordinator
+        await store_batch(coordinator.runtime.sessions, events, store_events)
+        await coordinator.projector.run_pending()
+        office = auth("demo-office-viewer")
+        overdue = (await client.get("/api/v1/cases/overdue", headers=office)).json()
+        flagged = (await client.get("/api/v1/cases/suspended", headers=office)).json()
+        client.cookies.set(COOKIE, "demo-office-viewer", path="/dashboard")
+        page = await client.get("/dashboard/")
+    # The bureau's own case list reads the same.
+    assert bureau_case["items"][0]["state_zh"].startswith("逾期未整改（已逾期")
+    (late,) = overdue["items"]
+    assert late["uscc"] == ENTERPRISES[1] and late["state"] == "rectifying"
+    assert late["state_zh"] == f"逾期未整改（已逾期{-late['days_to_deadline']}天）"
+    (row,) = flagged["items"]
+    assert (row["uscc"], row["state_since"], row["days_suspended"]) == (AFFILIATE_ONLY, "2020-09-01", 394)
+    assert row["six_months_end"] == "2021-03-01" and row["beyond_six_months"] is True
+    assert row["basis"] == {"document": "涪经信发〔2020〕85号", "clause": "三、(七)"}
+    assert (
+        page.status_code == 200 and "停产整顿未定整改期限的案件" in page.text and "已超过6个月" in page.text
+    )

@@ -203,6 +203,17 @@ class Case:
         return self.state in DEADLINE_STATES and self.deadline is not None and on > self.deadline
 
 
+OVERDUE_ZH = "逾期未整改"
+
+
+def state_label_zh(state: CaseState, deadline: date | None, on: date) -> str:
+    """The state as a user reads it on ``on``: a case past its rectification deadline is 逾期未整改 (the
+    bureau's state stays 限期整改中 until a step is recorded; the deadline has passed all the same)."""
+    if state in DEADLINE_STATES and deadline is not None and on > deadline:
+        return f"{OVERDUE_ZH}（已逾期{(on - deadline).days}天）"
+    return STATE_ZH[state]
+
+
 class IllegalTransition(Exception):
     def __init__(self, state: CaseState, action: Action) -> None:
         super().__init__(f"{action} not allowed in {state}")

@@ -15,6 +15,7 @@ from phaseout_bureau.domain.cases import (
     Action,
     CaseState,
     allowed_actions,
+    state_label_zh,
 )
 from phaseout_bureau.domain.findings import BureauSpec
 from phaseout_bureau.service.intake import to_recorded
@@ -40,6 +41,7 @@ def case_summary(row: CaseRow, today: date) -> dict[str, Any]:
     case = domain_case(row)
     return {
         **case_dict(row),
+        "state_zh": state_label_zh(case.state, case.deadline, today),
         "overdue": case.overdue(today),
         "allowed_actions": [a.value for a in allowed_actions(case.state)],
     }

@@ -190,3 +190,4 @@ class CaseStatusRow(Base):
     found_on: Mapped[date] = mapped_column(sa.Date)
     deadline: Mapped[date | None] = mapped_column(sa.Date, nullable=True, index=True)
     open: Mapped[bool] = mapped_column(sa.Boolean)
+    state_since: Mapped[date | None] = mapped_column(sa.Date, nullable=True)  # 0008; None until re-evaluated

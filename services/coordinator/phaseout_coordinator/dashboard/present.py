@@ -249,7 +249,7 @@ def case_rows(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             **c,
             "bureau_zh": BUREAU_ZH.get(c["bureau"], c["bureau"]),
             "finding_type_zh": finding_type_zh(c.get("finding_type")),
-            "state_zh": state_zh(c.get("state")),
+            "state_zh": c.get("state_zh") or state_zh(c.get("state")),
         }
         for c in items
     ]

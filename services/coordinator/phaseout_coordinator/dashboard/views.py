@@ -149,8 +149,19 @@ def _overview(router: APIRouter) -> None:
             )
             due = await _cases(session, today, viewer, overdue=False)
             overdue = await _cases(session, today, viewer, overdue=True)
+            total, items = await queries.suspended_without_deadline(
+                session, policy_of(request), today=today, bureau=viewer.bureau, offset=0, limit=15
+            )
+        suspended = {"total": total, "rows": case_rows(items)}
         return render_page(
-            request, viewer, "overview.html", "overview", stats=stats, due=due, overdue=overdue
+            request,
+            viewer,
+            "overview.html",
+            "overview",
+            stats=stats,
+            due=due,
+            overdue=overdue,
+            suspended=suspended,
         )
 
 

@@ -123,6 +123,7 @@ class CaseAssessment:
     status: Status
     explanation: Explanation
     timeline: tuple[StatusInterval, ...] = ()  # the case's statuses up to the as-of date
+    state_since: date | None = None  # the day the case entered its current state (None: stored before)
 
     def status_on(self, day: date) -> Status:
         return next((s.status for s in self.timeline if s.interval.contains(day)), Status.COMPLIANT)

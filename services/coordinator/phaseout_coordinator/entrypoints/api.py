@@ -248,6 +248,26 @@ def coordinator_router() -> APIRouter:
         return await by_deadline(runtime, coordinator, within_days=None, bureau=bureau, page=(offset, limit))
 
     @router.get(
+        "/cases/suspended",
+        summary="停产整顿而未定整改期限的案件：已停产天数、方案三、(七)的6个月 (suspended without a deadline)",
+    )
+    async def cases_suspended(
+        policy: PolicyDep,
+        runtime: RuntimeDep,
+        coordinator: CoordinatorDep,
+        _p: ReaderDep,
+        bureau: Bureau = None,
+        offset: Offset = 0,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        today = coordinator.clock.today()
+        async with runtime.sessions() as session:
+            total, items = await queries.suspended_without_deadline(
+                session, policy, today=today, bureau=bureau, offset=offset, limit=limit
+            )
+        return {"as_of": today.isoformat(), "total": total, "items": items}
+
+    @router.get(
         "/measures", summary="联合惩戒措施及执行情况（按部门）(measures by department with execution)"
     )
     async def measures(

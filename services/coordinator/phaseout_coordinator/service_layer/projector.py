@@ -342,6 +342,7 @@ def detail_rows(a: Assessment) -> dict[Table, list[dict[str, Any]]]:
                 "found_on": c.found_on,
                 "deadline": c.deadline,
                 "open": c.state in OPEN_STATES,
+                "state_since": c.state_since,
             }
             for c in a.cases
         ],

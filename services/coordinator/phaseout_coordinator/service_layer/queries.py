@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phaseout_bureau.domain.cases import CaseState, state_label_zh
 from phaseout_coordinator.adapters.orm import (
     Affiliation,
     CaseStatusRow,
@@ -314,19 +315,55 @@ async def cases_by_deadline(
             query.order_by(CaseStatusRow.deadline, CaseStatusRow.case_id).offset(offset).limit(limit)
         )
     ).all()
-    return int(total or 0), [
-        {
-            "case_id": c.case_id,
-            "uscc": c.uscc,
-            "name": name,
-            "bureau": c.bureau,
-            "finding_type": c.finding_type,
-            "state": c.state,
-            "deadline": c.deadline.isoformat() if c.deadline else None,
-            "days_to_deadline": (c.deadline - today).days if c.deadline else None,
-        }
-        for c, name in rows
-    ]
+    return int(total or 0), [_case_row(c, name, today) for c, name in rows]
+
+
+def _case_row(c: CaseStatusRow, name: str, today: date) -> dict[str, Any]:
+    return {
+        "case_id": c.case_id,
+        "uscc": c.uscc,
+        "name": name,
+        "bureau": c.bureau,
+        "finding_type": c.finding_type,
+        "state": c.state,
+        "state_zh": state_label_zh(CaseState(c.state), c.deadline, today),
+        "state_since": c.state_since.isoformat() if c.state_since else None,
+        "deadline": c.deadline.isoformat() if c.deadline else None,
+        "days_to_deadline": (c.deadline - today).days if c.deadline else None,
+    }
+
+
+async def suspended_without_deadline(
+    session: AsyncSession, policy: PolicyBook, *, today: date, bureau: str | None, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Cases under 停产整顿 with no rectification deadline, longest first: the plan gives such a case six months
+    (三、(七)), after which it is to be closed; each row says how long it has been suspended and whether the
+    six months have passed (None where the start is not yet projected)."""
+    query = (
+        sa.select(CaseStatusRow, EnterpriseRow.name)
+        .join(EnterpriseRow, EnterpriseRow.uscc == CaseStatusRow.uscc)
+        .where(CaseStatusRow.state == CaseState.SUSPENDED.value, CaseStatusRow.deadline.is_(None))
+    )
+    if bureau:
+        query = query.where(CaseStatusRow.bureau == bureau)
+    total = await session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    order = (CaseStatusRow.state_since.is_(None), CaseStatusRow.state_since, CaseStatusRow.case_id)
+    rows = (await session.execute(query.order_by(*order).offset(offset).limit(limit))).all()
+    items = []
+    for c, name in rows:
+        horizon = policy.rectification_deadline("general", c.state_since) if c.state_since else None
+        items.append(
+            {
+                **_case_row(c, name, today),
+                "days_suspended": (today - c.state_since).days if c.state_since else None,
+                "six_months_end": horizon.deadline.isoformat() if horizon else None,
+                "beyond_six_months": horizon.deadline < today if horizon else None,
+                "basis": {"document": horizon.rule.document, "clause": horizon.rule.clause}
+                if horizon
+                else None,
+            }
+        )
+    return int(total or 0), items
 
 
 async def measures(

@@ -67,7 +67,17 @@ def _case_assessment(track: Track, as_of: date) -> CaseAssessment:
         status=now.status,
         explanation=now.explanation,
         timeline=timeline,
+        state_since=_state_since(track),
     )
+
+
+def _state_since(track: Track) -> date:
+    """The first day of the current state (a deadline moved by an extension does not restart it)."""
+    segments, state = track.segments, track.segments[-1].state
+    first = len(segments) - 1
+    while first > 0 and segments[first - 1].state is state:
+        first -= 1
+    return segments[first].start
 
 
 def _known(items: Iterable[Decided], as_of: date) -> tuple[Decided, ...]:
