@@ -137,7 +137,20 @@ async def test_login_then_the_overview_draws_its_charts(page: Page) -> None:
         box = page.locator(f"[data-testid=chart-{chart}][data-rendered=true]")
         await box.locator("svg path").first.wait_for(state="attached")
         assert await box.locator("svg path").count() > 5, chart
-    assert int(await page.locator("[data-testid=count-red] .stat-value").inner_text()) > 0
+    red_enterprises = int(await page.locator("[data-testid=count-red] .stat-value").inner_text())
+    assert red_enterprises > 0
+    # The trend's exit bars share the one axis of the list lines (a right axis once drew 2 exits as high as 15).
+    axes = await page.evaluate(
+        """() => { const o = echarts.getInstanceByDom(document.querySelector('[data-chart=trend]')).getOption();
+                   return [o.yAxis.length, o.series.map(s => s.yAxisIndex || 0)]; }"""
+    )
+    assert axes == [1, [0, 0, 0]]
+    # Enterprises by status and the red list's count differ, and the page says why, with figures that add up.
+    red_list = int(await page.locator("[data-testid=list-count-red]").inner_text())
+    note = await page.locator("[data-testid=counting-note]").inner_text()
+    closed = re.search(r"另有当年已依法关闭.*?的 (\d+) 家", note)
+    assert f"红牌名单在册 {red_list} 家：总体状态为红牌的 {red_enterprises} 家" in note
+    assert red_list == red_enterprises + (int(closed.group(1)) if closed else 0)
     await shot(page, "02-overview")
 
 

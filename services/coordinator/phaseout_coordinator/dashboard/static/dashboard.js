@@ -56,11 +56,12 @@
         legend: { top: 0 }, tooltip: { trigger: "axis" },
         grid: { left: 36, right: 36, top: 32, bottom: 28 },
         xAxis: { type: "category", data: months.map(function (m) { return m.month.slice(5) + "月"; }) },
-        yAxis: [{ type: "value", name: "在册", minInterval: 1 }, { type: "value", name: "退出", minInterval: 1 }],
+        // One axis for all three: every series counts enterprises, so a bar of 2 exits stands as high as 2.
+        yAxis: { type: "value", name: "企业数", minInterval: 1 },
         series: [
           { name: "黄牌", type: "line", data: months.map(function (m) { return m.yellow; }), itemStyle: { color: COLORS.yellow } },
           { name: "红牌", type: "line", data: months.map(function (m) { return m.red; }), itemStyle: { color: COLORS.red } },
-          { name: "当月退出", type: "bar", yAxisIndex: 1, barMaxWidth: 18, data: months.map(function (m) { return m.exits; }), itemStyle: { color: COLORS.exited } }
+          { name: "当月退出", type: "bar", barMaxWidth: 18, data: months.map(function (m) { return m.exits; }), itemStyle: { color: COLORS.exited } }
         ]
       };
     }

@@ -81,6 +81,19 @@ async def grouped_counts(session: AsyncSession, column: Any) -> dict[str, dict[s
     return dict(sorted(groups.items(), key=lambda kv: (-kv[1]["total"], kv[0])))
 
 
+async def red_list_by_status(session: AsyncSession, day: date) -> dict[str, int]:
+    """The enterprises on the red list on ``day`` by their overall status: red ones, and closed ones (exited)
+    that the plan keeps on the red list (四、(三) "已依法关闭的企业"), so the overview can say why the red list
+    counts more enterprises than the red status does."""
+    rows = await session.execute(
+        sa.select(EnterpriseStatus.status, sa.func.count(sa.distinct(ListEntryRow.uscc)))
+        .join(EnterpriseStatus, EnterpriseStatus.uscc == ListEntryRow.uscc)
+        .where(ListEntryRow.list_code == "red", _in_force(ListEntryRow.start_on, ListEntryRow.end_on, day))
+        .group_by(EnterpriseStatus.status)
+    )
+    return {status: n for status, n in rows}
+
+
 async def list_counts(session: AsyncSession, policy: PolicyBook, day: date) -> list[dict[str, Any]]:
     rows = await session.execute(
         sa.select(ListEntryRow.list_code, sa.func.count(sa.distinct(ListEntryRow.uscc)))
@@ -185,6 +198,7 @@ async def statistics(
         "by_industry": [{"industry": k, "industry_zh": industry_zh(k), **v} for k, v in by_industry.items()],
         "by_town": [{"town": k, **v} for k, v in (await grouped_counts(session, EnterpriseRow.town)).items()],
         "lists": await list_counts(session, policy, as_of),
+        "red_list_by_status": await red_list_by_status(session, as_of),
         "trend": {"year": year, "months": await monthly_trend(session, year, as_of)},
         "cases": await case_deadline_counts(session, as_of, within_days),
         "measures": await awaiting_feedback(session, as_of),
