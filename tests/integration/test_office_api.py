@@ -521,6 +521,10 @@ async def test_a_report_counts_for_its_unit_whichever_spelling_names_it(
 async def test_annual_report_lists_the_exit_with_capacity(database_url: str, broker: EmbeddedBroker) -> None:
     async with office(database_url, broker) as (client, app):
         await seed(app)
+        async with (
+            app.state.coordinator.runtime.unit_of_work() as session
+        ):  # a second bureau's exit of one line
+            session.add(_entry(CEMENT, "annual_exit", "quality", date(2020, 11, 25), None, **EXIT_DETAILS))
         await client.post(
             "/api/v1/annex-tasks/13/reports",
             json={
@@ -533,15 +537,23 @@ async def test_annual_report_lists_the_exit_with_capacity(database_url: str, bro
         )
         report = (await client.get("/api/v1/annual-report?year=2020", headers=VIEWER)).json()
         book = xlsx(await client.get("/api/v1/annual-report?year=2020&format=xlsx", headers=VIEWER))
+        annex_overdue = (await client.get("/api/v1/annex-tasks/overdue?year=2020", headers=VIEWER)).json()
     assert report["due"] == "2021-01-10" and report["lists_as_of"] == "2020-12-31"
-    [exit_row] = report["exits"]
+    # One line's capacity counts once although two bureaus' exits list it (it once summed to 40).
+    assert report["summary"]["exits"] == 2 and report["summary"]["exited_enterprises"] == 1
+    assert report["summary"]["exited_capacity"] == [{"unit": "万吨/年", "total": 20.0}]
+    # The overdue annual summaries count member units as the annex page does, and the task pairs behind them.
+    units = {o["department"] for o in annex_overdue["items"]}
+    assert report["summary"]["summaries_overdue_units"] == len(units) < len(annex_overdue["items"])
+    overview = {r["项目"]: r["内容"] for r in sheet_rows(book, "概况")}
+    assert overview["年度总结逾期"] == f"{len(units)}个单位（{len(annex_overdue['items'])}项牵头任务）"
+    exit_row = next(r for r in report["exits"] if r["name"] == "涪陵区示范水泥有限公司")
     assert exit_row["name"] == "涪陵区示范水泥有限公司" and exit_row["line"] == "2号立窑生产线"
     assert (
         float(exit_row["capacity"]) == 20
         and exit_row["capacity_unit"] == "万吨/年"
         and exit_row["way_zh"] == "关闭"
     )
-    assert report["summary"]["exited_capacity"] == [{"unit": "万吨/年", "total": 20.0}]
     assert [r["uscc"] for r in report["yellow_list"]] == [ALU] and [
         r["uscc"] for r in report["red_list"]
     ] == [CEMENT]
@@ -549,7 +561,7 @@ async def test_annual_report_lists_the_exit_with_capacity(database_url: str, bro
     assert dept["department_zh"] == "区规划自然资源局" and dept["pending"] == 1
     assert [r["department_zh"] for r in report["member_unit_reports"]] == ["区市场监管局"]
     assert book.sheetnames == ["概况", "年度退出", "黄牌名单", "红牌名单", "惩戒措施", "成员单位报送"]
-    [exit_xlsx] = sheet_rows(book, "年度退出")
+    exit_xlsx = sheet_rows(book, "年度退出")[0]
     assert exit_xlsx["退出产能"] == 20 and isinstance(exit_xlsx["退出日期"], datetime)
     assert isinstance(sheet_rows(book, "成员单位报送")[0]["报送日期"], datetime)
 

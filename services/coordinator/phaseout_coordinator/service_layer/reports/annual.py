@@ -33,9 +33,16 @@ from phaseout_policy import PolicyBook
 
 
 def _capacity_totals(exits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Exited capacity by unit, each production line once: when two bureaus' cases concern one line, both
+    exits are listed, but the line's capacity left production once."""
     totals: dict[str, float] = defaultdict(float)
-    for row in exits:
-        if row.get("capacity") not in (None, "") and row.get("capacity_unit"):
+    counted: set[tuple[Any, ...]] = set()
+    for n, row in enumerate(exits):
+        if row.get("capacity") in (None, "") or not row.get("capacity_unit"):
+            continue
+        line = (row["uscc"], row["line"]) if row.get("line") else ("unnamed line", n)  # each counts
+        if line not in counted:
+            counted.add(line)
             totals[row["capacity_unit"]] += float(row["capacity"])
     return [{"unit": unit, "total": round(total, 3)} for unit, total in sorted(totals.items())]
 
@@ -94,6 +101,9 @@ async def annual_report(
             "yellow": len({r["uscc"] for r in on_lists["yellow"]}),
             "red": len({r["uscc"] for r in on_lists["red"]}),
             "measures": len(measures),
+            # as the annex page counts them: member units, and the (task, unit) pairs behind them
+            "summaries_overdue_units": len({o["department"] for o in overdue}),
+            "summaries_overdue_tasks": len(overdue),
         },
         "exits": exits,
         "yellow_list": on_lists["yellow"],
@@ -130,7 +140,12 @@ def _overview_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         (f"黄牌名单（截至{report['lists_as_of']}，家）", s["yellow"]),
         (f"红牌名单（截至{report['lists_as_of']}，家）", s["red"]),
         ("年内实施惩戒措施（项）", s["measures"]),
-        ("年度总结逾期（项）", len(report["summaries_overdue"])),
+        (
+            "年度总结逾期",
+            f"{s['summaries_overdue_units']}个单位（{s['summaries_overdue_tasks']}项牵头任务）"
+            if s["summaries_overdue_tasks"]
+            else "无",
+        ),
     ]
     return [{"item": k, "value": v} for k, v in pairs]
 
