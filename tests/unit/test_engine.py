@@ -640,8 +640,24 @@ def test_statuses_agree_with_the_lists_on_every_day(facts: Facts, as_of: date, o
         def on(code: str, listed: Any = listed) -> set[str | None]:
             return {e.case_id for e in listed if e.list_code == code and e.details.get("reason") != "closed"}
 
-        for status, code in ((Status.YELLOW, "yellow"), (Status.RED, "red")):
-            assert {c.case_id for c in a.cases if c.status_on(day) is status} == on(code), (day, status)
+        assert {c.case_id for c in a.cases if c.status_on(day) is Status.RED} == on("red"), day
+        # 黄牌 per case, except in a dimension on the red list that day: one card per dimension and day.
+        red_dims = {
+            e.dimension for e in listed if e.list_code == "red" and e.details.get("reason") != "closed"
+        }
+        yellow = {
+            c.case_id for c in a.cases if c.status_on(day) is Status.YELLOW and c.bureau not in red_dims
+        }
+        assert yellow == on("yellow"), day
+        for d in DIMENSIONS:
+            cards = {
+                e.list_code
+                for e in listed
+                if e.dimension == d
+                and e.list_code in ("yellow", "red")
+                and e.details.get("reason") != "closed"
+            }
+            assert len(cards) <= 1 and (a.dimension_on(d, day) is Status.YELLOW) == (cards == {"yellow"}), d
         # A case exits on its own (on the annual exit list) or ends with its enterprise's closure (关闭/取缔).
         closed = enterprise_closed_on(a)
         exited = {c.case_id for c in a.cases if c.status_on(day) is Status.EXITED}

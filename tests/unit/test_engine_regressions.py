@@ -170,3 +170,17 @@ def test_moving_the_clock_back_withdraws_what_is_not_yet_due_without_blaming_a_b
     late.step(case_id, "energy", ordered, A.RECTIFICATION_REPORTED, D(2020, 12, 1), {})
     gone = [c for c in decision_diff(before, late.at(D(2021, 9, 30))) if c.details.get("withdrawn")]
     assert gone and all("据补录的事件撤销" in c.explanation.summary_zh for c in gone)
+
+
+def test_one_card_per_dimension_the_red_one_stands() -> None:
+    """Two energy cases, one overdue (红牌 from 2021-01-11), one found later and still rectifying: the enterprise
+    was on both the 黄牌 and the 红牌 list for energy; the yellow entry gives way while the red one holds."""
+    facts = Facts()
+    facts.case("energy", D(2020, 7, 1), (A.RECTIFICATION_ORDERED, D(2020, 7, 10)))
+    facts.case("energy", D(2020, 12, 1), (A.RECTIFICATION_ORDERED, D(2020, 12, 5)))
+    a = facts.at(D(2021, 3, 1))
+    on_day = {e.list_code for e in a.lists_on(D(2021, 3, 1)) if e.dimension == "energy"}
+    assert on_day == {"red"} and a.dimensions["energy"] is Status.RED
+    yellow_pieces = [(e.case_id, e.interval.start, e.interval.end) for e in entries(a, "yellow")]
+    assert ("energy-2", D(2020, 12, 1), D(2021, 1, 11)) in yellow_pieces
+    assert all(end is not None and end <= D(2021, 1, 11) for _, _, end in yellow_pieces)

@@ -26,7 +26,9 @@ class Status(StrEnum):
 
 STATUS_ZH = {Status.COMPLIANT: "合规", Status.YELLOW: "黄牌", Status.RED: "红牌", Status.EXITED: "已退出"}
 # Worse first: the overall status is the worst of the dimensions'.
-STATUS_SEVERITY = {Status.COMPLIANT: 0, Status.YELLOW: 1, Status.EXITED: 2, Status.RED: 3}
+# Which status an enterprise (or a dimension) shows when its cases differ: the worst that still calls for action.
+# An open 黄牌 case outranks a line that has already exited, so the status agrees with the lists it is on.
+STATUS_SEVERITY = {Status.COMPLIANT: 0, Status.EXITED: 1, Status.YELLOW: 2, Status.RED: 3}
 DIMENSIONS = BUREAUS  # one dimension per bureau; both declared in the registry
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from phaseout_bureau.domain.cases import DEADLINE_STATES, CaseState
 from phaseout_coordinator.domain.engine.common import Decided, rule_lists
-from phaseout_coordinator.domain.engine.lists import case_lists
+from phaseout_coordinator.domain.engine.lists import case_lists, one_card_per_dimension
 from phaseout_coordinator.domain.engine.prices import case_prices, check_prices
 from phaseout_coordinator.domain.engine.punishment import case_measures
 from phaseout_coordinator.domain.engine.timeline import (
@@ -118,7 +118,7 @@ def evaluate(facts: EnterpriseFacts, as_of: date, policy: PolicyBook) -> Assessm
         ],
         policy,
     )
-    lists = [e for t in tracks for e in case_lists(t, policy)]
+    lists = one_card_per_dimension([e for t in tracks for e in case_lists(t, policy)])
     measures = case_measures(facts, [e for e in lists if e.list_code == "not_exited_on_time"], policy)
     prices = [p for t in tracks for p in case_prices(t, policy)] + [
         p for f in checks for p in check_prices(f, policy)

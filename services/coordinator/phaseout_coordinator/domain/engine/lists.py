@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from phaseout_bureau.domain.cases import CaseState
@@ -35,6 +36,40 @@ def case_lists(track: Track, policy: PolicyBook) -> list[ListEntry]:
         elif span.status is Status.EXITED and span.reason == "exited":
             entries += _exit_entries(track, span, policy)
     return entries + _emitter_entries(track, policy) + _not_exited_entries(track, policy)
+
+
+def one_card_per_dimension(entries: Sequence[ListEntry]) -> list[ListEntry]:
+    """An enterprise holds at most one of 黄牌/红牌 per dimension on a day: while any case of a dimension is red,
+    the yellow entries of that dimension's other cases give way (the worse card stands; 四、(二)(三)). The red
+    listing of a closure until the year's end (reason ``closed``) records an exit, not an open case: it does
+    not displace the yellow card of a case still open."""
+    reds: dict[str | None, list[Interval]] = {}
+    for e in entries:
+        if e.list_code == "red" and e.details.get("reason") != "closed":
+            reds.setdefault(e.dimension, []).append(e.interval)
+    out: list[ListEntry] = []
+    for e in entries:
+        if e.list_code != "yellow" or e.dimension not in reds:
+            out.append(e)
+            continue
+        out += [replace(e, interval=piece) for piece in _without(e.interval, reds[e.dimension])]
+    return out
+
+
+def _without(interval: Interval, holes: Sequence[Interval]) -> list[Interval]:
+    pieces = [interval]
+    for hole in holes:
+        cut: list[Interval] = []
+        for p in pieces:
+            if (p.end is not None and p.end <= hole.start) or (hole.end is not None and hole.end <= p.start):
+                cut.append(p)  # no overlap
+                continue
+            if p.start < hole.start:
+                cut.append(Interval(p.start, hole.start))
+            if hole.end is not None and (p.end is None or hole.end < p.end):
+                cut.append(Interval(hole.end, p.end))
+        pieces = cut
+    return pieces
 
 
 def _exit_entries(track: Track, span: Span, policy: PolicyBook) -> list[ListEntry]:

@@ -84,7 +84,7 @@ async def grouped_counts(session: AsyncSession, column: Any) -> dict[str, dict[s
 async def red_list_by_status(session: AsyncSession, day: date) -> dict[str, int]:
     """The enterprises on the red list on ``day`` by their overall status: red ones, and closed ones (exited)
     that the plan keeps on the red list (四、(三) "已依法关闭的企业"), so the overview can say why the red list
-    counts more enterprises than the red status does."""
+    counts more enterprises than the red status does (the others: closed this year, or a line closed)."""
     rows = await session.execute(
         sa.select(EnterpriseStatus.status, sa.func.count(sa.distinct(ListEntryRow.uscc)))
         .join(EnterpriseStatus, EnterpriseStatus.uscc == ListEntryRow.uscc)
