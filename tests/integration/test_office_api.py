@@ -24,6 +24,7 @@ from phaseout_coordinator.adapters.orm import (
     MeasureRow,
 )
 from phaseout_coordinator.app import build_app
+from phaseout_coordinator.dashboard.access import COOKIE
 from phaseout_coordinator.domain.model import DECISION_KINDS
 from phaseout_kit.auth import Role, add_token
 from phaseout_kit.events.broker import EmbeddedBroker
@@ -670,3 +671,37 @@ async def test_every_write_needs_its_role(database_url: str, broker: EmbeddedBro
         "report": [401, 401, 403, 403, 422, 201],  # the power company is no department of task 1
         "supervision": [401, 401, 403, 403, 403, 403],
     }
+
+
+async def test_a_list_with_an_entry_the_invariants_reject_cannot_be_published(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    """Publishing is a legal act: a list on which an enterprise holds both cards of one dimension, or an entry
+    that cites no clause, is refused with the reasons; the draft stays a draft."""
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        async with app.state.coordinator.runtime.unit_of_work() as session:
+            session.add(_entry(BRICK, "red", "environment", date(2021, 5, 1), None, reason="overdue"))
+            uncited = _entry(STEEL, "red", "quality", date(2021, 6, 1), None, reason="overdue")
+            uncited.explanation = {**uncited.explanation, "basis": [{"document": "涪经信发〔2020〕85号"}]}
+            session.add(uncited)
+        draft = (
+            await client.post("/api/v1/lists/red/publications", json={"as_of": "2021-08-01"}, headers=ADMIN)
+        ).json()
+        refused = await client.post(f"/api/v1/publications/{draft['id']}/publish", headers=ADMIN)
+        after = (await client.get(f"/api/v1/publications/{draft['id']}", headers=VIEWER)).json()
+        client.cookies.set(COOKIE, "demo-office-admin", path="/dashboard")
+        page = await client.get("/dashboard/lists/red")
+        fine = (
+            await client.post(
+                "/api/v1/lists/yellow/publications", json={"as_of": "2020-08-01"}, headers=ADMIN
+            )
+        ).json()
+        published = await client.post(f"/api/v1/publications/{fine['id']}/publish", headers=ADMIN)
+    assert refused.status_code == 409, refused.text
+    problems = refused.json()["detail"]["problems"]
+    assert any(BRICK in p and "同时在黄牌和红牌名单上" in p for p in problems)
+    assert any(STEEL in p and "未注明所依据的文件和条款" in p for p in problems)
+    assert after["state"] == "draft"
+    assert "不能发布" in page.text and "同时在黄牌和红牌名单上" in page.text
+    assert published.status_code == 200

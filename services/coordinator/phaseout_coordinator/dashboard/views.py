@@ -51,8 +51,8 @@ from phaseout_coordinator.dashboard.present import (
 )
 from phaseout_coordinator.dashboard.rendering import BUREAU_ZH, STATIC, echarts_file, render
 from phaseout_coordinator.dashboard.report_pages import add_report_pages
+from phaseout_coordinator.service_layer import list_checks, queries, reports
 from phaseout_coordinator.service_layer import publications as pubs
-from phaseout_coordinator.service_layer import queries, reports
 from phaseout_kit import uscc
 from phaseout_kit.auth import DEMO_TOKENS, Role
 from phaseout_kit.refusals import Refused
@@ -189,6 +189,11 @@ def _lists(router: APIRouter) -> None:
             _total, drafts = await pubs.listing(
                 session, published_only=False, list_code=code, offset=0, limit=10
             )
+            held = {  # why a draft cannot be published (its button is withheld; the API refuses likewise)
+                p.id: found
+                for p in drafts
+                if p.state == pubs.DRAFT and (found := await list_checks.publication_problems(session, p))
+            }
         return render_page(
             request,
             viewer,
@@ -203,7 +208,13 @@ def _lists(router: APIRouter) -> None:
             ),
             towns=options(rows, "town"),
             industries=options(rows, "industry", "industry_zh"),
-            publications=[pubs.office_view(policy_of(request), p, with_entries=False) for p in drafts],
+            publications=[
+                {
+                    **pubs.office_view(policy_of(request), p, with_entries=False),
+                    "problems": held.get(p.id, []),
+                }
+                for p in drafts
+            ],
             basis=pubs.legal_basis(policy_of(request), code),
             export_query=urlencode({k: v for k, v in query.items() if k not in ("page", "sort", "desc")}),
         )

@@ -20,6 +20,7 @@ from phaseout_coordinator.adapters.exports import Column, Table
 from phaseout_coordinator.adapters.orm import ListPublication
 from phaseout_coordinator.domain.engine import EXIT_WAY_ZH
 from phaseout_coordinator.service_layer import queries
+from phaseout_coordinator.service_layer.list_checks import publication_problems
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal
 from phaseout_kit.clock import district_date, utcnow
@@ -231,7 +232,15 @@ async def create_draft(
 
 
 async def publish(session: AsyncSession, publication_id: int, principal: Principal) -> ListPublication:
-    """draft → published, once: a conditional update, so two concurrent publishes cannot both succeed."""
+    """draft → published, once: a conditional update, so two concurrent publishes cannot both succeed. A list
+    with an entry the invariants reject is not published (list_checks): the office is told why."""
+    draft = await session.get(ListPublication, publication_id)
+    if draft is not None and draft.state == DRAFT and (found := await publication_problems(session, draft)):
+        raise Conflict(
+            f"名单含有{len(found)}处不符合规则的条目，不能发布：{'；'.join(found[:5])}",
+            "entries break the decision invariants",
+            problems=found,
+        )
     result = await session.execute(
         sa.update(ListPublication)
         .where(ListPublication.id == publication_id, ListPublication.state == DRAFT)
