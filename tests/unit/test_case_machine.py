@@ -15,7 +15,6 @@ from phaseout_bureau.domain.cases import (
     Case,
     CaseState,
     IllegalTransition,
-    allowed_actions,
     decide,
     payload_model,
 )
@@ -55,9 +54,8 @@ def case_in(state: CaseState) -> Case:
 def test_each_action_is_allowed_exactly_in_its_source_states(state: CaseState, action: Action) -> None:
     sources, target = TRANSITIONS[action]
     if state not in sources:
-        with pytest.raises(IllegalTransition) as caught:
+        with pytest.raises(IllegalTransition):
             decide(case_in(state), action, body(action), dimension="energy", policy=POLICY, today=TODAY)
-        assert caught.value.allowed == allowed_actions(state)
         return
     decision = decide(case_in(state), action, body(action), dimension="energy", policy=POLICY, today=TODAY)
     if target is not None:
