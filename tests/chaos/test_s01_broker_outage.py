@@ -11,7 +11,6 @@ both backends in scenario 2. A second 30 s outage on SQLite would add 45 s for n
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -42,9 +41,7 @@ async def test_every_finding_accepted_during_an_outage_arrives_exactly_once(tmp_
         await load.run_for(2.0)
         before_outage = load.total
         platform.kill_broker()
-        outage_started = time.monotonic()
         await load.run_for(OUTAGE_S)
-        assert time.monotonic() - outage_started >= OUTAGE_S
         during_outage = load.total - before_outage
         platform.start_broker()
         await platform.broker.wait_ready()

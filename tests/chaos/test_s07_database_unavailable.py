@@ -102,10 +102,16 @@ async def test_database_outage_gives_503_never_500_nor_half_writes_and_heals(tmp
                     n += 1
 
             writers = [asyncio.create_task(writer(w)) for w in range(4)]
-            await asyncio.sleep(0.3)
+            accepted = statuses[201]
+            await wait_until(lambda: statuses[201] >= accepted + 4, timeout_s=30, message="writers running")
             await proxy.cut()  # every open connection dies mid-request, new ones are refused
             cut_at = time.monotonic()
-            await asyncio.sleep(2.0)
+            refused = sum(n for code, n in statuses.items() if code != 201)
+            await wait_until(  # the writers have met the outage (each of the four at least twice)
+                lambda: sum(n for code, n in statuses.items() if code != 201) >= refused + 8,
+                timeout_s=30,
+                message="writers meeting the outage",
+            )
             reads = [
                 await b.get("/api/v1/cases", headers=auth("demo-reader")),
                 await b.get("/api/v1/events?after=0", headers=auth("demo-reader")),
