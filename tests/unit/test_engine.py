@@ -29,6 +29,7 @@ from phaseout_bureau.domain.cases import (
 )
 from phaseout_bureau.results import typed_result
 from phaseout_coordinator.domain.engine import decision_diff, evaluate
+from phaseout_coordinator.domain.invariants import Entry, entry_problems
 from phaseout_coordinator.domain.model import (
     DIMENSIONS,
     Assessment,
@@ -676,3 +677,33 @@ def test_a_stored_assessment_reloaded_from_json_publishes_nothing_new() -> None:
     a = overdue_energy("serious", *exit_steps(D(2021, 8, 1), D(2021, 9, 1))).at(D(2021, 10, 1))
     reloaded = adapter.validate_python(adapter.dump_python(a, mode="json"))
     assert reloaded == a and decision_diff(reloaded, a) == []
+
+
+@settings(max_examples=50, deadline=None)
+@given(enterprises(), as_of_dates(), st.lists(st.integers(0, 2400), max_size=6))
+def test_every_decision_is_founded_and_publishable(facts: Facts, as_of: date, offsets: list[int]) -> None:
+    """Every list entry, measure and price instruction cites a document with its clause and rests on an event;
+    every exit has a way; and no day's lists break the invariants a publication is checked against."""
+    a = facts.at(as_of)
+    for decision in (*a.lists, *a.measures, *a.prices):
+        assert any(b.document and b.clause for b in decision.explanation.basis), decision
+        assert decision.explanation.event_ids, decision
+    assert all(e.details.get("way") for e in entries(a, "annual_exit"))
+    projected = [
+        Entry(
+            a.uscc,
+            e.list_code,
+            e.dimension,
+            e.case_id,
+            e.interval.start,
+            e.interval.end,
+            tuple((b.document, b.clause) for b in e.explanation.basis),
+            len(e.explanation.event_ids),
+            e.details,
+        )
+        for e in a.lists
+    ]
+    for day in {as_of, *(D(2020, 6, 1) + timedelta(days=o) for o in offsets)}:
+        if day <= as_of:
+            listed = [e for e in projected if e.on(day) or e.list_code == "annual_exit"]
+            assert entry_problems(listed, [], day) == [], day

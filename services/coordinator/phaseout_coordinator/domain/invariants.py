@@ -58,10 +58,10 @@ def entry_problems(listed: Sequence[Entry], others: Sequence[Entry], day: date) 
             problems.append(f"{e.uscc}：{dim}条目没有所依据的事件")
         if e.list_code == "annual_exit" and not e.details.get("way"):
             problems.append(f"{e.uscc}：退出条目未记录退出方式")
-        if e.list_code in ("yellow", "red") and e.on(day):
+        if _card(e) and e.on(day):
             other = "red" if e.list_code == "yellow" else "yellow"
             if any(
-                o.uscc == e.uscc and o.dimension == e.dimension and o.list_code == other and o.on(day)
+                _card(o) and (o.uscc, o.dimension, o.list_code) == (e.uscc, e.dimension, other) and o.on(day)
                 for o in everything
             ):
                 problems.append(f"{e.uscc}：{dim}在{day}同时在黄牌和红牌名单上")
