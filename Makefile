@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck unit integration e2e lock clean reset compose-client bench assets browser
+.PHONY: run test check lint typecheck unit integration e2e lock clean reset compose-client bench assets browser mutation
 
 $(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,12 @@ lock: $(STAMP)
 # Needs PostgreSQL at 127.0.0.1:5432 like the tests; uses only free ports and phaseout_bench_* databases.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(ARGS)
+
+# Mutation testing (cosmic-ray) of the case state machine and the policy engine: slow (about an hour on 2
+# cores), so not part of `make test`. `make mutation ARGS=cases` runs one; survivors in mutation/results/.
+mutation: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[mutation]'
+	bash mutation/run.sh $(ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules test-artifacts
