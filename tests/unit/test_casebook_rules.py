@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from phaseout_bureau.domain.cases import Action, ActionRejected, CaseState, decide
+from phaseout_bureau.domain.cases import Action, ActionRejected, CaseState, decide, state_label_zh
 from phaseout_coordinator.domain.model import Status
 from tests.unit.test_case_machine import POLICY, TODAY, body, case_in
 from tests.unit.test_engine import A, D, Facts, emitter, entries
@@ -192,3 +192,55 @@ def test_a_deadline_on_or_before_the_notice_is_refused(deadline: date) -> None:
             policy=POLICY,
             today=TODAY,
         )
+
+
+def test_a_step_may_be_recorded_on_the_day_it_happened() -> None:
+    """Back-dating is allowed and today is allowed; only a future date is refused (its boundary day)."""
+    on_today = decide(
+        case_in(CaseState.FOUND),
+        Action.RECTIFICATION_ORDERED,
+        body(Action.RECTIFICATION_ORDERED, on=TODAY),
+        dimension="energy",
+        policy=POLICY,
+        today=TODAY,
+    )
+    assert on_today.case.last_occurred_on == TODAY
+    with pytest.raises(ActionRejected, match="晚于今天"):
+        decide(
+            case_in(CaseState.FOUND),
+            Action.RECTIFICATION_ORDERED,
+            body(Action.RECTIFICATION_ORDERED, on=date(2021, 7, 1)),
+            dimension="energy",
+            policy=POLICY,
+            today=TODAY,
+        )
+
+
+@pytest.mark.parametrize(
+    ("on", "label"),
+    [
+        (date(2021, 2, 28), "限期整改中"),
+        (date(2021, 3, 1), "逾期未整改（已逾期1天）"),
+        (date(2021, 5, 29), "逾期未整改（已逾期90天）"),
+    ],
+)
+def test_a_case_past_its_deadline_reads_as_overdue(on: date, label: str) -> None:
+    case = case_in(CaseState.RECTIFYING)  # deadline 2021-02-28
+    assert state_label_zh(case.state, case.deadline, on) == label
+    assert state_label_zh(CaseState.REPORTED, case.deadline, on) == "整改完成待复查"
+
+
+def test_which_production_measure_a_step_records() -> None:
+    for action, measure in (
+        (Action.PRODUCTION_SUSPENDED, "suspended"),
+        (Action.PRODUCTION_RESTRICTED, "restricted"),
+    ):
+        after = decide(
+            case_in(CaseState.RECTIFYING),
+            action,
+            body(action),
+            dimension="energy",
+            policy=POLICY,
+            today=TODAY,
+        ).case
+        assert after.production_measure == measure and after.state is CaseState.RECTIFYING
