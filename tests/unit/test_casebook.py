@@ -278,3 +278,22 @@ def test_each_exit_names_its_way(story: str, way_zh: str) -> None:
     facts.case(s.bureau, s.found, *s.steps, finding_type=s.finding_type, industry=s.industry)
     (exit_entry,) = entries(facts.at(D(2022, 6, 1)), "annual_exit")
     assert exit_entry.details["way_zh"] == way_zh
+
+
+def test_a_repeated_violation_opens_a_new_yellow_card_after_the_first_was_rectified() -> None:
+    """R1: 复查合格 in November 2020 ends the first 黄牌; a new finding in March 2021 is a new case on the list again
+    (and the first case's compliance does not shorten the second)."""
+    facts = Facts()
+    first = facts.case(
+        "energy",
+        D(2020, 7, 1),
+        ORDER,
+        (A.RECTIFICATION_REPORTED, D(2020, 11, 1)),
+        (A.REINSPECTION_PASSED, D(2020, 11, 20)),
+    )
+    second = facts.case("energy", D(2021, 3, 1), (A.RECTIFICATION_ORDERED, D(2021, 3, 5)))
+    between, again = facts.at(D(2021, 2, 1)), facts.at(D(2021, 9, 6))
+    assert between.dimensions["energy"] is OK and not between.lists_on(D(2021, 2, 1))
+    assert [e.case_id for e in again.lists_on(D(2021, 9, 5))] == [second]
+    assert again.dimensions["energy"] is R and {e.case_id for e in entries(again, "red")} == {second}
+    assert first not in {e.case_id for e in again.lists_on(D(2021, 9, 6))}
