@@ -705,3 +705,30 @@ async def test_a_list_with_an_entry_the_invariants_reject_cannot_be_published(
     assert after["state"] == "draft"
     assert "不能发布" in page.text and "同时在黄牌和红牌名单上" in page.text
     assert published.status_code == 200
+
+
+async def test_the_overview_counts_equal_the_lists_they_summarise(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    """Each figure of /stats (the overview's cards and list table) is the size of the list it links to."""
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        stats = (await client.get("/api/v1/stats", headers=VIEWER)).json()
+        day = stats["as_of"]
+        overdue = (await client.get("/api/v1/cases/overdue", headers=VIEWER)).json()
+        due = (await client.get("/api/v1/cases/due?within_days=30", headers=VIEWER)).json()
+        lists = {
+            code: (await client.get(f"/api/v1/lists/{code}?as_of={day}&limit=500", headers=VIEWER)).json()
+            for code in (x["list_code"] for x in stats["lists"])
+        }
+        measures = (await client.get("/api/v1/measures?limit=500", headers=VIEWER)).json()
+    assert stats["cases"]["overdue"] == overdue["total"] and stats["cases"]["due"] == due["total"]
+    for item in stats["lists"]:
+        assert item["count"] == len({i["uscc"] for i in lists[item["list_code"]]["items"]}), item
+    in_force = [
+        m
+        for m in measures["items"]
+        if m["imposed_on"] <= day and (m["lifted_on"] is None or day < m["lifted_on"])
+    ]
+    assert stats["measures"]["in_force"] == len(in_force)
+    assert stats["measures"]["awaiting_feedback"] == sum(not m["feedback"] for m in in_force)

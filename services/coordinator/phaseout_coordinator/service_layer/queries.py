@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phaseout_bureau.domain.cases import CaseState, state_label_zh
+from phaseout_bureau.domain.cases import DEADLINE_STATES, CaseState, state_label_zh
 from phaseout_coordinator.adapters.orm import (
     Affiliation,
     CaseStatusRow,
@@ -285,6 +285,9 @@ async def list_as_of(
     ]
 
 
+RUNNING_DEADLINE_STATES = sorted(s.value for s in DEADLINE_STATES)  # the states in which a deadline runs
+
+
 async def cases_by_deadline(
     session: AsyncSession,
     *,
@@ -298,9 +301,7 @@ async def cases_by_deadline(
     query = sa.select(CaseStatusRow, EnterpriseRow.name).join(
         EnterpriseRow, EnterpriseRow.uscc == CaseStatusRow.uscc
     )
-    query = query.where(
-        CaseStatusRow.state.in_(["rectifying", "extension_requested"]), CaseStatusRow.deadline.is_not(None)
-    )
+    query = query.where(CaseStatusRow.state.in_(RUNNING_DEADLINE_STATES), CaseStatusRow.deadline.is_not(None))
     if overdue:
         query = query.where(CaseStatusRow.deadline < today)
     if within_days is not None:

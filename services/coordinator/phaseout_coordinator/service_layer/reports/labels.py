@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-OPEN_CASE_STATES = ("rectifying", "extension_requested")
 ON_LIST_TREND = ("yellow", "red")
 EXECUTION_ZH = {"pending": "待反馈", "executed": "已执行", "refused": "不予执行"}
 REPORT_KIND_ZH = {"plan": "方案制定", "enforcement": "执法监管", "annual_summary": "年度总结"}

@@ -25,7 +25,7 @@ from phaseout_coordinator.service_layer.publications import (
     industry_zh,
     list_title,
 )
-from phaseout_coordinator.service_layer.reports.labels import ON_LIST_TREND, OPEN_CASE_STATES
+from phaseout_coordinator.service_layer.reports.labels import ON_LIST_TREND
 from phaseout_kit.registry import DIMENSION_ZH, unit_name
 from phaseout_policy import PolicyBook
 
@@ -159,7 +159,7 @@ async def case_deadline_counts(session: AsyncSession, day: date, within_days: in
             sa.select(
                 sa.func.count(sa.case((due, 1))),
                 sa.func.count(sa.case((deadline < day, 1))),
-            ).where(CaseStatusRow.state.in_(OPEN_CASE_STATES), deadline.is_not(None))
+            ).where(CaseStatusRow.state.in_(queries.RUNNING_DEADLINE_STATES), deadline.is_not(None))
         )
     ).one()
     return {"due_within_days": within_days, "due": row[0], "overdue": row[1]}
