@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from phaseout_bureau.domain.cases import Action, ActionRejected, CaseState, decide, state_label_zh
+from phaseout_bureau.domain.cases import Action, ActionRejected, Case, CaseState, decide, state_label_zh
 from phaseout_coordinator.domain.model import Status
 from tests.unit.test_case_machine import POLICY, TODAY, body, case_in
 from tests.unit.test_engine import A, D, Facts, emitter, entries
@@ -244,3 +244,48 @@ def test_which_production_measure_a_step_records() -> None:
             today=TODAY,
         ).case
         assert after.production_measure == measure and after.state is CaseState.RECTIFYING
+
+
+def test_passing_the_reinspection_lifts_the_production_measure() -> None:
+    """停产整顿 ends with the re-inspection passed: the case no longer carries a production measure."""
+    suspended = decide(
+        case_in(CaseState.REPORTED),
+        Action.PRODUCTION_SUSPENDED,
+        body(Action.PRODUCTION_SUSPENDED),
+        dimension="safety",
+        policy=POLICY,
+        today=TODAY,
+    ).case
+    assert suspended.production_measure == "suspended"
+    passed = decide(
+        suspended,
+        Action.REINSPECTION_PASSED,
+        body(Action.REINSPECTION_PASSED, on=date(2020, 9, 1)),
+        dimension="safety",
+        policy=POLICY,
+        today=TODAY,
+    ).case
+    assert passed.state is CaseState.COMPLIANT and passed.production_measure is None
+
+
+def test_an_order_with_its_own_deadline_still_cites_the_rule_in_force() -> None:
+    """An energy order may set an earlier deadline than six months; the decision still cites 二、(一)."""
+    decision = decide(
+        case_in(CaseState.FOUND),
+        Action.RECTIFICATION_ORDERED,
+        body(Action.RECTIFICATION_ORDERED, deadline=date(2020, 12, 31)),
+        dimension="energy",
+        policy=POLICY,
+        today=TODAY,
+    )
+    assert decision.case.deadline == date(2020, 12, 31)
+    assert decision.applied_rule is not None and decision.applied_rule["clause"] == "二、(一)"
+    no_rule = decide(
+        Case(CaseState.FOUND, date(2016, 5, 1), date(2016, 5, 1)),
+        Action.RECTIFICATION_ORDERED,
+        body(Action.RECTIFICATION_ORDERED, on=date(2016, 5, 3), deadline=date(2016, 9, 1)),
+        dimension="energy",
+        policy=POLICY,
+        today=TODAY,
+    )
+    assert no_rule.applied_rule is None  # before 2017 no rule was in force: the order's own deadline alone
