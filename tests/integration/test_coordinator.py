@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any
 
@@ -223,12 +224,11 @@ async def test_an_enterprise_the_engine_cannot_evaluate_does_not_hold_up_the_oth
         assert not list(await session.scalars(sa.select(PendingEvaluation.uscc)))
 
 
-async def test_dossier_lists_and_measure_feedback(
-    database_url: str, broker: EmbeddedBroker, tmp_path: Any
-) -> None:
-    async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as client:
-        await post_story(client)
-        events = await bureau_events(client)
+@asynccontextmanager
+async def projected(
+    events: list[EventEnvelope], database_url: str, broker: EmbeddedBroker, tmp_path: Any
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    """A coordinator on 2021-09-30 that has stored and projected ``events``, and a client of its API."""
     settings = CoordinatorSettings(
         service="coordinator",
         database_url=database_url,
@@ -239,9 +239,19 @@ async def test_dossier_lists_and_measure_feedback(
     )
     app = build_app(settings)
     async with running(app) as client:
+        await store_batch(app.state.coordinator.runtime.sessions, events, store_events)
+        await app.state.coordinator.projector.run_pending()
+        yield app, client
+
+
+async def test_dossier_lists_and_measure_feedback(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Any
+) -> None:
+    async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as client:
+        await post_story(client)
+        events = await bureau_events(client)
+    async with projected(events, database_url, broker, tmp_path) as (app, client):
         coordinator = app.state.coordinator
-        await store_batch(coordinator.runtime.sessions, events, store_events)
-        await coordinator.projector.run_pending()
         office = auth("demo-office-viewer")
         overdue = (await client.get(f"/api/v1/enterprises/{ENTERPRISES[1]}", headers=office)).json()
         red = (await client.get("/api/v1/lists/red", headers=office)).json()
@@ -317,19 +327,7 @@ async def test_overdue_cases_read_as_overdue_and_suspensions_without_deadline_ar
         assert r.status_code == 201, r.text
         bureau_case = (await client.get(f"/api/v1/cases?uscc={ENTERPRISES[1]}", headers=WRITER)).json()
         events = await bureau_events(client)
-    settings = CoordinatorSettings(
-        service="coordinator",
-        database_url=database_url,
-        kafka_bootstrap=broker.bootstrap,
-        bureau_urls={},
-        clock_date=date(2021, 9, 30),
-        consumer_group=f"test-{tmp_path.name}",
-    )
-    app = build_app(settings)
-    async with running(app) as client:
-        coordinator = app.state.coordinator
-        await store_batch(coordinator.runtime.sessions, events, store_events)
-        await coordinator.projector.run_pending()
+    async with projected(events, database_url, broker, tmp_path) as (app, client):
         office = auth("demo-office-viewer")
         overdue = (await client.get("/api/v1/cases/overdue", headers=office)).json()
         flagged = (await client.get("/api/v1/cases/suspended", headers=office)).json()
