@@ -327,7 +327,7 @@ async def test_overdue_cases_read_as_overdue_and_suspensions_without_deadline_ar
         assert r.status_code == 201, r.text
         bureau_case = (await client.get(f"/api/v1/cases?uscc={ENTERPRISES[1]}", headers=WRITER)).json()
         events = await bureau_events(client)
-    async with projected(events, database_url, broker, tmp_path) as (app, client):
+    async with projected(events, database_url, broker, tmp_path) as (_app, client):
         office = auth("demo-office-viewer")
         overdue = (await client.get("/api/v1/cases/overdue", headers=office)).json()
         flagged = (await client.get("/api/v1/cases/suspended", headers=office)).json()
