@@ -39,7 +39,7 @@ from phaseout_kit.events.inbox import store_batch
 from phaseout_kit.registry import BUREAUS
 from phaseout_kit.settings import DEV_TOKEN_PEPPER, CoordinatorSettings, ServiceSettings
 from tests.apps import auth
-from tests.chaos.support import CLOCK, finding_body, report
+from tests.chaos.support import CLOCK, ENTERPRISES, finding_body, report
 from tests.conftest import BACKENDS, backend_database
 
 EXPIRED = "chaos-expired-" + secrets.token_hex(8)
@@ -246,7 +246,8 @@ async def test_authorisation_matrix_and_append_only_audit(
                 )
 
             # --- coordinator: events of a red enterprise, so that measures exist ---
-            red = finding_body("energy", 900)
+            # An enterprise of its own: one whose case above was closed (关闭) has no open case left to punish.
+            red = finding_body("energy", 900, ENTERPRISES[-1:])
             r = await e.post("/api/v1/findings", json={**red, "severity": "serious"}, headers=writer)
             red_case = r.json()["finding_id"]
             await e.post(
