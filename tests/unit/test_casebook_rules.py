@@ -121,7 +121,6 @@ def test_a_grave_finding_uses_the_gravest_credit_class_in_force() -> None:
 def test_safety_exit_delays_use_the_safety_publication_period() -> None:
     """credit_scope: a delay caused by a safety case is published as a safety-production penalty (令第58号:
     one year at least from 2023-05-01), other dimensions as a general penalty."""
-    later = dict(found=D(2023, 7, 1))
     safety, energy = Facts(), Facts()
     for facts, bureau, kind in (
         (safety, "safety", "major_hazard"),
@@ -129,7 +128,7 @@ def test_safety_exit_delays_use_the_safety_publication_period() -> None:
     ):
         facts.case(
             bureau,
-            later["found"],
+            D(2023, 7, 1),
             (A.RECTIFICATION_ORDERED, D(2023, 7, 10)),
             severity="general",
             finding_type=kind,

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from phaseout_bureau.domain.cases import ENTERPRISE_EXIT_WAYS
 from phaseout_kit.registry import DIMENSION_ZH
-
-ENTERPRISE_EXIT_WAYS = frozenset({"closed", "banned"})  # 关闭、取缔: the enterprise itself exits
 
 
 @dataclass(frozen=True)

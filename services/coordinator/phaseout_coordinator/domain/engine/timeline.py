@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from phaseout_bureau.domain.cases import DEADLINE_STATES, STATE_ZH, Action, CaseState
+from phaseout_bureau.domain.cases import DEADLINE_STATES, ENTERPRISE_EXIT_WAYS, STATE_ZH, Action, CaseState
 from phaseout_coordinator.domain.engine.common import (
     EXIT_WAY_ZH,
     ONE_DAY,
@@ -178,10 +178,6 @@ def build_track(finding: Finding, steps: tuple[CaseStep, ...], policy: PolicyBoo
         for status, reason, start, end in _split(seg, eliminated)
     ]
     return Track(finding, steps, tuple(segments), tuple(spans))
-
-
-# 关闭、取缔: the enterprise itself exits; the other ways (a line shut, equipment removed or sealed) exit one line.
-ENTERPRISE_EXIT_WAYS = frozenset({"closed", "banned"})
 
 
 def enterprise_exit(tracks: Sequence[Track]) -> tuple[date, Track] | None:
