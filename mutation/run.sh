@@ -18,6 +18,7 @@ for name in "${@:-cases engine}"; do
     session="$work/$target.sqlite"
     cosmic-ray init "mutation/$target.toml" "$session"
     cr-filter-operators "$session" "mutation/$target.toml"
+    python mutation/annotations_filter.py "$session"
     cosmic-ray baseline "mutation/$target.toml"
     cosmic-ray exec "mutation/$target.toml" "$session"
     cr-report --surviving-only --show-diff "$session" > "$root/mutation/results/$target.txt"
