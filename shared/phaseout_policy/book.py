@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import copy
 from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from functools import cache
@@ -243,6 +244,16 @@ class PolicyBook:
         if rule is None:
             raise LookupError(f"no coordinator rule {key!r} in force on {on}")
         return rule
+
+    def with_coordinator_rules(self, *records: CoordinatorRule) -> PolicyBook:
+        """This book with `records` added to the coordinator's local rules (a dated successor of a rule the
+        office confirmed or changed); the shipped book is left as it is."""
+        book = copy.copy(self)
+        book.coordinator = self.coordinator.model_copy(
+            update={"records": [*self.coordinator.records, *records]}
+        )
+        book._memo = {}
+        return book
 
     def unverified(self) -> list[Unverified]:
         """Known gaps and unchecked claims across all files (never rules)."""

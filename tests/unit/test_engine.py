@@ -339,6 +339,7 @@ def test_exit_list_entry_and_red_list_as_closed_until_year_end() -> None:
         "capacity": None,
         "way": "line_shut",
         "way_zh": "生产线停产退出",
+        "ends_enterprise": False,  # a line exits; the enterprise stays (local rule enterprise_exit_ways)
     }
     assert exit_entry.details["capacity"] == LINE["capacity"] and exit_entry.interval.end is None
     red = sorted(entries(a, "red"), key=lambda e: e.interval.start)

@@ -32,11 +32,11 @@ def test_both_cards_of_one_dimension_on_one_day() -> None:
 
 
 def test_yellow_after_the_enterprise_closed() -> None:
-    closed = entry("annual_exit", date(2021, 2, 1), way="closed")
+    closed = entry("annual_exit", date(2021, 2, 1), way="closed", ends_enterprise=True)
     assert entry_problems([entry("yellow", date(2021, 1, 1))], [closed], DAY) == [
         f"{USCC}：企业已于2021-02-01依法关闭，仍在黄牌名单上"
     ]
-    line_only = entry("annual_exit", date(2021, 2, 1), way="line_shut")
+    line_only = entry("annual_exit", date(2021, 2, 1), way="line_shut", ends_enterprise=False)
     assert entry_problems([entry("yellow", date(2021, 1, 1))], [line_only], DAY) == []
 
 

@@ -158,10 +158,6 @@ class ExitWay(StrEnum):
     EQUIPMENT_REMOVED = "equipment_removed"  # 拆除设备
 
 
-# The ways by which the enterprise itself exits (关闭、取缔); the others exit one line or its equipment.
-ENTERPRISE_EXIT_WAYS = frozenset({ExitWay.CLOSED, ExitWay.BANNED})
-
-
 class ClosureExecution(ActionBody):
     way: ExitWay = Field(description="退出方式")
     line_name: Text | None = Field(default=None, description="退出的生产线或设备")

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from phaseout_bureau.domain.cases import ENTERPRISE_EXIT_WAYS
 from phaseout_kit.registry import DIMENSION_ZH
 
 
@@ -33,7 +32,7 @@ class Entry:
 def _closed_on(entries: Iterable[Entry]) -> dict[str, date]:
     closed: dict[str, date] = {}
     for e in entries:
-        if e.list_code == "annual_exit" and e.details.get("way") in ENTERPRISE_EXIT_WAYS:
+        if e.list_code == "annual_exit" and e.details.get("ends_enterprise") is True:
             closed[e.uscc] = min(closed.get(e.uscc, e.start), e.start)
     return closed
 

@@ -8,6 +8,7 @@ clause, and the events it rests on.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -25,11 +26,13 @@ class Status(StrEnum):
 
 
 STATUS_ZH = {Status.COMPLIANT: "合规", Status.YELLOW: "黄牌", Status.RED: "红牌", Status.EXITED: "已退出"}
-# Worse first: the overall status is the worst of the dimensions'.
-# Which status an enterprise (or a dimension) shows when its cases differ: the worst that still calls for action.
-# An open 黄牌 case outranks a line that has already exited, so the status agrees with the lists it is on.
-STATUS_SEVERITY = {Status.COMPLIANT: 0, Status.EXITED: 1, Status.YELLOW: 2, Status.RED: 3}
 DIMENSIONS = BUREAUS  # one dimension per bureau; both declared in the registry
+
+
+def worst(statuses: Iterable[Status], severity: Sequence[Status]) -> Status:
+    """The status an enterprise (or a dimension) shows when its cases differ: the last of `statuses` in
+    `severity` (least to most severe, the local rule status_order); compliant when there is none."""
+    return max(statuses, key=severity.index, default=Status.COMPLIANT)
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,7 @@ class Assessment:
     measures: tuple[MeasureDecision, ...]
     prices: tuple[PriceInstruction, ...]
     next_change_on: date | None  # the next date the decisions change without new events (scheduler)
+    severity: tuple[Status, ...]  # statuses least to most severe (the local rule status_order on as_of)
 
     def lists_on(self, day: date) -> tuple[ListEntry, ...]:
         return tuple(e for e in self.lists if e.interval.contains(day))
@@ -190,12 +194,10 @@ class Assessment:
 
     def dimension_on(self, dimension: str, day: date) -> Status:
         """A dimension's status on a day up to the as-of date: the worst of its cases' (compliant without)."""
-        statuses = (c.status_on(day) for c in self.cases if c.bureau == dimension)
-        return max(statuses, key=STATUS_SEVERITY.__getitem__, default=Status.COMPLIANT)
+        return worst((c.status_on(day) for c in self.cases if c.bureau == dimension), self.severity)
 
     def status_on(self, day: date) -> Status:
-        statuses = (self.dimension_on(d, day) for d in DIMENSIONS)
-        return max(statuses, key=STATUS_SEVERITY.__getitem__)
+        return worst((self.dimension_on(d, day) for d in DIMENSIONS), self.severity)
 
     def due_within(self, days: int) -> tuple[CaseAssessment, ...]:
         """Cases whose running deadline falls within the next `days` days (overdue ones excluded)."""

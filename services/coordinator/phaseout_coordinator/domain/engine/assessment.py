@@ -19,7 +19,6 @@ from phaseout_coordinator.domain.engine.timeline import (
 )
 from phaseout_coordinator.domain.model import (
     DIMENSIONS,
-    STATUS_SEVERITY,
     STATUS_ZH,
     Assessment,
     CaseAssessment,
@@ -28,6 +27,7 @@ from phaseout_coordinator.domain.model import (
     Interval,
     Status,
     StatusInterval,
+    worst,
 )
 from phaseout_kit.registry import DIMENSION_ZH
 from phaseout_policy import (
@@ -86,8 +86,16 @@ def _known(items: Iterable[Decided], as_of: date) -> tuple[Decided, ...]:
     return tuple(sorted(kept, key=lambda i: i.interval.start))
 
 
-def _dimension(dim: str, cases: Sequence[CaseAssessment]) -> tuple[Status, Explanation]:
-    worst = max((c for c in cases if c.bureau == dim), key=lambda c: STATUS_SEVERITY[c.status], default=None)
+def status_order(policy: PolicyBook, on: date) -> tuple[Status, ...]:
+    """Statuses least to most severe, as the local rule status_order in force on `on` ranks them."""
+    ranked = (policy.coordinator_rule("status_order", on).mapping or {}).get("least_to_most_severe", [])
+    return tuple(Status(s) for s in ranked)
+
+
+def _dimension(
+    dim: str, cases: Sequence[CaseAssessment], severity: Sequence[Status]
+) -> tuple[Status, Explanation]:
+    worst = max((c for c in cases if c.bureau == dim), key=lambda c: severity.index(c.status), default=None)
     if worst is None:
         return Status.COMPLIANT, Explanation(
             f"{DIMENSION_ZH[dim]}：无不达标认定（{STATUS_ZH[Status.COMPLIANT]}）", (), ()
@@ -118,7 +126,7 @@ def evaluate(facts: EnterpriseFacts, as_of: date, policy: PolicyBook) -> Assessm
         ],
         policy,
     )
-    lists = one_card_per_dimension([e for t in tracks for e in case_lists(t, policy)])
+    lists = one_card_per_dimension([e for t in tracks for e in case_lists(t, policy)], policy)
     measures = case_measures(facts, [e for e in lists if e.list_code == "not_exited_on_time"], policy)
     prices = [p for t in tracks for p in case_prices(t, policy)] + [
         p for f in checks for p in check_prices(f, policy)
@@ -132,16 +140,18 @@ def evaluate(facts: EnterpriseFacts, as_of: date, policy: PolicyBook) -> Assessm
         *(p.interval for p in prices),
     ]
     cases = tuple(_case_assessment(t, as_of) for t in tracks)
-    dimensions = {dim: _dimension(dim, cases) for dim in DIMENSIONS}
+    severity = status_order(policy, as_of)
+    dimensions = {dim: _dimension(dim, cases, severity) for dim in DIMENSIONS}
     return Assessment(
         uscc=facts.uscc,
         as_of=as_of,
-        status=max((s for s, _ in dimensions.values()), key=STATUS_SEVERITY.__getitem__),
+        status=worst((s for s, _ in dimensions.values()), severity),
         dimensions={dim: status for dim, (status, _) in dimensions.items()},
         dimension_explanations={dim: why for dim, (_, why) in dimensions.items()},
         cases=cases,
         lists=_known(lists, as_of),
         measures=_known(measures, as_of),
         prices=_known(prices, as_of),
+        severity=severity,
         next_change_on=min((d for i in intervals for d in (i.start, i.end) if d and d > as_of), default=None),
     )

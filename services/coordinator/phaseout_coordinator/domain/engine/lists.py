@@ -8,7 +8,14 @@ from datetime import date
 
 from phaseout_bureau.domain.cases import CaseState
 from phaseout_bureau.results import EmitterClassification
-from phaseout_coordinator.domain.engine.common import EXIT_WAY_ZH, ONE_DAY, card_rule, explain, list_rule
+from phaseout_coordinator.domain.engine.common import (
+    EXIT_WAY_ZH,
+    ONE_DAY,
+    card_rule,
+    explain,
+    list_rule,
+    rule_lists,
+)
 from phaseout_coordinator.domain.engine.timeline import Span, Track, exit_way, merged_spans, summary_tail
 from phaseout_coordinator.domain.model import (
     Interval,
@@ -38,14 +45,20 @@ def case_lists(track: Track, policy: PolicyBook) -> list[ListEntry]:
     return entries + _emitter_entries(track, policy) + _not_exited_entries(track, policy)
 
 
-def one_card_per_dimension(entries: Sequence[ListEntry]) -> list[ListEntry]:
-    """An enterprise holds at most one of 黄牌/红牌 per dimension on a day: while any case of a dimension is red,
-    the yellow entries of that dimension's other cases give way (the worse card stands; 四、(二)(三)). The red
-    listing of a closure until the year's end (reason ``closed``) records an exit, not an open case: it does
-    not displace the yellow card of a case still open."""
+def one_card_per_dimension(entries: Sequence[ListEntry], policy: PolicyBook) -> list[ListEntry]:
+    """An enterprise holds at most one of 黄牌/红牌 per dimension on a day (local rule one_card_per_dimension,
+    reading 四、(三)): while any case of a dimension is red, the yellow entries of that dimension's other cases
+    give way. A red listing whose reason the rule names (the closure listed until the year's end, ``closed``)
+    records an exit, not an open case: it does not displace the yellow card of a case still open."""
     reds: dict[str | None, list[Interval]] = {}
     for e in entries:
-        if e.list_code == "red" and e.details.get("reason") != "closed":
+        if e.list_code == "red" and not rule_lists(
+            policy,
+            "one_card_per_dimension",
+            e.interval.start,
+            "red_reasons_not_displacing_yellow",
+            e.details.get("reason", ""),
+        ):
             reds.setdefault(e.dimension, []).append(e.interval)
     out: list[ListEntry] = []
     for e in entries:
@@ -83,6 +96,9 @@ def _exit_entries(track: Track, span: Span, policy: PolicyBook) -> list[ListEntr
         "capacity": done.get("capacity") or line.get("capacity"),
         "way": way,
         "way_zh": EXIT_WAY_ZH.get(way or ""),
+        "ends_enterprise": rule_lists(
+            policy, "enterprise_exit_ways", exited_on, "ends_enterprise", way or ""
+        ),
     }
     rule = policy.coordinator_rule("red_list_after_exit", exited_on)
     closed = explain(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from phaseout_bureau.domain.cases import DEADLINE_STATES, ENTERPRISE_EXIT_WAYS, STATE_ZH, Action, CaseState
+from phaseout_bureau.domain.cases import DEADLINE_STATES, STATE_ZH, Action, CaseState
 from phaseout_coordinator.domain.engine.common import (
     EXIT_WAY_ZH,
     ONE_DAY,
@@ -180,14 +180,17 @@ def build_track(finding: Finding, steps: tuple[CaseStep, ...], policy: PolicyBoo
     return Track(finding, steps, tuple(segments), tuple(spans))
 
 
-def enterprise_exit(tracks: Sequence[Track]) -> tuple[date, Track] | None:
-    """The first day the enterprise itself exited (a closure executed as 关闭 or 取缔), and the case that did it."""
+def enterprise_exit(tracks: Sequence[Track], policy: PolicyBook) -> tuple[date, Track] | None:
+    """The first day the enterprise itself exited (a closure executed in a way the local rule
+    enterprise_exit_ways says ends the enterprise: 关闭, 取缔), and the case that did it."""
     exits = [
         (span.start, t)
         for t in tracks
-        if exit_way(t.exit_step()) in ENTERPRISE_EXIT_WAYS
         for span in t.spans
         if span.reason == "exited"
+        and rule_lists(
+            policy, "enterprise_exit_ways", span.start, "ends_enterprise", exit_way(t.exit_step()) or ""
+        )
     ]
     return min(exits, key=lambda e: (e[0], e[1].finding.case_id), default=None)
 
@@ -196,7 +199,7 @@ def ended_with_the_enterprise(tracks: Sequence[Track], policy: PolicyBook) -> li
     """Cases still open (黄牌 or 红牌) when their enterprise closes end that day as exited: an exited enterprise
     is on no list of a case that can no longer be rectified. It is no second exit: the closing case alone
     enters the annual exit list and the red list of closed enterprises (reason ``enterprise_exited``)."""
-    found = enterprise_exit(tracks)
+    found = enterprise_exit(tracks, policy)
     if found is None:
         return list(tracks)
     exit_on, by = found
