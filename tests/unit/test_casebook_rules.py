@@ -84,8 +84,9 @@ def test_the_exit_deadline_boundary_day(exited_on: date, listed: bool) -> None:
 
 
 def test_overlapping_exit_delays_make_one_period_with_the_worst_severity() -> None:
-    """Two cases late to exit at overlapping times: one stretch of measures, chosen by the worst severity
-    (a grave one brings the 严重失信主体 measures, 三、(八))."""
+    """Two cases late to exit at overlapping times: one stretch of measures; the graver delay (a grave one brings
+    the 严重失信主体 measures, 三、(八)) adds its measures from its own start (2021-08-12), never before: a
+    measure imposed on a day rests on a delay of that day (a defect found by the casebook's story P7)."""
     facts = Facts()
     overdue(facts, severity="general")
     facts.case(
@@ -96,12 +97,21 @@ def test_overlapping_exit_delays_make_one_period_with_the_worst_severity() -> No
         finding_type="spot_check_failed",
     )
     a = facts.at(D(2021, 12, 1))
-    starts = {m.interval.start for m in a.measures if not m.via_affiliate_of}
-    assert starts == {D(2021, 7, 12)}, "one period from the first delay"
-    codes = {m.measure_code for m in a.measures}
     general = Facts()
     overdue(general, severity="general")
-    assert codes > {m.measure_code for m in general.at(D(2021, 12, 1)).measures}
+    first = {m.measure_code for m in general.at(D(2021, 12, 1)).measures}
+    starts = {m.measure_code: m.interval.start for m in a.measures if not m.via_affiliate_of}
+    assert set(starts) > first
+    assert {code: start for code, start in starts.items() if code in first} == dict.fromkeys(
+        first, D(2021, 7, 12)
+    )
+    assert {start for code, start in starts.items() if code not in first} == {D(2021, 8, 12)}
+    assert {m.earliest_lift_on for m in a.measures} == {
+        D(2024, 8, 12)
+    }  # 特定严重失信: 36 months from 2021-08-12
+    assert {
+        m.measure_code for m in facts.at(D(2021, 8, 11)).measures
+    } == first  # nothing of the grave one yet
 
 
 def test_a_grave_finding_uses_the_gravest_credit_class_in_force() -> None:

@@ -127,7 +127,9 @@ def evaluate(facts: EnterpriseFacts, as_of: date, policy: PolicyBook) -> Assessm
         policy,
     )
     lists = one_card_per_dimension([e for t in tracks for e in case_lists(t, policy)], policy)
-    measures = case_measures(facts, [e for e in lists if e.list_code == "not_exited_on_time"], policy)
+    # Measures rest on the delays begun by `as_of`: a delay still to come cannot shape today's measures.
+    delays = [e for e in lists if e.list_code == "not_exited_on_time" and e.interval.start <= as_of]
+    measures = case_measures(facts, delays, policy)
     prices = [p for t in tracks for p in case_prices(t, policy)] + [
         p for f in checks for p in check_prices(f, policy)
     ]

@@ -61,11 +61,6 @@ def explain(summary: str, rules: Iterable[Rule | Basis | None], events: Iterable
     return Explanation(summary, unique(basis), unique(events))
 
 
-def later_of(a: date | None, b: date | None) -> date | None:
-    """The later of two ends, None (open) being the latest."""
-    return None if a is None or b is None else max(a, b)
-
-
 def card_rule(policy: PolicyBook, card: str, dimension: str | None = None) -> CardRule:
     def lookup() -> CardRule:
         rules = [r for r in policy.card_rules() if r.card == card]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from phaseout_coordinator.domain.engine.common import SEVERITIES, card_rule, explain, later_of, unique
+from phaseout_coordinator.domain.engine.common import SEVERITIES, card_rule, explain, unique
 from phaseout_coordinator.domain.model import (
     Basis,
     EnterpriseFacts,
@@ -27,38 +27,65 @@ from phaseout_policy import (
 
 @dataclass(frozen=True)
 class _Period:
-    """One stretch of 未按期完成退出 of the enterprise (overlapping stretches of its cases joined)."""
+    """One case's stretch of 未按期完成退出."""
 
     start: date
     end: date | None
-    severity: str  # the worst finding severity behind it
+    severity: str  # the finding's severity
     dimension: str
     ended_by: str | None  # exited | compliant
     events: tuple[str, ...]
 
-    def joined(self, other: _Period) -> _Period:
-        worse = SEVERITIES.index(other.severity) > SEVERITIES.index(self.severity)
-        later = self.end is not None and (other.end is None or other.end > self.end)
-        return _Period(
-            self.start,
-            later_of(self.end, other.end),
-            other.severity if worse else self.severity,
-            other.dimension if worse else self.dimension,
-            other.ended_by if later else self.ended_by,
-            unique((*self.events, *other.events)),
-        )
-
 
 @dataclass(frozen=True)
-class _Punishment:
-    period: _Period
+class _Phase:
+    """From `start`, the worst severity among a stretch's periods begun by then: the measures it triggers and
+    its credit publication class apply from that day, never before (a later, graver delay does not reach back)."""
+
+    start: date
+    severity: str
+    dimension: str
     credit: CreditRuleResult | None  # the publication class under the instrument in force on the start date
     rules: tuple[Rule, ...]  # the local rules that chose the class
     earliest_lift_on: date | None
-    lifted_on: date | None
 
 
-def _punishment(period: _Period, policy: PolicyBook) -> _Punishment:
+@dataclass(frozen=True)
+class _Stretch:
+    """Overlapping periods of the enterprise joined: measures run from a period's start until the last ends,
+    but not before every minimum publication period has run."""
+
+    periods: tuple[_Period, ...]
+    phases: tuple[_Phase, ...]
+
+    @property
+    def start(self) -> date:
+        return self.periods[0].start
+
+    @property
+    def end(self) -> date | None:
+        ends = [p.end for p in self.periods]
+        return None if None in ends else max(e for e in ends if e is not None)
+
+    @property
+    def ended_by(self) -> str | None:
+        return max(self.periods, key=lambda p: p.end or date.max).ended_by
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        return unique(e for p in self.periods for e in p.events)
+
+    @property
+    def earliest_lift_on(self) -> date | None:
+        return max((p.earliest_lift_on for p in self.phases if p.earliest_lift_on), default=None)
+
+    @property
+    def lifted_on(self) -> date | None:
+        end = self.end
+        return None if end is None else max(end, self.earliest_lift_on or end)
+
+
+def _phase(period: _Period, policy: PolicyBook) -> _Phase:
     severity_rule = policy.coordinator_rule("credit_severity", period.start)
     scope_rule = policy.coordinator_rule("credit_scope", period.start)
     scopes = (scope_rule.mapping or {}).get(period.dimension) or (scope_rule.mapping or {}).get("*", [])
@@ -70,14 +97,22 @@ def _punishment(period: _Period, policy: PolicyBook) -> _Punishment:
     credit = next((c for c in candidates if c is not None), None)
     months = credit.min_months if credit else None
     earliest = add_months(period.start, months) if months else None
-    lifted = None if period.end is None else max(period.end, earliest or period.end)
-    return _Punishment(period, credit, (severity_rule, scope_rule), earliest, lifted)
+    return _Phase(
+        period.start, period.severity, period.dimension, credit, (severity_rule, scope_rule), earliest
+    )
 
 
-def _punishments(entries: Sequence[ListEntry], policy: PolicyBook) -> list[_Punishment]:
-    """Measures run from a stretch's start until it ends, but not before the minimum publication period;
-    a stretch starting while the measures of an earlier one still run extends them."""
-    out: list[_Punishment] = []
+def _stretch(periods: Sequence[_Period], policy: PolicyBook) -> _Stretch:
+    phases: list[_Phase] = []
+    for p in periods:
+        if not phases or SEVERITIES.index(p.severity) > SEVERITIES.index(phases[-1].severity):
+            phases.append(_phase(p, policy))
+    return _Stretch(tuple(periods), tuple(phases))
+
+
+def _stretches(entries: Sequence[ListEntry], policy: PolicyBook) -> list[_Stretch]:
+    """A period starting while the measures of an earlier stretch still run joins that stretch."""
+    out: list[_Stretch] = []
     for e in sorted(entries, key=lambda e: (e.interval.start, e.case_id or "")):
         d = e.details
         period = _Period(
@@ -89,8 +124,9 @@ def _punishments(entries: Sequence[ListEntry], policy: PolicyBook) -> list[_Puni
             e.explanation.event_ids,
         )
         if out and (out[-1].lifted_on is None or period.start <= out[-1].lifted_on):
-            period = out.pop().period.joined(period)
-        out.append(_punishment(period, policy))
+            out.append(_stretch((*out.pop().periods, period), policy))
+        else:
+            out.append(_stretch((period,), policy))
     return out
 
 
@@ -106,33 +142,32 @@ def case_measures(
     facts: EnterpriseFacts, entries: Sequence[ListEntry], policy: PolicyBook
 ) -> list[MeasureDecision]:
     out = []
-    for pun in _punishments(entries, policy):
-        p = pun.period
-        triggers_rule = policy.coordinator_rule("joint_punishment_triggers", p.start)
-        triggers = set((triggers_rule.mapping or {}).get(p.severity, []))
-        rules = (
-            card_rule(policy, "not_exited_on_time"),
-            _credit_basis(pun.credit),
-            *pun.rules,
-            triggers_rule,
-            policy.coordinator_rule("measure_lifting", p.start),
-        )
+    for stretch in _stretches(entries, policy):
         lifting = ""
-        if pun.lifted_on is not None:
-            cause = "执行关停退出" if p.ended_by == Status.EXITED else "整改到位"
-            minimum = f"，最短公示期至{pun.earliest_lift_on}" if pun.earliest_lift_on else ""
-            lifting = f"；{cause}（{p.end}）{minimum}，{pun.lifted_on}解除"
+        if stretch.lifted_on is not None:
+            cause = "执行关停退出" if stretch.ended_by == Status.EXITED else "整改到位"
+            earliest = stretch.earliest_lift_on
+            minimum = f"，最短公示期至{earliest}" if earliest else ""
+            lifting = f"；{cause}（{stretch.end}）{minimum}，{stretch.lifted_on}解除"
         for m in policy.measures():
-            if m.kind != "punishment" or not triggers & set(m.applies_when):
+            if m.kind != "punishment":
                 continue
+            phase = next((ph for ph in stretch.phases if _triggers(ph, policy) & set(m.applies_when)), None)
+            if phase is None:
+                continue
+            rules = (
+                card_rule(policy, "not_exited_on_time"),
+                _credit_basis(phase.credit),
+                *phase.rules,
+                policy.coordinator_rule("joint_punishment_triggers", phase.start),
+                policy.coordinator_rule("measure_lifting", phase.start),
+            )
             targets: list[tuple[str, str | None]] = [(facts.uscc, None)]
             if m.extends_to_affiliates:
                 targets += [(a, facts.uscc) for a in sorted(set(facts.affiliates) - {facts.uscc})]
             for uscc, via in targets:
                 who = f"关联企业{facts.uscc}（{facts.name}）" if via else "企业"
-                summary = f"{who}未按期完成落后产能退出（{p.start}起）：{m.title_zh}，由{m.target_department_zh}执行{lifting}"
-                explanation = explain(summary, (m, *rules), p.events)
-                interval = Interval(p.start, pun.lifted_on)
+                summary = f"{who}未按期完成落后产能退出（{phase.start}起）：{m.title_zh}，由{m.target_department_zh}执行{lifting}"
                 out.append(
                     MeasureDecision(
                         m.code,
@@ -140,9 +175,17 @@ def case_measures(
                         m.target_unit,
                         uscc,
                         via,
-                        interval,
-                        pun.earliest_lift_on,
-                        explanation,
+                        Interval(phase.start, stretch.lifted_on),
+                        stretch.earliest_lift_on,
+                        explain(summary, (m, *rules), stretch.events),
                     )
                 )
     return out
+
+
+def _triggers(phase: _Phase, policy: PolicyBook) -> set[str]:
+    return set(
+        (policy.coordinator_rule("joint_punishment_triggers", phase.start).mapping or {}).get(
+            phase.severity, []
+        )
+    )
