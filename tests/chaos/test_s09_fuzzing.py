@@ -34,15 +34,12 @@ from phaseout_coordinator.app import build_app as build_coordinator
 from phaseout_coordinator.bootstrap import MIGRATIONS
 from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_events
 from phaseout_energy.domain import SPEC as ENERGY
-from phaseout_environment.domain import SPEC as ENVIRONMENT
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import store_batch
 from phaseout_kit.settings import CoordinatorSettings, ServiceSettings
-from phaseout_quality.domain import SPEC as QUALITY
-from phaseout_safety.domain import SPEC as SAFETY
-from phaseout_technology.domain import SPEC as TECHNOLOGY
 from tests.apps import auth, bureau_client
+from tests.bureaus import SPECS
 from tests.chaos.support import CLOCK, finding_body, projector, report, sessions_for
 
 CHECKS = [
@@ -53,13 +50,6 @@ CHECKS = [
     response_headers_conformance,
 ]
 EXAMPLES = {"coordinator": 12, "energy": 8, "environment": 3, "quality": 2, "safety": 2, "technology": 2}
-SPECS = {
-    "energy": ENERGY,
-    "environment": ENVIRONMENT,
-    "quality": QUALITY,
-    "safety": SAFETY,
-    "technology": TECHNOLOGY,
-}
 
 
 async def seed_coordinator(url: str, bootstrap: str, tmp_path: Path) -> None:

@@ -17,8 +17,8 @@ from phaseout_policy import load_policy
 from phaseout_quality.domain import SPEC as QUALITY
 from phaseout_safety.domain import SPEC as SAFETY
 from phaseout_technology.domain import SPEC as TECHNOLOGY
+from tests.bureaus import SPECS
 
-SPECS: dict[str, BureauSpec] = {s.name: s for s in (ENERGY, ENVIRONMENT, QUALITY, SAFETY, TECHNOLOGY)}
 ALU = "aluminium_liquid_ac_electricity_consumption"
 
 

@@ -7,17 +7,12 @@ from datetime import date
 
 import pytest
 
-from phaseout_bureau.domain.findings import BureauSpec, FindingCreate, ProductionLine
+from phaseout_bureau.domain.findings import FindingCreate, ProductionLine
 from phaseout_demo import AS_OF, DemoStep, case_steps, enterprises, findings, outcomes
-from phaseout_energy.domain import SPEC as ENERGY
-from phaseout_environment.domain import SPEC as ENVIRONMENT
 from phaseout_kit import uscc
 from phaseout_policy import add_months, load_policy
-from phaseout_quality.domain import SPEC as QUALITY
-from phaseout_safety.domain import SPEC as SAFETY
-from phaseout_technology.domain import SPEC as TECHNOLOGY
+from tests.bureaus import SPECS
 
-SPECS: dict[str, BureauSpec] = {s.name: s for s in (ENERGY, ENVIRONMENT, QUALITY, SAFETY, TECHNOLOGY)}
 INDUSTRIES = {
     "steel", "cement", "electrolytic_aluminium", "flat_glass", "sintered_bricks", "ferroalloy", "chemicals", "coal",
 }  # fmt: skip

@@ -75,6 +75,8 @@ class Facts:
     steps: list[CaseStep] = field(default_factory=list)
     affiliates: tuple[str, ...] = ()
     sequences: Counter[str] = field(default_factory=Counter)
+    uscc: str = USCC
+    name: str = "示范铝业"
 
     def case(
         self,
@@ -85,6 +87,7 @@ class Facts:
         severity: str = "serious",
         derived: dict[str, Any] | None = None,
         industry: str = "electrolytic_aluminium",
+        line: dict[str, Any] | None = None,
     ) -> str:
         case_id = f"{bureau}-{len(self.findings) + 1}"
         self.findings.append(
@@ -92,14 +95,14 @@ class Facts:
                 event_id=f"found-{case_id}",
                 case_id=case_id,
                 bureau=bureau,
-                uscc=USCC,
-                enterprise_name="示范铝业",
+                uscc=self.uscc,
+                enterprise_name=self.name,
                 finding_type=finding_type,
                 found_on=found_on,
                 severity=severity,
                 industry=industry,
                 legal_basis="涪经信发〔2020〕85号",
-                production_line=LINE,
+                production_line=line or LINE,
                 derived=derived or {},
                 # None: a finding whose check result no rule of the test reads (no punitive price, no emitter list)
                 result=None if derived is None else typed_result(bureau, finding_type, derived),
@@ -142,7 +145,7 @@ class Facts:
         return new
 
     def build(self) -> EnterpriseFacts:
-        return EnterpriseFacts(USCC, "示范铝业", tuple(self.findings), tuple(self.steps), self.affiliates)
+        return EnterpriseFacts(self.uscc, self.name, tuple(self.findings), tuple(self.steps), self.affiliates)
 
     def at(self, day: date) -> Assessment:
         return evaluate(self.build(), day, POLICY)
