@@ -15,8 +15,12 @@ from datetime import date
 from typing import Any
 
 from phaseout_bureau.domain.cases import Action
+from phaseout_bureau.domain.findings import FindingCreate
+from phaseout_bureau.service.intake import checked_details
 from phaseout_coordinator.domain.model import DIMENSIONS, Assessment, Status
 from phaseout_kit.uscc import make_code
+from phaseout_policy import PolicyBook
+from tests.bureaus import SPECS
 
 Y, R, X, OK = Status.YELLOW, Status.RED, Status.EXITED, Status.COMPLIANT
 Step = tuple[Action, date] | tuple[Action, date, dict[str, Any]]
@@ -77,6 +81,14 @@ TYPICAL: dict[str, tuple[str, dict[str, Any]]] = {
     "illegal_steel_patrol": ("steel", {"furnace_type": "intermediate_frequency", "furnace_count": 2}),
 }
 LINE = {"name": "1号生产线", "equipment": "主体设备", "capacity": {"value": "5", "unit": "万吨/年"}}
+
+
+def typical_derived(bureau: str, finding_type: str, policy: PolicyBook) -> dict[str, Any]:
+    """What the bureau's checks derive from the typical finding of ``finding_type``."""
+    body = Filed(bureau, date(2020, 7, 1), finding_type=finding_type).body(
+        "91500102MA5U7RGE16", "示范建材有限公司"
+    )
+    return checked_details(SPECS[bureau], FindingCreate.model_validate(body), policy)[1]
 
 
 def step_fields(action: Action, on: date, extra: dict[str, Any]) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from phaseout_coordinator.domain.model import (
 )
 from phaseout_energy.checks import comparison
 from phaseout_policy import load_policy
+from tests.casebook.book import typical_derived
 
 POLICY = load_policy()
 USCC = "91500102MA5U7RGE16"
@@ -516,11 +517,12 @@ FINDING_TYPES: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("emission_exceedance", emitter("over_standard", "超标排放")),
         ("evasive_discharge", emitter("seriously_over_standard", "超标排放严重")),
     ],
-    "quality": [("product", {})],
-    "safety": [
-        ("major_hazard", {"hazard_code": "GM-01", "item_no": 1, "item_text_zh": "（重大事故隐患条目）"})
+    "quality": [("spot_check_failed", typical_derived("quality", "spot_check_failed", POLICY))],
+    "safety": [("major_hazard", typical_derived("safety", "major_hazard", POLICY))],
+    "technology": [  # eliminated equipment is red from the finding, with the differential price until its exit
+        ("eliminated_equipment", typical_derived("technology", "eliminated_equipment", POLICY)),
+        ("illegal_steel_patrol", {}),
     ],
-    "technology": [("equipment", {})],
 }
 IMMEDIATE = {"environment", "technology"}  # the order must give its own deadline
 

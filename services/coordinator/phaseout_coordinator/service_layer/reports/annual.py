@@ -32,7 +32,7 @@ from phaseout_policy import PolicyBook
 # ---- the annual report --------------------------------------------------------------------------------------
 
 
-def _capacity_totals(exits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def capacity_totals(exits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Exited capacity by unit, each production line once: when two bureaus' cases concern one line, both
     exits are listed, but the line's capacity left production once."""
     totals: dict[str, float] = defaultdict(float)
@@ -97,7 +97,7 @@ async def annual_report(
         "summary": {
             "exits": len(exits),
             "exited_enterprises": len({r["uscc"] for r in exits}),
-            "exited_capacity": _capacity_totals(exits),
+            "exited_capacity": capacity_totals(exits),
             "yellow": len({r["uscc"] for r in on_lists["yellow"]}),
             "red": len({r["uscc"] for r in on_lists["red"]}),
             "measures": len(measures),
