@@ -101,7 +101,10 @@ async def test_a_broker_that_returns_empty_loses_nothing(tmp_path: Path) -> None
             await platform.broker.wait_ready()
             for c in coords:
                 os.kill(c.process.pid, signal.SIGCONT)
-            await asyncio.sleep(2.0)  # the stream goes on against the new, empty broker
+            after_restart = load.total
+            await wait_until(  # the stream goes on against the new, empty broker
+                lambda: load.total >= after_restart + 40, timeout_s=60, message="findings after the restart"
+            )
         finally:
             stop.set()
             await posting
