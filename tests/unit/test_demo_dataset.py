@@ -7,11 +7,16 @@ from datetime import date
 
 import pytest
 
+from phaseout_bureau.domain.cases import Action, Case, CaseState
 from phaseout_bureau.domain.findings import FindingCreate, ProductionLine
+from phaseout_bureau.service.intake import checked_details
+from phaseout_coordinator.domain.invariants import entry_problems
 from phaseout_demo import AS_OF, DemoStep, case_steps, enterprises, findings, outcomes
+from phaseout_demo.loader import DEMO_TODAY, step_payload
 from phaseout_kit import uscc
 from phaseout_policy import add_months, load_policy
 from tests.bureaus import SPECS
+from tests.unit.test_engine import Facts, projected_entries
 
 INDUSTRIES = {
     "steel", "cement", "electrolytic_aluminium", "flat_glass", "sintered_bricks", "ferroalloy", "chemicals", "coal",
@@ -185,3 +190,47 @@ def test_deterministic_and_not_shared() -> None:
     first[0].body["details"]["x"] = 1
     assert findings(POLICY) == findings(POLICY) and "x" not in findings(POLICY)[0].body["details"]
     assert enterprises() == enterprises() and case_steps(POLICY) == case_steps(POLICY)
+
+
+def test_the_demo_shows_no_entry_the_invariants_reject() -> None:
+    """What `make run` shows: every demo case through its bureau's case machine, each enterprise assessed as of
+    the demo's date; no list of that day (nor the exit lists of 2020 and 2021) breaks the invariants a
+    publication is checked against, and every decision cites a document with its clause and an event."""
+    by_ref = {f.external_ref: f for f in findings(POLICY)}
+    steps: dict[str, list[DemoStep]] = defaultdict(list)
+    for step in case_steps(POLICY):
+        steps[step.external_ref].append(step)
+    facts = {e.uscc: Facts(affiliates=e.affiliates, uscc=e.uscc, name=e.name) for e in enterprises()}
+    for number, (ref, finding) in enumerate(by_ref.items()):
+        body = finding.body
+        story = facts[body["uscc"]]
+        case_id = story.case(
+            finding.bureau,
+            date.fromisoformat(body["found_on"]),
+            finding_type=body["finding_type"],
+            severity=body.get("severity", "general"),
+            derived=checked_details(SPECS[finding.bureau], FindingCreate.model_validate(body), POLICY)[1],
+            industry=body["industry"],
+            line=body.get("production_line"),
+        )
+        ordered = sorted(steps[ref], key=lambda s: s.on)
+        granted = next((s.deadline for s in ordered if s.kind == "extension_granted"), None)
+        case, deadline = Case(CaseState.FOUND, story.findings[-1].found_on, story.findings[-1].found_on), None
+        for step in ordered:
+            payload = step_payload(step, finding, deadline, granted, number)
+            case = story.step(case_id, finding.bureau, case, Action(step.kind), step.on, payload)
+            deadline = step.deadline or deadline
+    problems, unfounded = [], []
+    for code, story in facts.items():
+        if not story.findings:
+            continue
+        a = story.at(DEMO_TODAY)
+        listed = projected_entries(a)
+        shown = [e for e in listed if e.on(DEMO_TODAY) or e.list_code == "annual_exit"]
+        problems += entry_problems(shown, listed, DEMO_TODAY)
+        unfounded += [
+            (code, d)
+            for d in (*a.lists, *a.measures, *a.prices)
+            if not any(b.document and b.clause for b in d.explanation.basis) or not d.explanation.event_ids
+        ]
+    assert problems == [] and unfounded == []

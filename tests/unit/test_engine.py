@@ -505,6 +505,24 @@ def test_late_extension_withdraws_a_red_card() -> None:
     assert changes[1].explanation.summary_zh.startswith("更正")
 
 
+def projected_entries(a: Assessment) -> list[Entry]:
+    """The assessment's list entries as the projection stores them (what a publication is checked against)."""
+    return [
+        Entry(
+            a.uscc,
+            e.list_code,
+            e.dimension,
+            e.case_id,
+            e.interval.start,
+            e.interval.end,
+            tuple((b.document, b.clause) for b in e.explanation.basis),
+            len(e.explanation.event_ids),
+            e.details,
+        )
+        for e in a.lists
+    ]
+
+
 # ---- properties ----------------------------------------------------------------------------------------------
 
 FINDING_TYPES: dict[str, list[tuple[str, dict[str, Any]]]] = {
@@ -695,20 +713,7 @@ def test_every_decision_is_founded_and_publishable(facts: Facts, as_of: date, of
         assert any(b.document and b.clause for b in decision.explanation.basis), decision
         assert decision.explanation.event_ids, decision
     assert all(e.details.get("way") for e in entries(a, "annual_exit"))
-    projected = [
-        Entry(
-            a.uscc,
-            e.list_code,
-            e.dimension,
-            e.case_id,
-            e.interval.start,
-            e.interval.end,
-            tuple((b.document, b.clause) for b in e.explanation.basis),
-            len(e.explanation.event_ids),
-            e.details,
-        )
-        for e in a.lists
-    ]
+    projected = projected_entries(a)
     for day in {as_of, *(D(2020, 6, 1) + timedelta(days=o) for o in offsets)}:
         if day <= as_of:
             listed = [e for e in projected if e.on(day) or e.list_code == "annual_exit"]
