@@ -1,9 +1,9 @@
-"""cosmic-ray filter: skip the mutants of function annotations, which are equivalent.
+"""cosmic-ray filter: skip the mutants of annotations nothing evaluates, which are equivalent.
 
 The mutated modules postpone the evaluation of annotations (`from __future__ import annotations`), and
-nothing evaluates a function's parameter, return or local-variable annotations at run time, so a mutant
-there (`int | None` → `int & None`) cannot change behaviour. Class-level annotations are kept: pydantic
-evaluates a model's field annotations, so mutants there can be killed.
+nothing evaluates the annotations of a function's parameters, return and locals, of module-level names or of
+a dataclass's fields at run time, so a mutant there (`int | None` → `int & None`) cannot change behaviour.
+Other class-level annotations are kept: pydantic evaluates a model's field annotations.
 Usage: python mutation/annotations_filter.py SESSION
 """
 
@@ -30,21 +30,28 @@ def annotation_spans(path: Path) -> tuple[Span, ...]:
         for node in tree.body
     ):
         return ()  # annotations evaluated at definition time: a mutant there may not be equivalent
-    spans: list[Span] = []
+    annotated: list[ast.expr] = [n.annotation for n in tree.body if isinstance(n, ast.AnnAssign)]
+    for cls in ast.walk(tree):  # a dataclass keeps its field annotations as strings
+        if isinstance(cls, ast.ClassDef) and any(_is_dataclass(d) for d in cls.decorator_list):
+            annotated += [n.annotation for n in cls.body if isinstance(n, ast.AnnAssign)]
     for function in ast.walk(tree):
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         args = function.args
-        annotated = [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation]
+        annotated += [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.annotation]
         annotated += [a.annotation for a in (args.vararg, args.kwarg) if a is not None and a.annotation]
         if function.returns is not None:
             annotated.append(function.returns)
         annotated += [n.annotation for n in ast.walk(function) if isinstance(n, ast.AnnAssign)]
-        spans += [
-            ((node.lineno, node.col_offset), (node.end_lineno or node.lineno, node.end_col_offset or 0))
-            for node in annotated
-        ]
-    return tuple(spans)
+    return tuple(
+        ((node.lineno, node.col_offset), (node.end_lineno or node.lineno, node.end_col_offset or 0))
+        for node in annotated
+    )
+
+
+def _is_dataclass(decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Name) and target.id == "dataclass"
 
 
 def inside(span: Span, spans: tuple[Span, ...]) -> bool:
