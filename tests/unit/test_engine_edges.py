@@ -1,0 +1,63 @@
+"""Edges of the engine that mutation testing showed no test pinned (a mutant of each survived until this file):
+how a stretch's explanation reads, since when a case is in its state, and which cases a closure ends."""
+
+from __future__ import annotations
+
+from phaseout_coordinator.domain.model import Status
+from tests.casebook.stories import STORIES
+from tests.casebook.tellers import told_to_the_machine
+from tests.unit.test_engine import POLICY, A, D, Facts, entries
+from tests.unit.test_engine_regressions import closed_energy_case
+
+
+def test_a_stretch_reads_how_it_began_and_where_it_stands_with_its_label_once() -> None:
+    """S1: ordered to rectify by 2021-03-01, rectification reported: one 黄牌 stretch whose explanation names
+    both, under one label."""
+    a = told_to_the_machine(next(s for s in STORIES if s.code == "S1"), POLICY)(D(2020, 11, 20))
+    (stretch,) = a.cases[0].timeline
+    summary = stretch.explanation.summary_zh
+    assert summary.count("认定）：") == 1
+    assert summary.startswith("安全（2020-09-01认定）：限期整改中，整改期限2021-03-01")
+    assert summary.endswith("；整改完成待复查")
+
+
+def test_since_when_a_case_is_in_its_state() -> None:
+    """E5: 复查不合格 on 2020-10-20; E2: back to 限期整改 when the extension was granted (2020-12-28)."""
+    for code, day, since in (("E5", D(2020, 11, 1), D(2020, 10, 20)), ("E2", D(2021, 2, 1), D(2020, 12, 28))):
+        a = told_to_the_machine(next(s for s in STORIES if s.code == code), POLICY)(day)
+        assert a.cases[0].state_since == since, code
+
+
+def test_a_case_found_on_the_day_the_enterprise_closed_ends_with_it() -> None:
+    facts = Facts()
+    closed_energy_case(facts)  # 关闭 on 2021-01-19
+    facts.case(
+        "quality", D(2021, 1, 19), (A.RECTIFICATION_ORDERED, D(2021, 1, 19)), finding_type="spot_check_failed"
+    )
+    a = facts.at(D(2021, 1, 19))
+    assert a.dimensions["quality"] is Status.EXITED
+    assert not [e for e in a.lists_on(D(2021, 1, 19)) if e.list_code == "yellow"]
+
+
+def test_a_red_case_ended_by_the_closure_keeps_its_red_stretch() -> None:
+    """A safety case red from 2021-03-02 ends with the enterprise's closure on 2021-06-01: red until then."""
+    facts = Facts()
+    safety = facts.case(
+        "safety", D(2020, 9, 1), (A.RECTIFICATION_ORDERED, D(2020, 9, 1)), finding_type="major_hazard"
+    )
+    facts.case(
+        "energy",
+        D(2020, 7, 1),
+        (A.CLOSURE_PROPOSED, D(2021, 4, 1)),
+        (A.CLOSURE_APPROVED, D(2021, 5, 1)),
+        (A.CLOSURE_EXECUTED, D(2021, 6, 1), {"way": "closed"}),
+    )
+    a = facts.at(D(2021, 7, 1))
+    reds = [(e.interval.start, e.interval.end) for e in entries(a, "red") if e.case_id == safety]
+    assert reds == [(D(2021, 3, 2), D(2021, 6, 1))]
+    (case,) = [c for c in a.cases if c.case_id == safety]
+    assert [(s.status, s.interval.start) for s in case.timeline] == [
+        (Status.YELLOW, D(2020, 9, 1)),
+        (Status.RED, D(2021, 3, 2)),
+        (Status.EXITED, D(2021, 6, 1)),
+    ]
