@@ -4,6 +4,7 @@ test pinned (a mutant of each survived until this file)."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -92,6 +93,38 @@ def test_a_document_number_is_one_trimmed_line_of_at_most_120_characters() -> No
 @pytest.mark.parametrize(("months", "valid"), [(0, False), (1, True), (12, True), (13, False)])
 def test_a_grant_names_one_to_twelve_months(months: int, valid: bool) -> None:
     model = payload_model(A.EXTENSION_GRANTED)
+    fields = {"occurred_on": "2020-09-01", "months": months}
+    if valid:
+        assert model.model_validate(fields).months == months  # type: ignore[attr-defined]
+    else:
+        with pytest.raises(ValidationError):
+            model.model_validate(fields)
+
+
+def test_a_grant_must_name_its_months_when_the_request_did_not_keep_them() -> None:
+    pending = replace(case_in(CaseState.EXTENSION_REQUESTED), requested_months=None)
+    with pytest.raises(ActionRejected, match="须注明批准延期月数"):
+        step(pending, A.EXTENSION_GRANTED, date(2020, 12, 10))
+    assert step(pending, A.EXTENSION_GRANTED, date(2020, 12, 10), months=2).deadline == date(2021, 4, 28)
+
+
+def test_a_case_that_used_more_extensions_than_a_later_plan_allows_gets_none() -> None:
+    """A plan allowing fewer extensions than a case already had: no further request."""
+    used = replace(case_in(CaseState.RECTIFYING), extension_count=2)
+    with pytest.raises(ActionRejected, match="仅限1次"):
+        step(used, A.EXTENSION_REQUESTED, date(2020, 12, 1), months=1)
+
+
+@pytest.mark.parametrize(
+    ("on", "overdue"), [(date(2021, 2, 27), False), (date(2021, 2, 28), False), (date(2021, 3, 1), True)]
+)
+def test_a_case_is_overdue_from_the_day_after_its_deadline(on: date, overdue: bool) -> None:
+    assert case_in(CaseState.RECTIFYING).overdue(on) is overdue  # deadline 2021-02-28
+
+
+@pytest.mark.parametrize(("months", "valid"), [(0, False), (1, True), (12, True), (13, False)])
+def test_a_request_names_one_to_twelve_months(months: int, valid: bool) -> None:
+    model = payload_model(A.EXTENSION_REQUESTED)
     fields = {"occurred_on": "2020-09-01", "months": months}
     if valid:
         assert model.model_validate(fields).months == months  # type: ignore[attr-defined]

@@ -281,7 +281,9 @@ def decide(
             )
         new, rule = replace(new, requested_months=body.months), _rule_ref(extension)
     elif isinstance(body, ExtensionGrant):
-        months = body.months or case.requested_months or 0
+        months = body.months or case.requested_months
+        if months is None:  # a request recorded before the platform kept its months
+            raise ActionRejected("months", "申请的延期月数未记录，须注明批准延期月数 (months required)")
         if case.requested_months is not None and months > case.requested_months:
             raise ActionRejected(
                 "months", f"批准月数不能超过申请的{case.requested_months}个月 (more than requested)"
