@@ -131,3 +131,13 @@ def test_a_request_names_one_to_twelve_months(months: int, valid: bool) -> None:
     else:
         with pytest.raises(ValidationError):
             model.model_validate(fields)
+
+
+@pytest.mark.parametrize(("count", "valid"), [(50, True), (51, False)])
+def test_a_step_carries_at_most_50_pieces_of_evidence(count: int, valid: bool) -> None:
+    fields = {"occurred_on": "2020-09-01", "evidence": [f"EV-{n}" for n in range(count)]}
+    if valid:
+        assert len(payload_model(A.POWER_CUT).model_validate(fields).evidence) == count
+    else:
+        with pytest.raises(ValidationError):
+            payload_model(A.POWER_CUT).model_validate(fields)
