@@ -15,9 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 EmitterClass = Literal["none", "over_standard", "seriously_over_standard"]
 
 
+UNVERIFIED_BASIS_ZH = "依据由委办局提供，未经参考数据核对"
+
+
 class CheckResult(BaseModel):
     # Explanatory fields beyond the typed ones are kept as they are (the dossier shows them).
     model_config = ConfigDict(extra="allow", frozen=True)
+
+    # False where the bureau supplied the legal basis itself (an item or value of the instrument in force that
+    # the reference data does not hold): a lawful finding is never blocked for lack of reference data, and
+    # the mark (UNVERIFIED_BASIS_ZH) follows it into every decision and export.
+    basis_verified: bool = True
 
 
 class EnergyLimitResult(CheckResult):
@@ -67,8 +75,8 @@ class MajorHazardResult(CheckResult):
     """safety/major_hazard: the item of the major-hazard standard in force on the finding date."""
 
     hazard_code: str
-    item_no: int = Field(ge=1)
-    item_text_zh: str
+    item_no: int | None = Field(default=None, ge=1)  # None: 令第10号 第十四条, a rule over all items
+    item_text_zh: str | None  # None: the item's text is not on file (basis_verified is False)
 
 
 class SuspensionResult(CheckResult):

@@ -16,6 +16,7 @@ from .data_files import (
     CatalogueFile,
     DataFile,
     ElectricityFile,
+    HazardEditionFile,
     LocalRulesFile,
     Manifest,
     PlanRulesFile,
@@ -36,6 +37,7 @@ from .models import (
     EmitterClassRule,
     EnergyLimit,
     ExtensionRule,
+    HazardArticle,
     ListDefinition,
     MajorHazard,
     Measure,
@@ -78,6 +80,7 @@ class PolicyBook:
         electricity: ElectricityFile,
         credit: DataFile[CreditInstrument],
         safety: SafetyFile,
+        hazards_2023: HazardEditionFile,
         catalogue: CatalogueFile,
         uscc: UsccFile,
         local: LocalRulesFile,
@@ -89,6 +92,7 @@ class PolicyBook:
         self.electricity = electricity
         self.credit = credit
         self.safety = safety
+        self.hazards_2023 = hazards_2023
         self.catalogue = catalogue
         self.uscc = uscc
         self.local = local
@@ -97,7 +101,8 @@ class PolicyBook:
         self._lists = lists.records
         self._annex = annex.records
         self._prices = {r.id: r for r in electricity.records}
-        self._hazards = {r.code: r for r in safety.records}
+        self._hazards = {r.code: r for r in (*safety.records, *hazards_2023.records)}
+        self._hazard_articles = {a.article_no: a for a in hazards_2023.articles}
         self._eliminated = {r.code: r for r in catalogue.records}
         self._memo: dict[Hashable, object] = {}
 
@@ -213,6 +218,10 @@ class PolicyBook:
     def major_hazard(self, code: str) -> MajorHazard | None:
         return self._hazards.get(code)
 
+    def hazard_article(self, article_no: int) -> HazardArticle | None:
+        """An article of 应急管理部令第10号 that judges major hazards (第三条–第十四条)."""
+        return self._hazard_articles.get(article_no)
+
     def eliminated_item(self, code: str) -> EliminatedItem | None:
         return self._eliminated.get(code)
 
@@ -262,6 +271,7 @@ class PolicyBook:
             self.energy,
             self.electricity,
             self.credit,
+            self.hazards_2023,
             self.catalogue,
             self.local,
             self.coordinator,
@@ -286,6 +296,7 @@ def load_policy() -> PolicyBook:
         _read(ElectricityFile, "data/electricity_pricing.json"),
         _read(DataFile[CreditInstrument], "data/credit_publication_rules.json"),
         _read(SafetyFile, "data/safety_major_hazards_2017.json"),
+        _read(HazardEditionFile, "data/safety_major_hazards_2023.json"),
         _read(CatalogueFile, "data/catalogue_2019_eliminated.json"),
         _read(UsccFile, "data/uscc_reference.json"),
         _read(LocalRulesFile, "data/local_rules.json"),
@@ -297,6 +308,7 @@ def load_policy() -> PolicyBook:
         book.electricity,
         book.credit,
         book.safety,
+        book.hazards_2023,
         book.catalogue,
         book.uscc,
         book.local,

@@ -15,6 +15,7 @@ from phaseout_policy.models import (
     ExtensionRule,
     Fact,
     FrozenModel,
+    HazardArticle,
     MajorHazard,
     PriceRule,
     RectificationRule,
@@ -55,6 +56,13 @@ class SafetyFile(DataFile[MajorHazard]):
     documents: list[Fact]
     counts: Fact
     sector_mapping: Fact
+
+
+class HazardEditionFile(DataFile[MajorHazard]):
+    """A later edition of the major-hazard standard: its structure (articles) and the item texts on file."""
+
+    edition: Fact
+    articles: list[HazardArticle]
 
 
 class CatalogueFile(DataFile[EliminatedItem]):

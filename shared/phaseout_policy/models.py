@@ -308,6 +308,19 @@ class MajorHazard(Rule):
     no: int
     text_zh: str
     text_origin: str
+    article_no: int | None = None  # 令第10号 (2023): the article that lists the item
+
+
+class HazardArticle(Rule):
+    """An article of 应急管理部令第10号 that judges major hazards: its items as far as their number is known."""
+
+    article_no: int
+    article_zh: str
+    group_zh: str  # 管理类 | 行业类 | 专项类 | 通则 (a rule over all items, no list)
+    scope_zh: str
+    lead_zh: str
+    item_count: int | None  # None: a rule, not a list of items
+    item_count_confidence: Confidence | None
 
 
 class EliminatedItem(Rule):

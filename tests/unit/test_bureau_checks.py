@@ -258,6 +258,82 @@ def test_2017_item_cited_after_2023_05_14_names_order_no_10() -> None:
     assert rejected(SAFETY, "suspension_order", suspension, "2023-06-01")["loc"][-1] == "hazard_code"
 
 
+@pytest.mark.parametrize(
+    ("code", "on", "accepted"),
+    [
+        ("building_materials.01", "2023-05-14", True),  # the 2017 standard's last day
+        ("building_materials.01", "2023-05-15", False),
+        ("L10-A6-1", "2023-05-14", False),
+        ("L10-A6-1", "2023-05-15", True),  # 令第10号 in force
+    ],
+)
+def test_the_major_hazard_standard_in_force_on_the_finding_date(code: str, on: str, accepted: bool) -> None:
+    details = {"hazard_code": code, "description": "煤磨袋式收尘器未设置固定式一氧化碳浓度监测报警装置"}
+    if accepted:
+        assert check(SAFETY, "major_hazard", details, on).get("basis_verified", True) is True
+    else:
+        assert rejected(SAFETY, "major_hazard", details, on)["loc"][-1] == "hazard_code"
+
+
+def test_an_order_10_item_on_file_is_quoted_with_its_clause() -> None:
+    derived = check(SAFETY, "major_hazard", {"hazard_code": "L10-A6-3", "description": "x"}, "2026-03-02")
+    assert derived["clause_zh"] == "第六条（三）" and "电石渣" in derived["item_text_zh"]
+    assert derived["standard_zh"].startswith("应急管理部令第10号") and derived["sector_zh"] == "建材企业"
+    assert derived["basis_verified"] is True and derived["reference"]["document"] == "应急管理部令第10号"
+
+
+@pytest.mark.parametrize(
+    ("code", "clause"),
+    [("L10-A4-6", "第四条（六）"), ("L10-A12-2", "第十二条（二）"), ("L10-A14", "第十四条")],
+)
+def test_an_order_10_item_not_on_file_is_accepted_as_supplied_by_the_bureau(code: str, clause: str) -> None:
+    """Never block a lawful finding for lack of reference data: the item exists in the edition's structure,
+    its text is not on file — the finding stands, its basis marked as not verified."""
+    derived = check(SAFETY, "major_hazard", {"hazard_code": code, "description": "现场情况"}, "2024-09-10")
+    assert derived["basis_verified"] is False and derived["item_text_zh"] is None
+    assert derived["clause_zh"] == clause and "未经参考数据核对" in derived["warnings_zh"][0]
+
+
+def test_an_order_10_item_whose_number_is_inferred_is_not_verified() -> None:
+    """第五条（四）–（十）: texts read, their numbering inferred (low): quoted, but not verified."""
+    derived = check(SAFETY, "major_hazard", {"hazard_code": "L10-A5-6", "description": "x"}, "2024-09-10")
+    assert "深井铸造" in derived["item_text_zh"] and derived["basis_verified"] is False
+
+
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [
+        ("L10-A2-1", "第2条不判定"),  # 第二条 is the scope
+        ("L10-A15-1", "第15条不判定"),
+        ("L10-A6-9", "共8项，没有第9项"),  # 建材: 8 items, count read (high)
+        ("L10-A3-4", "共3项，没有第4项"),
+        ("L10-A6", "须注明项"),
+        ("L10-A14-1", "不列条目"),
+        ("metallurgy.08", "条、项引用"),  # a 2017 code after 2023-05-14
+        ("L10-A6-0", "没有第0项"),
+    ],
+)
+def test_an_order_10_citation_that_cannot_exist_is_refused(code: str, why: str) -> None:
+    error = rejected(SAFETY, "major_hazard", {"hazard_code": code, "description": "x"}, "2024-09-10")
+    assert error["loc"][-1] == "hazard_code" and why in error["msg"], error["msg"]
+
+
+def test_an_item_beyond_a_count_known_only_roughly_is_accepted_unverified() -> None:
+    """第四条 冶金: 8 items by recollection (low): a 9th is not certainly wrong."""
+    assert (
+        check(SAFETY, "major_hazard", {"hazard_code": "L10-A4-9", "description": "x"}, "2024-09-10")[
+            "basis_verified"
+        ]
+        is False
+    )
+
+
+def test_a_suspension_resting_on_an_unverified_item_carries_the_mark() -> None:
+    suspension = {"reason": "重大事故隐患，责令停产停业整顿", "hazard_code": "L10-A11-7"}
+    derived = check(SAFETY, "suspension_order", suspension, "2024-09-10")
+    assert derived["basis_verified"] is False and derived["hazard"]["clause_zh"] == "第十一条（七）"
+
+
 # ---- technology ---------------------------------------------------------------------------------------------
 
 

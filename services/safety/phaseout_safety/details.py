@@ -10,7 +10,9 @@ from phaseout_bureau.domain.checks import details_config
 from phaseout_bureau.domain.findings import LongText, Text
 
 HAZARD_CODE_ZH = (
-    "《工贸行业重大生产安全事故隐患判定标准（2017版）》条目代码，如 metallurgy.08、confined_space.01"
+    "重大事故隐患条目：2023-05-14及以前按《工贸行业重大生产安全事故隐患判定标准（2017版）》条目代码，"
+    "如 metallurgy.08、confined_space.01；2023-05-15起按应急管理部令第10号的条、项，如 L10-A6-3（第六条（三））、"
+    "L10-A14（第十四条）"
 )
 
 

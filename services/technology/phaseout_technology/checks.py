@@ -59,6 +59,7 @@ def check_eliminated_equipment(
         "catalogue": current.id,
         "catalogue_zh": current_zh,
         "catalogue_match": item is not None,
+        "basis_verified": item is not None,
         "item_code": item.code if item else details.item_code,
         "item_text_zh": item.item_zh if item else details.item_text,
         "warnings_zh": [ASSOCIATION_ZH] if item and item.association_list else [] if item else [UNMATCHED_ZH],

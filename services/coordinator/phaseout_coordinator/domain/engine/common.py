@@ -7,13 +7,16 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from phaseout_bureau.domain.cases import OPEN_STATES, CaseState
+from phaseout_bureau.results import UNVERIFIED_BASIS_ZH
 from phaseout_coordinator.domain.model import (
     Basis,
     Explanation,
+    Finding,
     ListEntry,
     MeasureDecision,
     PriceInstruction,
 )
+from phaseout_kit.registry import DIMENSION_ZH
 from phaseout_policy import (
     CardRule,
     PolicyBook,
@@ -54,6 +57,18 @@ def _basis(rule: Rule) -> Basis:
 
 def unique(items: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(dict.fromkeys(items))
+
+
+def basis_verified(f: Finding) -> bool:
+    """False where the bureau supplied the finding's legal basis itself (not verified against the reference data)."""
+    return f.result is None or f.result.basis_verified
+
+
+def finding_label(f: Finding) -> str:
+    """How a decision names the finding it rests on, e.g. 能耗（2020-07-01认定）, marked where the bureau supplied
+    the basis itself: the mark follows the finding into every decision and export."""
+    mark = "" if basis_verified(f) else f"，{UNVERIFIED_BASIS_ZH}"
+    return f"{DIMENSION_ZH.get(f.bureau, f.bureau)}（{f.found_on}认定{mark}）"
 
 
 def explain(summary: str, rules: Iterable[Rule | Basis | None], events: Iterable[str]) -> Explanation:

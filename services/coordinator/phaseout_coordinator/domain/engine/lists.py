@@ -11,8 +11,10 @@ from phaseout_bureau.results import EmitterClassification
 from phaseout_coordinator.domain.engine.common import (
     EXIT_WAY_ZH,
     ONE_DAY,
+    basis_verified,
     card_rule,
     explain,
+    finding_label,
     list_rule,
     rule_lists,
 )
@@ -22,7 +24,6 @@ from phaseout_coordinator.domain.model import (
     ListEntry,
     Status,
 )
-from phaseout_kit.registry import DIMENSION_ZH
 from phaseout_policy import (
     PolicyBook,
     add_months,
@@ -125,7 +126,7 @@ def _emitter_entries(track: Track, policy: PolicyBook) -> list[ListEntry]:
         policy.emitter_class_rule(f.found_on) if code == "seriously_over_standard" else None,
         policy.coordinator_rule("emitter_list_period", f.found_on),
     )
-    summary = f"环保（{f.found_on}认定）：{label}{f'（{reasons}）' if reasons else ''}"
+    summary = f"{finding_label(f)}：{label}{f'（{reasons}）' if reasons else ''}"
     interval = Interval(f.found_on, track.resolved_on)
     return [ListEntry(code, f.bureau, f.case_id, interval, explain(summary, rules, (f.event_id,)))]
 
@@ -152,7 +153,7 @@ def _not_exited_entries(track: Track, policy: PolicyBook) -> list[ListEntry]:
         if end is not None and end <= exit_deadline + ONE_DAY:
             continue
         summary = (
-            f"{DIMENSION_ZH.get(f.bureau, f.bureau)}（{f.found_on}认定）：{first.start}起须依法关停退出"
+            f"{finding_label(f)}：{first.start}起须依法关停退出"
             f"（{summary_tail(first.explanation.summary_zh)}），退出期限{exit_deadline}已过，仍未完成退出"
         )
         explanation = explain(
@@ -165,6 +166,7 @@ def _not_exited_entries(track: Track, policy: PolicyBook) -> list[ListEntry]:
             "exit_deadline": exit_deadline.isoformat(),
             "severity": f.severity,
             "ended_by": ender.status.value if ender else None,
+            "basis_verified": basis_verified(f),
         }
         interval = Interval(exit_deadline + ONE_DAY, end)
         entries.append(ListEntry("not_exited_on_time", f.bureau, f.case_id, interval, explanation, details))

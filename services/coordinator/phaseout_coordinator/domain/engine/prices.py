@@ -7,7 +7,13 @@ from datetime import date
 
 from phaseout_bureau.domain.findings import INDUSTRY_ZH
 from phaseout_bureau.results import EnergyLimitResult, TieredPriceResult
-from phaseout_coordinator.domain.engine.common import ELIMINATED, confidence_note, explain, rule_lists
+from phaseout_coordinator.domain.engine.common import (
+    ELIMINATED,
+    confidence_note,
+    explain,
+    finding_label,
+    rule_lists,
+)
 from phaseout_coordinator.domain.engine.timeline import Track
 from phaseout_coordinator.domain.model import (
     Finding,
@@ -42,7 +48,9 @@ def _punitive(f: Finding, policy: PolicyBook) -> _Priced | None:
     result = policy.punitive_price(ratio, f.found_on)
     if result is None or not result.category_zh:
         return None
-    summary = f"能耗（{f.found_on}认定）：单位产品能耗超过限额{ratio:g}倍，执行惩罚性电价（按{result.category_zh}标准）"
+    summary = (
+        f"{finding_label(f)}：单位产品能耗超过限额{ratio:g}倍，执行惩罚性电价（按{result.category_zh}标准）"
+    )
     return _Priced(
         "punitive", result.category_zh, result, summary, policy.coordinator_rule("price_period", f.found_on)
     )
@@ -55,7 +63,7 @@ def _differential(f: Finding, policy: PolicyBook) -> _Priced | None:
     result = policy.differential_price(ELIMINATED, industry, f.found_on)
     if result is None:
         return None
-    summary = f"技术（{f.found_on}认定）：{industry}行业淘汰类产能，执行差别电价（{ELIMINATED}）"
+    summary = f"{finding_label(f)}：{industry}行业淘汰类产能，执行差别电价（{ELIMINATED}）"
     return _Priced(
         "differential", ELIMINATED, result, summary, policy.coordinator_rule("price_period", f.found_on)
     )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from phaseout_bureau.results import UNVERIFIED_BASIS_ZH
 from phaseout_coordinator.domain.engine.common import SEVERITIES, card_rule, explain, unique
 from phaseout_coordinator.domain.model import (
     Basis,
@@ -35,6 +36,7 @@ class _Period:
     dimension: str
     ended_by: str | None  # exited | compliant
     events: tuple[str, ...]
+    basis_verified: bool  # False: the finding behind it rests on a basis the bureau supplied itself
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ def _stretches(entries: Sequence[ListEntry], policy: PolicyBook) -> list[_Stretc
             e.dimension or "",
             d["ended_by"],
             e.explanation.event_ids,
+            d.get("basis_verified", True),
         )
         if out and (out[-1].lifted_on is None or period.start <= out[-1].lifted_on):
             out.append(_stretch((*out.pop().periods, period), policy))
@@ -149,6 +152,11 @@ def case_measures(
             earliest = stretch.earliest_lift_on
             minimum = f"，最短公示期至{earliest}" if earliest else ""
             lifting = f"；{cause}（{stretch.end}）{minimum}，{stretch.lifted_on}解除"
+        unverified = (
+            ""
+            if all(p.basis_verified for p in stretch.periods)
+            else f"（所依据的认定：{UNVERIFIED_BASIS_ZH}）"
+        )
         for m in policy.measures():
             if m.kind != "punishment":
                 continue
@@ -167,7 +175,7 @@ def case_measures(
                 targets += [(a, facts.uscc) for a in sorted(set(facts.affiliates) - {facts.uscc})]
             for uscc, via in targets:
                 who = f"关联企业{facts.uscc}（{facts.name}）" if via else "企业"
-                summary = f"{who}未按期完成落后产能退出（{phase.start}起）：{m.title_zh}，由{m.target_department_zh}执行{lifting}"
+                summary = f"{who}未按期完成落后产能退出（{phase.start}起）：{m.title_zh}，由{m.target_department_zh}执行{lifting}{unverified}"
                 out.append(
                     MeasureDecision(
                         m.code,

@@ -14,6 +14,7 @@ from phaseout_coordinator.domain.engine.common import (
     YELLOW_STATES,
     card_rule,
     explain,
+    finding_label,
     list_rule,
     rectification_rule,
     rule_lists,
@@ -142,7 +143,7 @@ def _span_explanation(
     rect = rectification_rule(policy, dim, f.found_on)
     ext = policy.extension_rule(dim) if seg.extended else None  # type: ignore[arg-type]
     red, exit_rule = card_rule(policy, "red"), card_rule(policy, "exit", dim)
-    label = f"{DIMENSION_ZH.get(dim, dim)}（{f.found_on}认定）"
+    label = finding_label(f)
     deadline = f"整改期限{seg.deadline}{'（含批准的延期）' if seg.extended else ''}"
     if reason == "overdue":
         return explain(f"{label}：{deadline}已过，逾期未整改，依法关停退出", (rect, ext, red), seg.events)
@@ -216,7 +217,7 @@ def _ended(track: Track, exit_on: date, by: Track, policy: PolicyBook) -> Track:
     f, closing = track.finding, by.exit_step()
     way = exit_way(closing) or ""
     summary = (
-        f"{DIMENSION_ZH.get(f.bureau, f.bureau)}（{f.found_on}认定）：企业已于{exit_on}依法{EXIT_WAY_ZH.get(way, way)}"
+        f"{finding_label(f)}：企业已于{exit_on}依法{EXIT_WAY_ZH.get(way, way)}"
         f"（{DIMENSION_ZH.get(by.finding.bureau, by.finding.bureau)}案件），本案随之终结"
     )
     events = (*spans[at].explanation.event_ids, *((closing.event_id,) if closing else ()))

@@ -1,0 +1,59 @@
+"""The law in force on the finding date, through the bureaus' own APIs on both databases (issue 13): a finding
+of 2020 judged under the 2020 instruments, one of 2026 under those in force in 2026 — or, where the reference
+data lacks the item, accepted with the basis the bureau supplies, marked as not verified."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from phaseout_kit.events.broker import EmbeddedBroker
+from phaseout_safety.domain import SPEC as SAFETY
+from tests.apps import auth, bureau_client
+
+WRITER = auth("demo-safety-writer")
+
+
+def hazard(found_on: str, code: str) -> dict[str, Any]:
+    return {
+        "uscc": "91500102MA5U7RGE16",
+        "enterprise_name": "重庆市涪陵区示范水泥有限公司",
+        "town": "李渡街道",
+        "industry": "cement",
+        "finding_type": "major_hazard",
+        "found_on": found_on,
+        "legal_basis": "涪经信发〔2020〕85号 二、(四)",
+        "inspector": "王强",
+        "details": {"hazard_code": code, "description": "煤磨袋式收尘器未设置固定式一氧化碳浓度监测报警装置"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("found_on", "code", "standard", "verified"),
+    [
+        ("2020-09-01", "building_materials.01", "工贸行业重大生产安全事故隐患判定标准（2017版）", True),
+        ("2026-03-02", "L10-A6-1", "应急管理部令第10号《工贸企业重大事故隐患判定标准》", True),
+        ("2026-03-02", "L10-A4-6", "应急管理部令第10号《工贸企业重大事故隐患判定标准》", False),
+    ],
+)
+async def test_a_major_hazard_is_judged_under_the_standard_in_force_on_its_date(
+    database_url: str, broker: EmbeddedBroker, found_on: str, code: str, standard: str, verified: bool
+) -> None:
+    async with bureau_client(SAFETY, database_url, broker.bootstrap) as client:
+        created = await client.post("/api/v1/findings", json=hazard(found_on, code), headers=WRITER)
+    assert created.status_code == 201, created.text
+    derived = created.json()["derived"]
+    assert derived["standard_zh"] == standard and derived.get("basis_verified", True) is verified
+
+
+async def test_a_2017_item_cited_in_2026_is_refused_naming_the_field(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    async with bureau_client(SAFETY, database_url, broker.bootstrap) as client:
+        refused = await client.post(
+            "/api/v1/findings", json=hazard("2026-03-02", "building_materials.01"), headers=WRITER
+        )
+    assert refused.status_code == 422
+    (error,) = refused.json()["detail"]
+    assert error["loc"][-1] == "hazard_code" and "L10-A6-3" in error["msg"]
