@@ -16,6 +16,7 @@ from .data_files import (
     CatalogueFile,
     DataFile,
     ElectricityFile,
+    EnergyFile,
     HazardEditionFile,
     LocalRulesFile,
     Manifest,
@@ -35,6 +36,7 @@ from .models import (
     Dimension,
     EliminatedItem,
     EmitterClassRule,
+    EnergyEdition,
     EnergyLimit,
     ExtensionRule,
     HazardArticle,
@@ -76,7 +78,7 @@ class PolicyBook:
         measures: DataFile[Measure],
         lists: DataFile[ListDefinition],
         annex: DataFile[AnnexTask],
-        energy: DataFile[EnergyLimit],
+        energy: EnergyFile,
         electricity: ElectricityFile,
         credit: DataFile[CreditInstrument],
         safety: SafetyFile,
@@ -143,6 +145,17 @@ class PolicyBook:
     # ---- energy limits ----
     def energy_limit(self, key: str, on: date) -> EnergyLimit | None:
         return in_force((r for r in self.energy.records if r.key == key), on)
+
+    def energy_edition(self, key: str, on: date) -> EnergyEdition | None:
+        """The edition of the standard that sets `key`'s limit in force on `on`, values on file or not."""
+        standards = {(r.document or "").rsplit("-", 1)[0] for r in self.energy.records if r.key == key}
+        editions = (
+            e
+            for e in self.energy.editions
+            if (e.standard in standards or key in (e.applies_to_keys or ()))
+            and (e.applies_to_keys is None or key in e.applies_to_keys)
+        )
+        return in_force(editions, on)
 
     def covered_energy_keys(self, on: date) -> list[str]:
         return sorted({r.key for r in self.energy.records if r.in_force(on)})
@@ -292,7 +305,7 @@ def load_policy() -> PolicyBook:
         _read(DataFile[Measure], "data/measures.json"),
         _read(DataFile[ListDefinition], "data/lists.json"),
         _read(DataFile[AnnexTask], "data/annex_tasks.json"),
-        _read(DataFile[EnergyLimit], "data/energy_limits.json"),
+        _read(EnergyFile, "data/energy_limits.json"),
         _read(ElectricityFile, "data/electricity_pricing.json"),
         _read(DataFile[CreditInstrument], "data/credit_publication_rules.json"),
         _read(SafetyFile, "data/safety_major_hazards_2017.json"),

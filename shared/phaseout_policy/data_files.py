@@ -12,6 +12,8 @@ from phaseout_policy.models import (
     CreditScale,
     EliminatedItem,
     EmitterClassRule,
+    EnergyEdition,
+    EnergyLimit,
     ExtensionRule,
     Fact,
     FrozenModel,
@@ -56,6 +58,10 @@ class SafetyFile(DataFile[MajorHazard]):
     documents: list[Fact]
     counts: Fact
     sector_mapping: Fact
+
+
+class EnergyFile(DataFile[EnergyLimit]):
+    editions: list[EnergyEdition]
 
 
 class HazardEditionFile(DataFile[MajorHazard]):

@@ -210,6 +210,16 @@ class AnnexTask(PlanRule):
         return bool(self.lead_others_zh or self.cooperating_others_zh)
 
 
+class EnergyEdition(Rule):
+    """One edition of an energy-consumption limit standard: when it is in force, what it replaces, and whether
+    its limit values are on file (where not, the bureau supplies the limit it applied, not verified)."""
+
+    standard: str  # the number without the year, e.g. GB 16780
+    replaces: str | None
+    values_on_file: bool
+    applies_to_keys: list[str] | None  # None: every indicator of the standard
+
+
 class EnergyLimit(Rule):
     key: str
     industry_zh: str

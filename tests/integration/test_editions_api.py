@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_safety.domain import SPEC as SAFETY
 from tests.apps import auth, bureau_client
@@ -57,3 +58,45 @@ async def test_a_2017_item_cited_in_2026_is_refused_naming_the_field(
     assert refused.status_code == 422
     (error,) = refused.json()["detail"]
     assert error["loc"][-1] == "hazard_code" and "L10-A6-3" in error["msg"]
+
+
+def energy_use(found_on: str, product: str, value: float, unit: str, **supplied: Any) -> dict[str, Any]:
+    return {
+        "uscc": "91500102MA5U7RGE16",
+        "enterprise_name": "重庆市涪陵区示范铝业有限公司",
+        "town": "白涛街道",
+        "industry": "electrolytic_aluminium",
+        "finding_type": "energy_limit_exceeded",
+        "found_on": found_on,
+        "legal_basis": "涪经信发〔2020〕85号 二、(一)",
+        "inspector": "张伟",
+        "details": {
+            "product": product,
+            "measured_value": value,
+            "measured_unit": unit,
+            "programme": "city_directed",
+            **supplied,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "standard", "verified"),
+    [
+        (energy_use("2020-07-01", "铝液交流电耗", 13900, "kWh/t"), "GB 21346-2013", True),
+        (energy_use("2026-03-02", "铝液交流电耗", 13900, "kWh/t"), "GB 21346-2022", True),
+        (
+            energy_use("2026-03-02", "top_charged_coke_oven", 160, "kgce/t", limit_value=150),
+            "GB 21342-2013",
+            False,
+        ),
+    ],
+)
+async def test_an_energy_limit_is_the_edition_in_force_on_the_finding_date(
+    database_url: str, broker: EmbeddedBroker, body: dict[str, Any], standard: str, verified: bool
+) -> None:
+    async with bureau_client(ENERGY, database_url, broker.bootstrap) as client:
+        created = await client.post("/api/v1/findings", json=body, headers=auth("demo-energy-writer"))
+    assert created.status_code == 201, created.text
+    derived = created.json()["derived"]
+    assert derived["standard"] == standard and derived.get("basis_verified", True) is verified

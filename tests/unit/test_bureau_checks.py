@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -100,9 +101,9 @@ def test_unknown_product_and_product_without_an_edition_in_force() -> None:
     unknown = rejected(ENERGY, "energy_limit_exceeded", {**energy(13900), "product": "铝合金轮毂"})
     assert unknown["loc"] == ["body", "details", "product"] and "2020-07-01" in unknown["msg"]
     cement = {**energy(120), "product": "cement_comprehensive_energy_consumption_per_unit_product"}
-    not_yet = rejected(ENERGY, "energy_limit_exceeded", {**cement, "measured_unit": "kgce/t"})
-    assert not_yet["loc"] == ["body", "details", "product"]
-    assert "2020-07-01 没有在用" in not_yet["msg"] and "GB 16780-2021" in not_yet["msg"]
+    not_on_file = rejected(ENERGY, "energy_limit_exceeded", {**cement, "measured_unit": "kgce/t"})
+    assert not_on_file["loc"] == ["body", "details", "limit_value"]
+    assert "2020-07-01 在用的是 GB 16780-2012，参考数据未收录其限额值" in not_on_file["msg"]
     bricks = {
         "product": "烧结实心制品",
         "measured_value": 60,
@@ -110,6 +111,81 @@ def test_unknown_product_and_product_without_an_edition_in_force() -> None:
         "programme": "city_directed",
     }
     assert "2020-04-30" in rejected(ENERGY, "energy_limit_exceeded", bricks, "2020-04-30")["msg"]
+
+
+CEMENT = {
+    "product": "cement_comprehensive_energy_consumption_per_unit_product",
+    "measured_value": 120,
+    "measured_unit": "kgce/t",
+    "programme": "city_directed",
+}
+SUPPLIED = {"limit_value": 115, "limit_source": "GB 16780-2012 表1 限定值"}
+
+
+def test_the_limit_of_an_edition_not_on_file_is_supplied_by_the_bureau_and_marked() -> None:
+    """Cement in 2020: GB 16780-2012 is in force, its values are not on file — the inspector's limit stands."""
+    derived = check(ENERGY, "energy_limit_exceeded", {**CEMENT, **SUPPLIED}, "2020-07-01")
+    assert (
+        derived["standard"] == "GB 16780-2012" and derived["limit"] == 115 and derived["over_limit"] is True
+    )
+    assert derived["basis_verified"] is False and "未经参考数据核对" in derived["warnings_zh"][0]
+    assert derived["reference"]["source"] == "GB 16780-2012 表1 限定值"
+
+
+@pytest.mark.parametrize(
+    ("on", "standard", "verified"),
+    [("2022-10-31", "GB 16780-2012", False), ("2022-11-01", "GB 16780-2021", True)],
+)
+def test_the_cement_limit_edition_on_both_sides_of_its_change(on: str, standard: str, verified: bool) -> None:
+    derived = check(ENERGY, "energy_limit_exceeded", {**CEMENT, **SUPPLIED}, on)
+    assert derived["standard"] == standard and derived.get("basis_verified", True) is verified
+
+
+@pytest.mark.parametrize(
+    ("product", "unit", "last_old_day", "new_standard"),
+    [
+        ("top_charged_coke_oven", "kgce/t", "2026-04-30", "GB 21342-2025"),
+        ("sintering_process", "kgce/t", "2026-06-30", "GB 21256-2025"),
+        ("electric_arc_furnace_lt_50_t", "kgce/t", "2026-06-30", "GB 21256-2025"),
+    ],
+)
+def test_editions_that_change_in_2026(product: str, unit: str, last_old_day: str, new_standard: str) -> None:
+    details = {
+        "product": product,
+        "measured_value": 9999,
+        "measured_unit": unit,
+        "programme": "city_directed",
+    }
+    assert rejected(ENERGY, "energy_limit_exceeded", details, last_old_day)["loc"][-1] == "limit_value"
+    old = check(ENERGY, "energy_limit_exceeded", {**details, "limit_value": 100}, last_old_day)
+    assert old["basis_verified"] is False and old["standard"] != new_standard
+    next_day = (date.fromisoformat(last_old_day) + timedelta(days=1)).isoformat()
+    assert check(ENERGY, "energy_limit_exceeded", details, next_day)["standard"] == new_standard
+
+
+def test_a_supplied_limit_is_refused_where_certainly_wrong() -> None:
+    not_in_force = {**CEMENT, **SUPPLIED, "cited_standard": "GB 16780-2021"}
+    assert (
+        rejected(ENERGY, "energy_limit_exceeded", not_in_force, "2020-07-01")["loc"][-1] == "cited_standard"
+    )
+    wrong_unit = {**CEMENT, **SUPPLIED, "measured_unit": "kWh/t"}
+    assert rejected(ENERGY, "energy_limit_exceeded", wrong_unit, "2020-07-01")["loc"][-1] == "measured_unit"
+    within = {**CEMENT, "limit_value": 130}
+    assert rejected(ENERGY, "energy_limit_exceeded", within, "2020-07-01")["loc"][-1] == "measured_value"
+
+
+def test_an_indicator_the_data_does_not_know_needs_the_standard_and_its_limit() -> None:
+    wheels = {
+        **energy(2.1),
+        "product": "铝合金车轮单位产品能耗",
+        "measured_unit": "kgce/件",
+        "limit_value": 1.8,
+    }
+    assert rejected(ENERGY, "energy_limit_exceeded", wheels, "2026-03-02")["loc"][-1] == "cited_standard"
+    derived = check(
+        ENERGY, "energy_limit_exceeded", {**wheels, "cited_standard": "GB 12345-2020"}, "2026-03-02"
+    )
+    assert derived["standard"] == "GB 12345-2020" and derived["basis_verified"] is False
 
 
 @pytest.mark.parametrize("value", [13700, 13000])

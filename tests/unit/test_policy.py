@@ -50,12 +50,14 @@ def test_bricks_in_force_from_2020_05_01() -> None:
     assert BRICK not in book.covered_energy_keys(date(2020, 4, 30))
 
 
-def test_undated_edition_not_in_force_before_its_year_and_superseded_by_newer() -> None:
+def test_an_edition_is_in_force_between_its_dates_and_superseded_by_its_successor() -> None:
+    """GB 21341-2022 takes effect on 2024-01-01 (issued 2022-12-29): the 2008 edition applies until the day
+    before (legal_research_2026-12 §3.1)."""
     book = load_policy()
     key = "ferrosilicon_smelting_electricity_consumption"
-    r2020, r2023 = book.energy_limit(key, date(2020, 6, 15)), book.energy_limit(key, date(2023, 1, 1))
-    assert r2020 is not None and r2020.document == "GB 21341-2008"
-    assert r2023 is not None and r2023.document == "GB 21341-2022"
+    last, first = book.energy_limit(key, date(2023, 12, 31)), book.energy_limit(key, date(2024, 1, 1))
+    assert last is not None and last.document == "GB 21341-2008"
+    assert first is not None and first.document == "GB 21341-2022"
     # Editions in force in 2020 whose values were not found are not covered.
     assert (
         book.energy_limit("cement_comprehensive_energy_consumption_per_unit_product", date(2020, 6, 15))

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from phaseout_bureau.domain.checks import NationalStandardCode, details_config
+from phaseout_bureau.domain.findings import Text
 
 
 class InspectionProgramme(StrEnum):
@@ -49,6 +50,17 @@ class EnergyLimitDetails(BaseModel):
     programme: InspectionProgramme = Field(description="监察任务来源")
     cited_standard: NationalStandardCode | None = Field(
         default=None, description="检查人员引用的限额标准（可选；须为发现日期在用的版本），如 GB 21346-2013"
+    )
+    limit_value: Decimal | None = Field(
+        default=None,
+        gt=0,
+        max_digits=14,
+        decimal_places=4,
+        description="在用标准的限定值（3级，现有企业），仅当参考数据未收录该版本的限额值时填写；"
+        "该认定标注“依据由委办局提供，未经参考数据核对”",
+    )
+    limit_source: Text | None = Field(
+        default=None, description="限定值出处，如 GB 16780-2012 表1 3级（填写 limit_value 时）"
     )
 
 
