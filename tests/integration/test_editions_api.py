@@ -11,6 +11,7 @@ import pytest
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_safety.domain import SPEC as SAFETY
+from phaseout_technology.domain import SPEC as TECHNOLOGY
 from tests.apps import auth, bureau_client
 
 WRITER = auth("demo-safety-writer")
@@ -100,3 +101,48 @@ async def test_an_energy_limit_is_the_edition_in_force_on_the_finding_date(
     assert created.status_code == 201, created.text
     derived = created.json()["derived"]
     assert derived["standard"] == standard and derived.get("basis_verified", True) is verified
+
+
+def equipment(found_on: str, **details: Any) -> dict[str, Any]:
+    return {
+        "uscc": "91500102MA5U7RGE16",
+        "enterprise_name": "重庆市涪陵区示范水泥有限公司",
+        "town": "李渡街道",
+        "industry": "cement",
+        "finding_type": "eliminated_equipment",
+        "found_on": found_on,
+        "legal_basis": "涪经信发〔2020〕85号 二、(五)",
+        "inspector": "刘洋",
+        "details": {"equipment": "水泥机立窑", **details},
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "catalogue", "verified"),
+    [
+        (equipment("2020-09-01", catalogue="2019", item_code="cbmf2019_cement_01"), "catalogue_2019", True),
+        (
+            equipment(
+                "2026-03-02",
+                catalogue="2024",
+                item_text="水泥机立窑（产业结构调整指导目录（2024年本）淘汰类）",
+            ),
+            "catalogue_2024",
+            False,
+        ),
+    ],
+)
+async def test_eliminated_equipment_is_judged_under_the_catalogue_in_force(
+    database_url: str, broker: EmbeddedBroker, body: dict[str, Any], catalogue: str, verified: bool
+) -> None:
+    async with bureau_client(TECHNOLOGY, database_url, broker.bootstrap) as client:
+        created = await client.post("/api/v1/findings", json=body, headers=auth("demo-technology-writer"))
+        stale = await client.post(
+            "/api/v1/findings",
+            json=equipment("2026-03-02", catalogue="2019", item_code="cbmf2019_cement_01"),
+            headers=auth("demo-technology-writer"),
+        )
+    assert created.status_code == 201, created.text
+    derived = created.json()["derived"]
+    assert derived["catalogue"] == catalogue and derived["basis_verified"] is verified
+    assert stale.status_code == 422 and stale.json()["detail"][0]["loc"][-1] == "item_code"
