@@ -309,7 +309,7 @@ def test_lifting_after_exit_waits_for_the_minimum_publication_period_of_527() ->
             D(2025, 9, 1),
             D(2026, 9, 12),
             D(2027, 9, 12),
-            "《信用修复管理办法》 (NDRC)",
+            "国家发展改革委令第36号",
         ),  # from 2026-04-01: ≥ 1 year
     ],
 )

@@ -275,3 +275,20 @@ def test_every_list_the_coordinator_keeps_has_its_definition_with_legal_basis() 
     emitters = book.list_definition("over_standard")
     assert emitters is not None and emitters.code == "over_standard_emitters"
     assert book.list_definition("no_such_list") is None
+
+
+@pytest.mark.parametrize(
+    ("decided", "document"),
+    [
+        (date(2019, 7, 1), "发改办财金〔2019〕527号"),
+        (date(2023, 4, 30), "发改办财金〔2019〕527号"),
+        (date(2023, 5, 1), "国家发展改革委令第58号"),
+        (date(2026, 3, 31), "国家发展改革委令第58号"),
+        (date(2026, 4, 1), "国家发展改革委令第36号"),
+    ],
+)
+def test_the_credit_repair_instrument_in_force_on_the_decision_date(decided: date, document: str) -> None:
+    """527号 (2019-07-01) → 令第58号 (2023-05-01) → 令第36号《信用修复管理办法》 (2026-04-01, repeals 58)."""
+    found = load_policy().credit_publication_rule("serious", decided)
+    assert found is not None and found.instrument.document == document
+    assert found.instrument.in_force(decided)
