@@ -696,6 +696,27 @@ def test_statuses_agree_with_the_lists_on_every_day(facts: Facts, as_of: date, o
         }
 
 
+def test_an_assessment_stored_before_severity_and_policy_version_were_recorded_still_loads() -> None:
+    """Projections stored by an earlier release lack the fields added since: they load and are compared."""
+    adapter = TypeAdapter(Assessment)
+    a = overdue_energy().at(D(2021, 2, 1))
+    stored = {
+        k: v
+        for k, v in adapter.dump_python(a, mode="json").items()
+        if k not in ("severity", "policy_version")
+    }
+    old = adapter.validate_python(stored)
+    assert old.severity == () and old.policy_version == ""
+    assert decision_diff(old, a) == []
+
+
+def test_every_decision_records_the_policy_version_it_was_made_under() -> None:
+    a = overdue_energy().at(D(2021, 2, 1))
+    changes = decision_diff(None, a)
+    assert a.policy_version == POLICY.version and changes
+    assert {c.policy_version for c in changes} == {POLICY.version}
+
+
 def test_a_stored_assessment_reloaded_from_json_publishes_nothing_new() -> None:
     adapter = TypeAdapter(Assessment)
     a = overdue_energy("serious", *exit_steps(D(2021, 8, 1), D(2021, 9, 1))).at(D(2021, 10, 1))

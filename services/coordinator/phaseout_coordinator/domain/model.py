@@ -181,7 +181,10 @@ class Assessment:
     measures: tuple[MeasureDecision, ...]
     prices: tuple[PriceInstruction, ...]
     next_change_on: date | None  # the next date the decisions change without new events (scheduler)
-    severity: tuple[Status, ...]  # statuses least to most severe (the local rule status_order on as_of)
+    # Statuses least to most severe (the local rule status_order on as_of); empty in an assessment stored
+    # before it was recorded, which is only ever compared with, never asked for a status.
+    severity: tuple[Status, ...] = ()
+    policy_version: str = ""  # of the policy book it was decided under ("": stored before it was recorded)
 
     def lists_on(self, day: date) -> tuple[ListEntry, ...]:
         return tuple(e for e in self.lists if e.interval.contains(day))
@@ -231,3 +234,4 @@ class DecisionChange:
     details: dict[str, Any] = field(
         default_factory=dict
     )  # via_affiliate_of, category, surcharge, exit data …
+    policy_version: str = ""  # of the policy book the decision was made under

@@ -155,5 +155,6 @@ def evaluate(facts: EnterpriseFacts, as_of: date, policy: PolicyBook) -> Assessm
         measures=_known(measures, as_of),
         prices=_known(prices, as_of),
         severity=severity,
+        policy_version=policy.version,
         next_change_on=min((d for i in intervals for d in (i.start, i.end) if d and d > as_of), default=None),
     )

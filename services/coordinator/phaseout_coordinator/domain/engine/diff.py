@@ -76,7 +76,16 @@ def decision_diff(before: Assessment | None, after: Assessment) -> list[Decision
     def change(kind: str, d: _Decision, on: date, explanation: Explanation, **extra: Any) -> DecisionChange:
         details = d.details | extra
         return DecisionChange(
-            kind, d.uscc, d.code, d.case_id, d.dimension, d.interval.start, on, explanation, details
+            kind,
+            d.uscc,
+            d.code,
+            d.case_id,
+            d.dimension,
+            d.interval.start,
+            on,
+            explanation,
+            details,
+            after.policy_version,
         )
 
     changes = []
