@@ -4,7 +4,7 @@ test pinned (a mutant of each survived until this file)."""
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from phaseout_bureau.domain.cases import (
     CaseState,
     decide,
     payload_model,
+    state_label_zh,
 )
 from phaseout_policy import PolicyBook
 from tests.unit.test_case_machine import POLICY, TODAY, body, case_in
@@ -141,3 +142,37 @@ def test_a_step_carries_at_most_50_pieces_of_evidence(count: int, valid: bool) -
     else:
         with pytest.raises(ValidationError):
             payload_model(A.POWER_CUT).model_validate(fields)
+
+
+def test_a_case_reads_as_rectifying_before_its_deadline() -> None:
+    assert state_label_zh(CaseState.RECTIFYING, date(2021, 2, 28), date(2021, 2, 1)) == "限期整改中"
+
+
+def test_an_approval_keeps_the_record_of_where_the_case_was_before_the_proposal() -> None:
+    proposed = step(case_in(CaseState.NONCOMPLIANT), A.CLOSURE_PROPOSED, date(2020, 9, 1))
+    approved = step(proposed, A.CLOSURE_APPROVED, date(2020, 9, 10))
+    assert approved.state is CaseState.CLOSURE_APPROVED
+    assert approved.state_before_proposal is CaseState.NONCOMPLIANT
+
+
+def test_cutting_water_does_not_lift_a_suspension() -> None:
+    suspended = step(case_in(CaseState.RECTIFYING), A.PRODUCTION_SUSPENDED, date(2020, 9, 1))
+    assert step(suspended, A.WATER_CUT, date(2020, 9, 2)).production_measure == "suspended"
+
+
+def test_a_decision_cannot_be_altered_after_the_fact() -> None:
+    decided = decide(
+        case_in(CaseState.FOUND),
+        A.PRODUCTION_SUSPENDED,
+        body(A.PRODUCTION_SUSPENDED, date(2020, 9, 1)),
+        dimension="energy",
+        policy=POLICY,
+        today=TODAY,
+    )
+    with pytest.raises(FrozenInstanceError):
+        decided.case = case_in(CaseState.CLOSED)  # type: ignore[misc]
+
+
+def test_a_one_character_document_number_is_accepted() -> None:
+    model = payload_model(A.CLOSURE_APPROVED)
+    assert model.model_validate({"occurred_on": "2020-09-01", "document_no": "8"}).document_no == "8"
