@@ -43,6 +43,7 @@ from .models import (
     ListDefinition,
     MajorHazard,
     Measure,
+    PlanYear,
     PriceResult,
     PriceRule,
     ReportingDeadline,
@@ -139,8 +140,19 @@ class PolicyBook:
         """The definition of the list the coordinator keeps under ``list_code``."""
         return next((d for d in self._lists if (d.list_code or d.code) == list_code), None)
 
-    def annex_tasks(self) -> list[AnnexTask]:
-        return list(self._annex)
+    def plan_year(self, year: int) -> PlanYear | None:
+        """The district's 实施方案 for ``year``, if the policy data holds it."""
+        return next((p for p in self.plan.plan_years if p.year == year), None)
+
+    def plan_in_force(self, on: date) -> PlanYear | None:
+        """The latest 实施方案 issued on or before ``on``."""
+        return max(
+            (p for p in self.plan.plan_years if p.issued_on <= on), key=lambda p: p.issued_on, default=None
+        )
+
+    def annex_tasks(self, year: int) -> list[AnnexTask]:
+        """The annex tasks of ``year``'s 实施方案 (none when its plan is not loaded: never another year's)."""
+        return [t for t in self._annex if t.plan_year == year]
 
     # ---- energy limits ----
     def energy_limit(self, key: str, on: date) -> EnergyLimit | None:

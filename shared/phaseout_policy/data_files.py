@@ -19,6 +19,7 @@ from phaseout_policy.models import (
     FrozenModel,
     HazardArticle,
     MajorHazard,
+    PlanYear,
     PriceRule,
     RectificationRule,
     ReportingDeadline,
@@ -46,6 +47,7 @@ class PlanRulesFile(FrozenModel):
     extensions: list[ExtensionRule]
     reporting_deadlines: list[ReportingDeadline]
     card_rules: list[CardRule]
+    plan_years: list[PlanYear]
     unverified: list[Unverified]
 
 

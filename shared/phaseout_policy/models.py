@@ -179,7 +179,16 @@ class ListDefinition(PlanRule):
         return "、".join(named_zh(self.publisher_units, self.publisher_others_zh))
 
 
+class PlanYear(Rule):
+    """One year's 实施方案 of the district: its document, issue date; its annex tasks name it by year."""
+
+    year: int
+    title_zh: str
+    issued_on: date
+
+
 class AnnexTask(PlanRule):
+    plan_year: int  # the 实施方案 that sets the task
     number: int
     title_zh: str
     dimension: Dimension | None

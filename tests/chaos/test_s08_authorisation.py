@@ -339,7 +339,7 @@ async def test_authorisation_matrix_and_append_only_audit(
 
             # Annex-task reports: departments and bureaus for their own unit, the office for anyone.
             report_body = {
-                "period": "2021",
+                "period": "2020",  # the year of the 实施方案 loaded (2020)
                 "kind": "enforcement",
                 "submitted_on": "2021-09-01",
                 "summary_zh": "已开展执法检查",

@@ -464,7 +464,7 @@ async def test_annex_tasks_overdue_summaries_and_supervision(
     assert not_member.status_code == 422 and not_member.json()["detail"]["field"] == "department_zh"
     leads = [
         (t.number, d)
-        for t in load_policy().annex_tasks()
+        for t in load_policy().annex_tasks(2020)
         for d in t.lead_departments_zh
         if "相关部门" not in d
     ]
@@ -485,6 +485,28 @@ async def test_annex_tasks_overdue_summaries_and_supervision(
     ]
     assert [r["department_zh"] for r in tasks[0]["reports"]] == ["区经济信息委"]
     assert tasks[0]["cooperating_departments_zh"] == ["区发展改革委"]
+
+
+async def test_a_year_without_a_loaded_plan_says_so_and_borrows_no_tasks(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    """Each year's 实施方案 is policy data: 2020's is loaded, 2021's is not — no 2020 task stands in for 2021."""
+    async with office(database_url, broker) as (client, _app):
+        loaded = (await client.get("/api/v1/annex-tasks?year=2020", headers=VIEWER)).json()
+        missing = (await client.get("/api/v1/annex-tasks?year=2021", headers=VIEWER)).json()
+        overdue = (await client.get("/api/v1/annex-tasks/overdue?year=2021", headers=VIEWER)).json()
+        refused = await client.post(
+            "/api/v1/annex-tasks/1/reports",
+            json={"period": "2021", "kind": "plan", "submitted_on": "2021-03-01", "summary_zh": "方案"},
+            headers=auth("demo-energy-writer"),
+        )
+    assert loaded["plan"]["document"] == "涪经信发〔2020〕85号" and loaded["note_zh"] is None
+    assert len(loaded["tasks"]) == 16
+    assert (
+        missing["plan"] is None and missing["tasks"] == [] and "2021年度实施方案未载入" in missing["note_zh"]
+    )
+    assert overdue["items"] == [] and overdue["plan"] is None
+    assert refused.status_code == 422 and refused.json()["detail"]["field"] == "period"
 
 
 async def test_a_report_counts_for_its_unit_whichever_spelling_names_it(

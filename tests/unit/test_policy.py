@@ -218,12 +218,23 @@ def test_lists_and_annex_tasks() -> None:
     expected = {"yellow", "red", "annual_exit", "over_standard_emitters", "seriously_over_standard_emitters"}
     assert expected | {"not_exited_on_time"} <= set(lists)
     assert "黄牌" in lists["yellow"].title_zh and lists["annual_exit"].publisher_zh == "区经济信息委"
-    tasks = book.annex_tasks()
+    tasks = book.annex_tasks(2020)
     assert [t.number for t in tasks] == list(range(1, 17))
     assert tasks[9].lead_units == ["pboc_fuling", "banking_regulator"]
     assert tasks[9].lead_departments_zh == ["人行涪陵中心支行", "涪陵银保监分局"]  # names from the registry
     assert tasks[5].lead_units == [] and tasks[5].open_to_others  # 相关部门按职责分工分别负责
     assert tasks[0].dimension == "energy" and "6个月" in tasks[0].document_content_zh
+
+
+def test_each_years_plan_is_its_own_record_and_no_year_borrows_another() -> None:
+    book = load_policy()
+    plan = book.plan_year(2020)
+    assert (
+        plan is not None and plan.document == "涪经信发〔2020〕85号" and plan.issued_on == date(2020, 6, 15)
+    )
+    assert book.plan_year(2021) is None and book.annex_tasks(2021) == []
+    assert book.plan_in_force(date(2020, 6, 14)) is None and book.plan_in_force(date(2020, 6, 15)) == plan
+    assert book.plan_in_force(date(2026, 12, 7)) == plan  # the latest loaded
 
 
 def test_major_hazards_and_eliminated_items() -> None:

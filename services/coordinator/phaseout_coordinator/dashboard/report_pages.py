@@ -45,6 +45,8 @@ def add_report_pages(router: APIRouter) -> None:
             "annex",
             year=year,
             tasks=tasks,
+            plan=reports.plan_view(policy_of(request), year),
+            plan_note=reports.plan_note_zh(policy_of(request), year),
             overdue=overdue_by_department(overdue),
             years=_years(today),
         )

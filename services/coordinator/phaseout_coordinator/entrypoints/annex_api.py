@@ -78,7 +78,13 @@ def annex_routes(router: APIRouter) -> None:
         plan_year = year or today.year
         async with runtime.sessions() as session:
             tasks = await reports.annex_progress(session, policy, year=plan_year, today=today)
-        return {"year": plan_year, "as_of": today.isoformat(), "tasks": tasks}
+        return {
+            "year": plan_year,
+            "as_of": today.isoformat(),
+            "plan": reports.plan_view(policy, plan_year),
+            "note_zh": reports.plan_note_zh(policy, plan_year),
+            "tasks": tasks,
+        }
 
     @router.get(
         "/annex-tasks/overdue",
@@ -96,7 +102,14 @@ def annex_routes(router: APIRouter) -> None:
         async with runtime.sessions() as session:
             items = await reports.overdue_summaries(session, policy, year=plan_year, today=today)
         due = reports.summary_due(policy, plan_year)
-        return {"year": plan_year, "due": due.isoformat(), "as_of": today.isoformat(), "items": items}
+        return {
+            "year": plan_year,
+            "due": due.isoformat(),
+            "as_of": today.isoformat(),
+            "plan": reports.plan_view(policy, plan_year),
+            "note_zh": reports.plan_note_zh(policy, plan_year),
+            "items": items,
+        }
 
     @router.post(
         "/annex-tasks/{number}/reports",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from phaseout_coordinator.service_layer.reports.annex import (
     annex_progress,
     overdue_summaries,
+    plan_note_zh,
+    plan_view,
     record_report,
     record_supervision,
     summary_due,
@@ -36,6 +38,8 @@ __all__ = [
     "measure_rows",
     "measure_table",
     "overdue_summaries",
+    "plan_note_zh",
+    "plan_view",
     "record_report",
     "record_supervision",
     "statistics",

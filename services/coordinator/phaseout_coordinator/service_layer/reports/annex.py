@@ -22,8 +22,37 @@ from phaseout_policy import AnnexTask, PolicyBook, ReportingDeadline
 # ---- annex tasks ---------------------------------------------------------------------------------------------
 
 
-def annex_task(policy: PolicyBook, number: int) -> AnnexTask | None:
-    return next((t for t in policy.annex_tasks() if t.number == number), None)
+def annex_task(policy: PolicyBook, number: int, year: int) -> AnnexTask | None:
+    return next((t for t in policy.annex_tasks(year) if t.number == number), None)
+
+
+def plan_note_zh(policy: PolicyBook, year: int) -> str | None:
+    """What the office is told when ``year``'s 实施方案 is not in the policy data (no other year's tasks stand in)."""
+    if policy.plan_year(year) is not None:
+        return None
+    loaded = "、".join(str(p.year) for p in policy.plan.plan_years)
+    return f"{year}年度实施方案未载入政策数据，不列任务进度、不计总结逾期（已载入：{loaded}年度）"
+
+
+def plan_view(policy: PolicyBook, year: int) -> dict[str, Any] | None:
+    plan = policy.plan_year(year)
+    if plan is None:
+        return None
+    return {
+        "year": plan.year,
+        "document": plan.document,
+        "title_zh": plan.title_zh,
+        "issued_on": plan.issued_on.isoformat(),
+    }
+
+
+def _plan_task(policy: PolicyBook, number: int, year: int, field: str) -> AnnexTask:
+    if policy.plan_year(year) is None:
+        raise Invalid(plan_note_zh(policy, year) or "", f"no plan loaded for {year}", field)
+    task = annex_task(policy, number, year)
+    if task is None:
+        raise NotFound(f"{year}年度实施方案没有第{number}项任务", "no such annex task")
+    return task
 
 
 def reporting_deadline(policy: PolicyBook, due_in_year: str) -> ReportingDeadline:
@@ -74,9 +103,7 @@ async def record_report(
 ) -> dict[str, Any]:
     """A member unit's report on annex task ``number`` (audited, in the caller's transaction): ``report``
     carries what was reported; who reports and for which unit is checked here. Returns the stored view."""
-    task = annex_task(policy, number)
-    if task is None:
-        raise NotFound("附件任务不存在", "no such annex task")
+    task = _plan_task(policy, number, int(report.period[:4]), "period")
     _not_future(report.submitted_on, latest, "submitted_on")
     report.task_number = number
     report.department = check_task_department(task, reporting_unit(principal, requested_unit))
@@ -106,9 +133,10 @@ async def record_supervision(
     latest: date,
 ) -> dict[str, Any]:
     """The office's notice or summons of a unit slow on a task (audited, in the caller's transaction)."""
-    task = annex_task(policy, action.task_number)
+    plan = policy.plan_in_force(action.taken_on)  # the tasks the unit was working on that day
+    task = None if plan is None else annex_task(policy, action.task_number, plan.year)
     if task is None:
-        raise Invalid("附件任务不存在", "no such annex task", "task_number")
+        raise Invalid(f"{action.taken_on}在用的实施方案没有该项任务", "no such annex task", "task_number")
     _not_future(action.taken_on, latest, "taken_on")
     action.department = check_task_department(task, named_unit)
     action.recorded_at, action.recorded_by = utcnow(), principal.actor
@@ -185,7 +213,7 @@ async def overdue_summaries(
         return []
     submitted = await _summaries_on(session, year)
     overdue = []
-    for task in policy.annex_tasks():
+    for task in policy.annex_tasks(year):
         for code in task.lead_units:
             first = submitted.get((task.number, code))
             if first is not None and first <= due:
@@ -220,7 +248,9 @@ async def annex_progress(
         )
     ).all()
     overdue = await overdue_summaries(session, policy, year=year, today=today)
-    return [_task_progress(policy, task, year, reports, actions, overdue) for task in policy.annex_tasks()]
+    return [
+        _task_progress(policy, task, year, reports, actions, overdue) for task in policy.annex_tasks(year)
+    ]
 
 
 def _task_progress(

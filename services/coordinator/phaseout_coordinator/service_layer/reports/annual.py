@@ -22,6 +22,8 @@ from phaseout_coordinator.service_layer.reports.annex import (
     due_date,
     overdue_summaries,
     period_of,
+    plan_note_zh,
+    plan_view,
     report_view,
     reporting_deadline,
 )
@@ -94,6 +96,8 @@ async def annual_report(
         "due": due_date(city, year).isoformat(),
         "basis": {"document": city.document, "clause": city.clause, "text_zh": city.text_zh},
         "generated_on": today.isoformat(),
+        "plan": plan_view(policy, year),
+        "plan_note_zh": plan_note_zh(policy, year),
         "summary": {
             "exits": len(exits),
             "exited_enterprises": len({r["uscc"] for r in exits}),
@@ -154,7 +158,7 @@ def annual_report_sheets(
     policy: PolicyBook, report: dict[str, Any]
 ) -> list[tuple[Table, list[dict[str, Any]]]]:
     year, today = report["year"], date.fromisoformat(report["generated_on"])
-    titles = {t.number: t.title_zh for t in policy.annex_tasks()}
+    titles = {t.number: t.title_zh for t in policy.annex_tasks(year)}
     overview = Table(
         report["title_zh"],
         f"生成日期 {report['generated_on']}",
