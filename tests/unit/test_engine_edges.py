@@ -3,6 +3,8 @@ how a stretch's explanation reads, since when a case is in its state, and which 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from phaseout_coordinator.domain.model import Status
 from tests.casebook.stories import STORIES
 from tests.casebook.tellers import told_to_the_machine
@@ -61,3 +63,65 @@ def test_a_red_case_ended_by_the_closure_keeps_its_red_stretch() -> None:
         (Status.RED, D(2021, 3, 2)),
         (Status.EXITED, D(2021, 6, 1)),
     ]
+
+
+def test_a_later_delay_of_the_same_severity_keeps_the_measures_for_its_own_minimum_period() -> None:
+    """Two serious delays, from 2021-07-12 and 2021-09-12: the second's credit information is published for its
+    own six months, so the measures last until 2022-03-12 even if both cases exit by 2021-10-01."""
+    facts = Facts()
+    for found, ordered in ((D(2020, 7, 1), D(2020, 7, 10)), (D(2020, 9, 1), D(2020, 9, 10))):
+        facts.case(
+            "energy",
+            found,
+            (A.RECTIFICATION_ORDERED, ordered),
+            (A.CLOSURE_PROPOSED, D(2021, 9, 13)),
+            (A.CLOSURE_APPROVED, D(2021, 9, 20)),
+            (A.CLOSURE_EXECUTED, D(2021, 10, 1), {"way": "line_shut", "line_name": f"{found}线"}),
+        )
+    a = facts.at(D(2022, 6, 1))
+    own = [m for m in a.measures if not m.via_affiliate_of]
+    assert {(m.interval.start, m.interval.end, m.earliest_lift_on) for m in own} == {
+        (D(2021, 7, 12), D(2022, 3, 12), D(2022, 3, 12))
+    }
+
+
+def test_a_delay_joins_the_stretch_still_running_not_an_earlier_one() -> None:
+    """A first delay (2021-07-12, exit 2021-08-01: measures until 2021-10-12) and two later ones (from 2022-03-01
+    and 2022-04-02) that overlap: two stretches of measures, not three."""
+    facts = Facts()
+    facts.case(
+        "energy",
+        D(2020, 7, 1),
+        (A.RECTIFICATION_ORDERED, D(2020, 7, 10)),
+        (A.CLOSURE_PROPOSED, D(2021, 7, 15)),
+        (A.CLOSURE_APPROVED, D(2021, 7, 20)),
+        (A.CLOSURE_EXECUTED, D(2021, 8, 1), {"way": "line_shut", "line_name": "1号线"}),
+        severity="general",
+    )
+    for found, ordered in ((D(2021, 2, 20), D(2021, 2, 27)), (D(2021, 3, 20), D(2021, 3, 30))):
+        facts.case("energy", found, (A.RECTIFICATION_ORDERED, ordered), severity="general")
+    a = facts.at(D(2022, 6, 1))
+    land = sorted(
+        (m.interval.start, m.interval.end)
+        for m in a.measures
+        if m.measure_code == "land_supply_restriction" and not m.via_affiliate_of
+    )
+    assert land == [(D(2021, 7, 12), D(2021, 10, 12)), (D(2022, 3, 1), None)]
+
+
+def test_only_a_granted_extension_is_called_one() -> None:
+    e1 = next(s for s in STORIES if s.code == "E1")
+    e2 = next(s for s in STORIES if s.code == "E2")
+    overdue = told_to_the_machine(e1, POLICY)(D(2021, 2, 1)).dimension_explanations["energy"]
+    extended = told_to_the_machine(e2, POLICY)(D(2021, 5, 1)).dimension_explanations["energy"]
+    assert "延期" not in overdue.summary_zh and "（含批准的延期）" in extended.summary_zh
+
+
+def test_an_order_published_without_its_deadline_gets_the_policys() -> None:
+    """A rectification order whose event carries no deadline (a bureau release that did not send it): the
+    engine applies the plan's six months from the notice (2020-07-10 → 2021-01-10, red from 2021-01-11)."""
+    facts = Facts()
+    facts.case("energy", D(2020, 7, 1), (A.RECTIFICATION_ORDERED, D(2020, 7, 10)))
+    facts.steps[-1] = replace(facts.steps[-1], deadline=None)
+    assert facts.at(D(2021, 1, 10)).dimensions["energy"] is Status.YELLOW
+    assert facts.at(D(2021, 1, 11)).dimensions["energy"] is Status.RED

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from phaseout_bureau.results import UNVERIFIED_BASIS_ZH
-from phaseout_coordinator.domain.engine.common import SEVERITIES, card_rule, explain, unique
+from phaseout_coordinator.domain.engine.common import card_rule, explain, unique
 from phaseout_coordinator.domain.model import (
     Basis,
     EnterpriseFacts,
@@ -41,8 +41,8 @@ class _Period:
 
 @dataclass(frozen=True)
 class _Phase:
-    """From `start`, the worst severity among a stretch's periods begun by then: the measures it triggers and
-    its credit publication class apply from that day, never before (a later, graver delay does not reach back)."""
+    """What one period of a stretch brings from its start: the measures its severity triggers and its credit
+    publication class apply from that day, never before (a later, graver delay does not reach back)."""
 
     start: date
     severity: str
@@ -105,11 +105,9 @@ def _phase(period: _Period, policy: PolicyBook) -> _Phase:
 
 
 def _stretch(periods: Sequence[_Period], policy: PolicyBook) -> _Stretch:
-    phases: list[_Phase] = []
-    for p in periods:
-        if not phases or SEVERITIES.index(p.severity) > SEVERITIES.index(phases[-1].severity):
-            phases.append(_phase(p, policy))
-    return _Stretch(tuple(periods), tuple(phases))
+    """Each period brings its own credit publication and minimum period; a measure runs from the first period
+    whose severity triggers it (phases in start order)."""
+    return _Stretch(tuple(periods), tuple(_phase(p, policy) for p in periods))
 
 
 def _stretches(entries: Sequence[ListEntry], policy: PolicyBook) -> list[_Stretch]:
