@@ -4,15 +4,19 @@ data lacks the item, accepted with the basis the bureau supplies, marked as not 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from phaseout_energy.domain import SPEC as ENERGY
+from phaseout_environment.domain import SPEC as ENVIRONMENT
 from phaseout_kit.events.broker import EmbeddedBroker
+from phaseout_quality.domain import SPEC as QUALITY
 from phaseout_safety.domain import SPEC as SAFETY
 from phaseout_technology.domain import SPEC as TECHNOLOGY
 from tests.apps import auth, bureau_client
+from tests.casebook.book import Filed
 
 WRITER = auth("demo-safety-writer")
 
@@ -146,3 +150,20 @@ async def test_eliminated_equipment_is_judged_under_the_catalogue_in_force(
     derived = created.json()["derived"]
     assert derived["catalogue"] == catalogue and derived["basis_verified"] is verified
     assert stale.status_code == 422 and stale.json()["detail"][0]["loc"][-1] == "item_code"
+
+
+@pytest.mark.parametrize("found_on", ["2020-09-01", "2026-03-02"])
+async def test_quality_and_environment_findings_of_either_era_are_accepted(
+    database_url: str, broker: EmbeddedBroker, found_on: str
+) -> None:
+    """Neither bureau's check depends on reference data that changed since 2020: a 2026 finding is recorded
+    like a 2020 one, with the standard the inspector cites."""
+    for spec in (QUALITY, ENVIRONMENT):
+        body = Filed(spec.name, date.fromisoformat(found_on)).body(
+            "91500102MA5U7RGE16", "重庆市涪陵区示范水泥有限公司"
+        )
+        async with bureau_client(spec, database_url, broker.bootstrap) as client:
+            created = await client.post(
+                "/api/v1/findings", json=body, headers=auth(f"demo-{spec.name}-writer")
+            )
+        assert created.status_code == 201, (spec.name, created.text)
