@@ -19,6 +19,7 @@ from phaseout_bureau.domain.cases import (
     payload_model,
 )
 from phaseout_policy import load_policy
+from tests.casebook.book import step_fields
 
 POLICY = load_policy()
 TODAY = date(2021, 6, 30)
@@ -26,15 +27,7 @@ FOUND = date(2020, 7, 1)
 
 
 def body(action: Action, on: date = date(2020, 8, 31), **extra: Any) -> Any:
-    fields: dict[str, Any] = {"occurred_on": on}
-    if action is Action.EXTENSION_REQUESTED:
-        fields["months"] = 3
-    if action is Action.CLOSURE_APPROVED:
-        fields["document_no"] = "涪府函〔2020〕88号"
-    if action is Action.CLOSURE_EXECUTED:
-        fields["way"] = "closed"
-    fields.update(extra)
-    return payload_model(action).model_validate(fields)
+    return payload_model(action).model_validate(step_fields(action, on, extra))
 
 
 def case_in(state: CaseState) -> Case:

@@ -40,7 +40,7 @@ from phaseout_coordinator.domain.model import (
 )
 from phaseout_energy.checks import comparison
 from phaseout_policy import load_policy
-from tests.casebook.book import typical_derived
+from tests.casebook.book import step_fields, typical_derived
 
 POLICY = load_policy()
 USCC = "91500102MA5U7RGE16"
@@ -117,14 +117,7 @@ class Facts:
     def step(
         self, case_id: str, bureau: str, case: Case, action: Action, on: date, extra: dict[str, Any]
     ) -> Case:
-        fields: dict[str, Any] = {"occurred_on": on}
-        if action is A.EXTENSION_REQUESTED:
-            fields["months"] = 3
-        if action is A.CLOSURE_APPROVED:
-            fields["document_no"] = "涪府函〔2021〕8号"
-        if action is A.CLOSURE_EXECUTED:
-            fields["way"] = "closed"
-        body = payload_model(action).model_validate(fields | extra)
+        body = payload_model(action).model_validate(step_fields(action, on, extra))
         new = decide(case, action, body, dimension=bureau, policy=POLICY, today=D(2030, 1, 1)).case  # type: ignore[arg-type]
         self.sequences[bureau] += 1
         seq = self.sequences[bureau]
