@@ -8,7 +8,6 @@ from .models import (
     CardRule,
     Confidence,
     CoordinatorRule,
-    CreditRuleResult,
     CreditScale,
     Dimension,
     EliminatedItem,
@@ -21,15 +20,14 @@ from .models import (
     MajorHazard,
     Measure,
     PlanYear,
-    PriceResult,
     PriceRule,
     RectificationRule,
     ReportingDeadline,
     Rule,
-    RuleResult,
     Severity,
     Unverified,
 )
+from .results import CreditRuleResult, PriceResult, RuleResult
 
 __all__ = [
     "AnnexTask",

@@ -30,7 +30,6 @@ from .models import (
     CardRule,
     CoordinatorRule,
     CreditInstrument,
-    CreditRuleResult,
     CreditScale,
     CreditScope,
     Dimension,
@@ -44,15 +43,14 @@ from .models import (
     MajorHazard,
     Measure,
     PlanYear,
-    PriceResult,
     PriceRule,
     ReportingDeadline,
     Rule,
-    RuleResult,
     Severity,
     Unverified,
     weakest,
 )
+from .results import CreditRuleResult, PriceResult, RuleResult
 
 R = TypeVar("R", bound=Rule)
 T = TypeVar("T")
