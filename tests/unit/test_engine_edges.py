@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from phaseout_coordinator.domain.model import Status
+from pydantic import TypeAdapter
+
+from phaseout_coordinator.domain.engine import decision_diff
+from phaseout_coordinator.domain.model import Assessment, Status
 from tests.casebook.stories import STORIES
 from tests.casebook.tellers import told_to_the_machine
 from tests.unit.test_engine import POLICY, A, D, Facts, entries
@@ -125,3 +128,22 @@ def test_an_order_published_without_its_deadline_gets_the_policys() -> None:
     facts.steps[-1] = replace(facts.steps[-1], deadline=None)
     assert facts.at(D(2021, 1, 10)).dimensions["energy"] is Status.YELLOW
     assert facts.at(D(2021, 1, 11)).dimensions["energy"] is Status.RED
+
+
+def test_an_emitter_listing_names_its_reasons() -> None:
+    """V4: 颗粒物 99 mg/m³ against 30: the 超标排放严重 entry says why."""
+    v4 = next(s for s in STORIES if s.code == "V4")
+    a = told_to_the_machine(v4, POLICY)(D(2020, 8, 1))
+    (entry,) = [e for e in a.lists if e.list_code == "seriously_over_standard"]
+    assert entry.explanation.summary_zh.endswith("超标排放严重（超过排放限值 2.3 倍（≥1 倍））")
+
+
+def test_why_a_listing_ended_is_found_in_an_assessment_reloaded_from_storage() -> None:
+    """The projector compares with assessments read back from JSON: the yellow card's end (2021-01-11) is
+    explained by the case's red stretch from that day, whatever objects hold the dates and ids."""
+    e1 = next(s for s in STORIES if s.code == "E1")
+    assess = told_to_the_machine(e1, POLICY)
+    adapter = TypeAdapter(Assessment)
+    after = adapter.validate_python(adapter.dump_python(assess(D(2021, 1, 11)), mode="json"))
+    (left,) = [c for c in decision_diff(assess(D(2021, 1, 10)), after) if c.kind == "list_left"]
+    assert "逾期未整改" in left.explanation.summary_zh
