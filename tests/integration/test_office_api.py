@@ -754,3 +754,28 @@ async def test_the_overview_counts_equal_the_lists_they_summarise(
     ]
     assert stats["measures"]["in_force"] == len(in_force)
     assert stats["measures"]["awaiting_feedback"] == sum(not m["feedback"] for m in in_force)
+
+
+async def test_the_office_sees_the_policy_data_and_each_instruments_editions(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    async with office(database_url, broker) as (client, _app):
+        doc = (await client.get("/api/v1/policy", headers=VIEWER)).json()
+        anonymous = await client.get("/api/v1/policy")
+    assert anonymous.status_code == 401
+    assert doc["policy_version"] == load_policy().version and doc["plan_in_force"] == 2020
+    chains = {c["instrument_zh"]: c["editions"] for c in doc["chains"]}
+    hazards = {e["document"]: e for e in chains["工贸企业重大事故隐患判定标准"]}
+    assert hazards["安监总管四〔2017〕129号"]["valid_to"] == "2023-05-14"
+    assert (
+        hazards["应急管理部令第10号"]["valid_from"] == "2023-05-15"
+        and hazards["应急管理部令第10号"]["items_on_file"] == 28
+    )
+    coke = chains["GB 21342 单位产品能源消耗限额"]
+    assert [(e["document"], e["values_on_file"]) for e in coke] == [
+        ("GB 21342-2013", False),
+        ("GB 21342-2025", True),
+    ]
+    credit = [e["document"] for e in chains["信用修复（失信信息公示期限）"]]
+    assert credit == ["发改办财金〔2019〕527号", "国家发展改革委令第58号", "国家发展改革委令第36号"]
+    assert {f["file"] for f in doc["files"]} >= {"energy_limits.json", "safety_major_hazards_2023.json"}

@@ -32,6 +32,7 @@ from phaseout_coordinator.entrypoints.api import (
 )
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
+from phaseout_coordinator.service_layer.policy_data import overview as policy_data_overview
 from phaseout_kit.registry import short_name, unit_name
 from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors
 
@@ -56,7 +57,17 @@ def office_router() -> APIRouter:
     _statistics(router)
     annex_routes(router)
     _annual_report(router)
+    _policy_data(router)
     return router
+
+
+def _policy_data(router: APIRouter) -> None:
+    @router.get(
+        "/policy",
+        summary="政策数据：各数据文件、各法规标准的版本链（施行日期、替代关系、收录情况）(policy data and editions)",
+    )
+    async def policy_data(policy: PolicyDep, coordinator: CoordinatorDep, _p: ReaderDep) -> dict[str, Any]:
+        return policy_data_overview(policy, coordinator.clock.today())
 
 
 def _downloads(router: APIRouter) -> None:
