@@ -96,6 +96,15 @@ class EliminatedEquipmentResult(CheckResult):
     warnings_zh: list[str]
 
 
+class BelowBenchmarkResult(CheckResult):
+    """technology/below_benchmark_unretrofitted: capacity below the energy-efficiency benchmark whose retrofit
+    deadline passed, 参照淘汰类管理 under the 2024年本 (the benchmark is the bureau's, not verified)."""
+
+    catalogue: str
+    benchmark_document: str
+    retrofit_deadline: str
+
+
 class AbnormalElectricityResult(CheckResult):
     """technology/abnormal_electricity_use: the consumption over the period reported by the power company."""
 
@@ -106,8 +115,7 @@ class AbnormalElectricityResult(CheckResult):
 
 # Every checked finding type's result, by finding type or for every finding of a bureau. A bureau's spec is
 # checked against this at import (phaseout_bureau.domain.findings.BureauSpec), so the two cannot drift apart;
-# the coordinator's rules read EnergyLimitResult, TieredPriceResult and EmitterClassification.: by finding type, or for every finding of a bureau. A bureau's spec
-# is checked against this at import (phaseout_bureau.domain.findings.BureauSpec), so the two cannot drift apart.
+# the coordinator's rules read EnergyLimitResult, TieredPriceResult, EmitterClassification and basis_verified.
 TYPE_RESULTS: dict[tuple[str, str], type[CheckResult]] = {
     ("energy", "energy_limit_exceeded"): EnergyLimitResult,
     ("energy", "tiered_price_check"): TieredPriceResult,
@@ -117,6 +125,7 @@ TYPE_RESULTS: dict[tuple[str, str], type[CheckResult]] = {
     ("safety", "suspension_order"): SuspensionResult,
     ("technology", "eliminated_equipment"): EliminatedEquipmentResult,
     ("technology", "abnormal_electricity_use"): AbnormalElectricityResult,
+    ("technology", "below_benchmark_unretrofitted"): BelowBenchmarkResult,
 }
 BUREAU_RESULTS: dict[str, type[CheckResult]] = {"environment": EmitterClassification}
 

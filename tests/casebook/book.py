@@ -79,6 +79,17 @@ TYPICAL: dict[str, tuple[str, dict[str, Any]]] = {
         {"catalogue": "2019", "item_code": "cbmf2019_cement_01", "equipment": "水泥机立窑"},
     ),
     "illegal_steel_patrol": ("steel", {"furnace_type": "intermediate_frequency", "furnace_count": 2}),
+    "below_benchmark_unretrofitted": (  # 参照淘汰类管理 (2024年本)
+        "cement",
+        {
+            "benchmark_document": "工业重点领域能效标杆水平和基准水平（2023年版）",
+            "indicator": "水泥熟料单位产品综合能耗",
+            "measured_value": 118,
+            "benchmark_value": 117,
+            "unit": "kgce/t",
+            "retrofit_deadline": "2025-12-31",
+        },
+    ),
 }
 LINE = {"name": "1号生产线", "equipment": "主体设备", "capacity": {"value": "5", "unit": "万吨/年"}}
 

@@ -389,6 +389,25 @@ STORIES: tuple[Story, ...] = (
         (Filed("technology", D(2020, 6, 28), ((A.POWER_CUT, D(2020, 7, 10)),)),),
         (on(D(2020, 7, 9), R, "red", prices=DIFFERENTIAL), on(D(2020, 7, 10), R, "red")),
     ),
+    Story(
+        "T5",
+        ("二、(五)", "eliminated_equipment_findings", "三、(三)"),
+        "技术：2026年认定水泥熟料能效低于基准水平、改造期限（2025年底）已过，按2024年本参照淘汰类管理：红牌并执行差别电价；"
+        "基准水平由委办局填报，未经参考数据核对",
+        (Filed("technology", D(2026, 3, 2), finding_type="below_benchmark_unretrofitted"),),
+        (
+            on(D(2026, 3, 2), R, "red", cites=("二、(五)",), prices=DIFFERENTIAL),
+            on(
+                D(2026, 9, 3),
+                R,
+                "red",
+                "not_exited_on_time",
+                prices=DIFFERENTIAL,
+                measures=SERIOUS_UNITS,
+                earliest_lift=D(2027, 9, 3),
+            ),
+        ),
+    ),
     # ---- 三、(七) exits: closure, sealing, dismantling, 取缔 ----
     Story(
         "X1",

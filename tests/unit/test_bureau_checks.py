@@ -503,3 +503,25 @@ def test_a_bureau_must_declare_every_finding_type_whose_result_the_contract_type
         replace(ENERGY, types=renamed)
     with pytest.raises(ValueError, match="declared twice"):
         replace(ENERGY, types=(*ENERGY.types, ENERGY.types[0]))
+
+
+BELOW_BENCHMARK = {
+    "benchmark_document": "工业重点领域能效标杆水平和基准水平（2023年版）",
+    "indicator": "水泥熟料单位产品综合能耗",
+    "measured_value": 118,
+    "benchmark_value": 117,
+    "unit": "kgce/t",
+    "retrofit_deadline": "2025-12-31",
+}
+
+
+def test_capacity_below_the_benchmark_past_its_retrofit_deadline_is_managed_as_eliminated() -> None:
+    """参照淘汰类管理 (2024年本): accepted from 2024-02-01 once the retrofit deadline has passed, not verified."""
+    derived = check(TECHNOLOGY, "below_benchmark_unretrofitted", BELOW_BENCHMARK, "2026-03-02")
+    assert derived["catalogue"] == "catalogue_2024" and derived["basis_verified"] is False
+    for details, on, field in (
+        (BELOW_BENCHMARK, "2024-01-31", "retrofit_deadline"),  # the 2019年本 had no such route
+        (BELOW_BENCHMARK, "2025-12-31", "retrofit_deadline"),  # the deadline has not passed
+        ({**BELOW_BENCHMARK, "measured_value": 117}, "2026-03-02", "measured_value"),
+    ):
+        assert rejected(TECHNOLOGY, "below_benchmark_unretrofitted", details, on)["loc"][-1] == field

@@ -147,3 +147,9 @@ def test_why_a_listing_ended_is_found_in_an_assessment_reloaded_from_storage() -
     after = adapter.validate_python(adapter.dump_python(assess(D(2021, 1, 11)), mode="json"))
     (left,) = [c for c in decision_diff(assess(D(2021, 1, 10)), after) if c.kind == "list_left"]
     assert "逾期未整改" in left.explanation.summary_zh
+
+
+def test_capacity_managed_as_eliminated_is_explained_as_such_and_marked() -> None:
+    t5 = next(s for s in STORIES if s.code == "T5")
+    (red,) = [e for e in told_to_the_machine(t5, POLICY)(D(2026, 3, 2)).lists if e.list_code == "red"]
+    assert "参照淘汰类管理" in red.explanation.summary_zh and "未经参考数据核对" in red.explanation.summary_zh

@@ -6,12 +6,21 @@ from typing import TYPE_CHECKING, Any
 
 from phaseout_bureau.domain.checks import excess, number, provenance, reject
 from phaseout_bureau.domain.findings import FindingCreate
-from phaseout_bureau.results import AbnormalElectricityResult, EliminatedEquipmentResult
+from phaseout_bureau.results import (
+    UNVERIFIED_BASIS_ZH,
+    AbnormalElectricityResult,
+    BelowBenchmarkResult,
+    EliminatedEquipmentResult,
+)
 from phaseout_policy import PolicyBook
 from phaseout_policy.book import in_force
 
 if TYPE_CHECKING:
-    from phaseout_technology.details import AbnormalElectricityDetails, EliminatedEquipmentDetails
+    from phaseout_technology.details import (
+        AbnormalElectricityDetails,
+        BelowBenchmarkDetails,
+        EliminatedEquipmentDetails,
+    )
 
 # The policy data holds 淘汰类 items for the 2019年本 only (2011-era citations and the CBMF list derived from it).
 ITEMS_EDITION = "2019"
@@ -73,6 +82,52 @@ def check_eliminated_equipment(
             "reference": provenance(item),
         }
     return EliminatedEquipmentResult.model_validate(derived)
+
+
+BELOW_BENCHMARK_FROM = "catalogue_2024"  # the 2024年本 brought the route 参照淘汰类管理
+
+
+def check_below_benchmark(
+    finding: FindingCreate, details: BelowBenchmarkDetails, book: PolicyBook
+) -> BelowBenchmarkResult:
+    """参照淘汰类管理 (2024年本): efficiency below the benchmark of the latest benchmark document and not
+    retrofitted by its deadline. Refused before the 2024年本 took effect, before the deadline passed, or where
+    the measured value meets the benchmark; the benchmark itself is not in the reference data (not verified)."""
+    on = finding.found_on
+    edition = in_force([d for d in book.catalogue.documents if d.id.startswith("catalogue_")], on)
+    if edition is None or edition.id != BELOW_BENCHMARK_FROM:
+        raise reject(
+            "retrofit_deadline",
+            f"“参照淘汰类管理”自{_title(book, BELOW_BENCHMARK_FROM)}施行（2024-02-01）起适用，{on} 不适用",
+            "the route applies from 2024-02-01",
+        )
+    if details.retrofit_deadline >= on:
+        raise reject(
+            "retrofit_deadline",
+            f"改造期限 {details.retrofit_deadline} 尚未届满，不构成参照淘汰类管理",
+            "the retrofit deadline has not passed",
+        )
+    if details.measured_value <= details.benchmark_value:
+        raise reject(
+            "measured_value",
+            f"实测值 {number(details.measured_value)} {details.unit} 未劣于基准水平 {number(details.benchmark_value)}",
+            "the measured value meets the benchmark",
+        )
+    exceedance, ratio = excess(details.measured_value, details.benchmark_value)
+    return BelowBenchmarkResult.model_validate(
+        {
+            "catalogue": edition.id,
+            "catalogue_zh": _title(book, edition.id),
+            "benchmark_document": details.benchmark_document,
+            "retrofit_deadline": details.retrofit_deadline.isoformat(),
+            "exceedance": exceedance,
+            "ratio_over_benchmark": ratio,
+            "basis_verified": False,
+            "warnings_zh": [
+                f"{details.benchmark_document} {details.indicator} 基准水平：{UNVERIFIED_BASIS_ZH}"
+            ],
+        }
+    )
 
 
 def check_abnormal_electricity(

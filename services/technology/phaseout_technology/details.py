@@ -84,3 +84,25 @@ class AbnormalElectricityDetails(BaseModel):
         default=None, gt=0, max_digits=14, decimal_places=2, description="同期正常用电量（比较基准），kWh"
     )
     description: LongText | None = Field(default=None, description="异常情况说明")
+
+
+class BelowBenchmarkDetails(BaseModel):
+    model_config = details_config(
+        {
+            "benchmark_document": "工业重点领域能效标杆水平和基准水平（2023年版）",
+            "indicator": "水泥熟料单位产品综合能耗",
+            "measured_value": 118,
+            "benchmark_value": 117,
+            "unit": "kgce/t",
+            "retrofit_deadline": "2025-12-31",
+        }
+    )
+    benchmark_document: Text = Field(
+        description="所依据的能效基准水平文件（最新版），如 工业重点领域能效标杆水平和基准水平（2023年版）"
+    )
+    indicator: Text = Field(description="能效指标")
+    measured_value: Decimal = Field(gt=0, max_digits=14, decimal_places=4, description="实测值")
+    benchmark_value: Decimal = Field(gt=0, max_digits=14, decimal_places=4, description="基准水平")
+    unit: Text = Field(description="计量单位")
+    retrofit_deadline: date = Field(description="规定的改造升级期限")
+    description: LongText | None = Field(default=None, description="问题描述")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from phaseout_bureau.domain.cases import DEADLINE_STATES, STATE_ZH, Action, CaseState
+from phaseout_bureau.results import BelowBenchmarkResult
 from phaseout_coordinator.domain.engine.common import (
     EXIT_WAY_ZH,
     ONE_DAY,
@@ -153,7 +154,12 @@ def _span_explanation(
         return explain(f"{label}：{STATE_ZH[seg.state]}", (exit_rule, red), seg.events)
     if reason == "eliminated":
         local = policy.coordinator_rule("eliminated_equipment_findings", f.found_on)
-        summary = f"{label}：使用淘汰类落后生产工艺装备，不予整改，应立即断水断电、封存主体设备并限时拆除"
+        what = (
+            "能效低于基准水平且逾期未完成改造，参照淘汰类管理"
+            if isinstance(f.result, BelowBenchmarkResult)
+            else "使用淘汰类落后生产工艺装备"
+        )
+        summary = f"{label}：{what}，不予整改，应立即断水断电、封存主体设备并限时拆除"
         return explain(summary, (rect, exit_rule, red, local), seg.events)
     if reason == "exited":
         way = exit_way(exit_step) or ""
