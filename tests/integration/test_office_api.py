@@ -776,6 +776,8 @@ async def test_the_office_sees_the_policy_data_and_each_instruments_editions(
         ("GB 21342-2013", False),
         ("GB 21342-2025", True),
     ]
+    catalogue = [(e["document"], e["items_on_file"]) for e in chains["产业结构调整指导目录（淘汰类）"]]
+    assert catalogue == [("国家发展和改革委员会令第29号", 19), ("国家发展改革委令第7号", 0)]
     credit = [e["document"] for e in chains["信用修复（失信信息公示期限）"]]
     assert credit == ["发改办财金〔2019〕527号", "国家发展改革委令第58号", "国家发展改革委令第36号"]
     assert {f["file"] for f in doc["files"]} >= {"energy_limits.json", "safety_major_hazards_2023.json"}
