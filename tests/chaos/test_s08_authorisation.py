@@ -281,6 +281,13 @@ async def test_authorisation_matrix_and_append_only_audit(
                     200,
                 ),
                 ("PUT /clock", "/api/v1/clock", {"today": CLOCK.isoformat()}, admin_only, 200),
+                (
+                    "POST /policy/plan-years/check",
+                    "/api/v1/policy/plan-years/check",
+                    {"year": 2021},
+                    admin_only,
+                    200,
+                ),
                 ("POST /lists/{code}/publications", "/api/v1/lists/red/publications", {}, admin_only, 201),
                 (
                     "POST /supervision-actions",
@@ -396,7 +403,7 @@ async def test_authorisation_matrix_and_append_only_audit(
         label = f"{method} {path.removeprefix('/api/v1').replace('{list_code}', '{code}').replace('{publication_id}', '{id}').replace('{number}', '{n}')}"
         assert label in covered, (label, sorted(covered))
     # No route edits or deletes the audit log.
-    assert len(routes["energy"]) == 1 + len(PATHS) and len(routes["coordinator"]) == 7, routes
+    assert len(routes["energy"]) == 1 + len(PATHS) and len(routes["coordinator"]) == 8, routes
     assert not [
         r.path for r in all_routes if "audit" in (r.path or "") and set(r.methods or ()) - {"GET", "HEAD"}
     ]

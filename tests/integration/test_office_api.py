@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import httpx
 import openpyxl
+import sqlalchemy as sa
 from fastapi import FastAPI
 
 from phaseout_bureau.contracts import payload_models
@@ -26,6 +27,7 @@ from phaseout_coordinator.adapters.orm import (
 from phaseout_coordinator.app import build_app
 from phaseout_coordinator.dashboard.access import COOKIE
 from phaseout_coordinator.domain.model import DECISION_KINDS
+from phaseout_kit.audit import AuditEntry
 from phaseout_kit.auth import Role, add_token
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.registry import BUREAUS
@@ -781,3 +783,53 @@ async def test_the_office_sees_the_policy_data_and_each_instruments_editions(
     credit = [e["document"] for e in chains["信用修复（失信信息公示期限）"]]
     assert credit == ["发改办财金〔2019〕527号", "国家发展改革委令第58号", "国家发展改革委令第36号"]
     assert {f["file"] for f in doc["files"]} >= {"energy_limits.json", "safety_major_hazards_2023.json"}
+
+
+async def test_a_plan_year_to_load_is_checked_row_by_row_in_chinese(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    good = {
+        "year": 2021,
+        "document": "涪经信发〔2021〕30号",
+        "title_zh": "涪陵区2021年利用综合标准依法依规推动落后产能退出工作实施方案",
+        "issued_on": "2021-05-20",
+        "tasks": [
+            {
+                "number": 1,
+                "title_zh": "能耗方面",
+                "dimension": "energy",
+                "lead_units_zh": ["区经济信息委"],
+                "cooperating_units_zh": ["区发展改革委"],
+                "planned_work_zh": "依法依规开展工业节能专项监察。",
+            }
+        ],
+    }
+    bad = {
+        **good,
+        "issued_on": "2019-12-01",
+        "tasks": [
+            {**good["tasks"][0], "lead_units_zh": ["区能源局"]},
+            {**good["tasks"][0], "title_zh": "", "dimension": "power"},
+        ],
+    }
+    async with office(database_url, broker) as (client, app):
+        passed = (await client.post("/api/v1/policy/plan-years/check", json=good, headers=ADMIN)).json()
+        failed = (await client.post("/api/v1/policy/plan-years/check", json=bad, headers=ADMIN)).json()
+        duplicate = {**good, "tasks": [good["tasks"][0], good["tasks"][0]]}
+        twice = (await client.post("/api/v1/policy/plan-years/check", json=duplicate, headers=ADMIN)).json()
+        viewer = await client.post("/api/v1/policy/plan-years/check", json=good, headers=VIEWER)
+        async with app.state.runtime.sessions() as session:
+            audited = list(
+                await session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "plan_year"))
+            )
+    assert passed == {
+        "valid": True,
+        "errors": [],
+        "summary": {"year": 2021, "document": "涪经信发〔2021〕30号", "tasks": 1, "replaces": None},
+    }
+    assert failed["valid"] is False
+    messages = [e["message_zh"] for e in failed["errors"]]
+    assert messages == ["第2行 title_zh：不能为空", "第2行 dimension：取值无效"], messages
+    assert [e["message_zh"] for e in twice["errors"]] == ["第2行 number：任务序号1重复"]
+    assert viewer.status_code == 403
+    assert [a.action for a in audited] == ["policy.plan_year.check"] * 3

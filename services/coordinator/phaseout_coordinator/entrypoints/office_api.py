@@ -4,7 +4,7 @@
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +33,7 @@ from phaseout_coordinator.entrypoints.api import (
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
 from phaseout_coordinator.service_layer.policy_data import overview as policy_data_overview
+from phaseout_coordinator.service_layer.policy_import import check_plan_year as plan_year_check
 from phaseout_kit.registry import short_name, unit_name
 from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors
 
@@ -68,6 +69,19 @@ def _policy_data(router: APIRouter) -> None:
     )
     async def policy_data(policy: PolicyDep, coordinator: CoordinatorDep, _p: ReaderDep) -> dict[str, Any]:
         return policy_data_overview(policy, coordinator.clock.today())
+
+    @router.post(
+        "/policy/plan-years/check",
+        summary="检查拟载入的年度实施方案（逐行列出错误；不保存）(check a plan year before loading it)",
+    )
+    async def check_plan_year(
+        policy: PolicyDep,
+        runtime: RuntimeDep,
+        principal: AdminDep,
+        body: Annotated[dict[str, Any], Body(description="年度实施方案（JSON）")],
+    ) -> dict[str, Any]:
+        async with runtime.unit_of_work() as session:
+            return plan_year_check(session, principal, body, policy)
 
 
 def _downloads(router: APIRouter) -> None:
