@@ -60,6 +60,8 @@ def test_which_exit_ways_end_the_enterprise_is_data() -> None:
     changed = evaluate(facts.build(), day, successor("enterprise_exit_ways", {"ends_enterprise": ["banned"]}))
     assert shipped.dimensions["environment"] is Status.EXITED
     assert changed.dimensions["environment"] is Status.YELLOW
+    (closure,) = entries(shipped, "annual_exit")
+    assert closure.details["ends_enterprise"] is True  # what the publication invariants read
     assert [e.case_id for e in changed.lists_on(day) if e.list_code == "yellow"] == [other]
     (exit_entry,) = entries(changed, "annual_exit")
     assert exit_entry.details["ends_enterprise"] is False
