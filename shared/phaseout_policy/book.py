@@ -281,9 +281,26 @@ class PolicyBook:
         """This book with `records` added to the coordinator's local rules (a dated successor of a rule the
         office confirmed or changed); the shipped book is left as it is."""
         book = copy.copy(self)
-        book.coordinator = self.coordinator.model_copy(
-            update={"records": [*self.coordinator.records, *records]}
+        replaced = {(r.key, r.valid_from) for r in records}  # a later edition of the same day replaces it
+        kept = [r for r in self.coordinator.records if (r.key, r.valid_from) not in replaced]
+        book.coordinator = self.coordinator.model_copy(update={"records": [*kept, *records]})
+        book._memo = {}
+        return book
+
+    def with_plan_year(self, plan: PlanYear, tasks: Iterable[AnnexTask], version: str) -> PolicyBook:
+        """This book with ``plan`` and its annex tasks in place of any earlier record of that year, under
+        policy version ``version``: how an office-approved 实施方案 joins the shipped data, left as it is."""
+        book = self.with_version(version)
+        book.plan = self.plan.model_copy(
+            update={"plan_years": [*(p for p in self.plan.plan_years if p.year != plan.year), plan]}
         )
+        book._annex = [*(t for t in self._annex if t.plan_year != plan.year), *tasks]
+        return book
+
+    def with_version(self, version: str) -> PolicyBook:
+        """This book under another policy version (the office's changes laid over the shipped data)."""
+        book = copy.copy(self)
+        book.manifest = self.manifest.model_copy(update={"policy_version": version})
         book._memo = {}
         return book
 

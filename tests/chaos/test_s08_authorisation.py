@@ -1,5 +1,6 @@
 """Scenario 8 — authorisation matrix: every write endpoint of a bureau (findings and each case action) and of
-the coordinator (affiliates, measure feedback, publications, clock, annex reports, supervision actions) ×
+the coordinator (affiliates, measure feedback, publications, clock, annex reports, supervision actions, policy
+changes) ×
 every role (each bureau's writer, office admin and viewer, reader, the feed token, each department, no
 token, an expired token, forged tokens) gives the expected 2xx / 401 / 403. Object-level checks: a bureau's
 token cannot act on another bureau's cases, a department cannot answer another department's measure nor
@@ -9,6 +10,7 @@ actor, time, action and before/after; no route edits or deletes it and the datab
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -42,6 +44,9 @@ from tests.apps import auth
 from tests.chaos.support import CLOCK, ENTERPRISES, finding_body, report
 from tests.conftest import BACKENDS, backend_database
 
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+SAMPLE_PLAN = json.loads((FIXTURES / "plan_year_2021.json").read_text("utf-8"))
+SAMPLE_RULE = json.loads((FIXTURES / "local_rule_exit_deadline.json").read_text("utf-8"))
 EXPIRED = "chaos-expired-" + secrets.token_hex(8)
 FORGED = "chaos-forged-" + secrets.token_hex(8)
 # Who is asking: name -> Authorization header (None: no header at all).
@@ -288,6 +293,8 @@ async def test_authorisation_matrix_and_append_only_audit(
                     admin_only,
                     200,
                 ),
+                ("POST /policy/plan-years", "/api/v1/policy/plan-years", SAMPLE_PLAN, admin_only, 201),
+                ("POST /policy/local-rules", "/api/v1/policy/local-rules", SAMPLE_RULE, admin_only, 201),
                 ("POST /lists/{code}/publications", "/api/v1/lists/red/publications", {}, admin_only, 201),
                 (
                     "POST /supervision-actions",
@@ -343,6 +350,32 @@ async def test_authorisation_matrix_and_append_only_audit(
                 200,
                 await c.post(publish, headers=PRINCIPALS["office_admin"]),
             )
+
+            # Approving or withdrawing a policy change: a draft each, everyone else first, the admin last.
+            for decision in ("approve", "withdraw"):
+                drafted = await c.post(
+                    "/api/v1/policy/plan-years",
+                    json={**SAMPLE_PLAN, "year": 2022, "issued_on": "2022-02-01"},
+                    headers=PRINCIPALS["office_admin"],
+                )
+                matrix.successful_writes["coordinator"] += 1
+                url = f"/api/v1/policy/changes/{drafted.json()['change_id']}/{decision}"
+                for name, headers in [*((n, h) for n, h in PRINCIPALS.items() if n != "office_admin")]:
+                    expected = 401 if name in UNAUTHENTICATED else 403
+                    matrix.check(
+                        "coordinator",
+                        f"POST /policy/changes/{{id}}/{decision}",
+                        name,
+                        expected,
+                        await c.post(url, headers=headers or {}),
+                    )
+                matrix.check(
+                    "coordinator",
+                    f"POST /policy/changes/{{id}}/{decision}",
+                    "office_admin",
+                    200,
+                    await c.post(url, headers=PRINCIPALS["office_admin"]),
+                )
 
             # Annex-task reports: departments and bureaus for their own unit, the office for anyone.
             report_body = {
@@ -400,10 +433,10 @@ async def test_authorisation_matrix_and_append_only_audit(
             f"{method} /{path.split('/', 3)[3]}" in covered or f"{method} /cases/{{id}}/{action}" in covered
         ), (method, path)
     for method, path in routes["coordinator"]:
-        label = f"{method} {path.removeprefix('/api/v1').replace('{list_code}', '{code}').replace('{publication_id}', '{id}').replace('{number}', '{n}')}"
+        label = f"{method} {path.removeprefix('/api/v1').replace('{list_code}', '{code}').replace('{publication_id}', '{id}').replace('{number}', '{n}').replace('{change_id}', '{id}')}"
         assert label in covered, (label, sorted(covered))
     # No route edits or deletes the audit log.
-    assert len(routes["energy"]) == 1 + len(PATHS) and len(routes["coordinator"]) == 8, routes
+    assert len(routes["energy"]) == 1 + len(PATHS) and len(routes["coordinator"]) == 12, routes
     assert not [
         r.path for r in all_routes if "audit" in (r.path or "") and set(r.methods or ()) - {"GET", "HEAD"}
     ]

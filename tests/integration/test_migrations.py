@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from phaseout_coordinator.adapters import orm_reports  # noqa: F401  (its tables belong to Base.metadata)
+from phaseout_coordinator.adapters import orm_policy, orm_reports  # noqa: F401  (their tables belong to Base.metadata)
 from phaseout_coordinator.adapters.orm import Base
 from phaseout_coordinator.bootstrap import MIGRATIONS
 from phaseout_kit.db import make_engine, upgrade_to_head

@@ -12,6 +12,7 @@ from phaseout_coordinator.adapters.feeds import BureauFeeds
 from phaseout_coordinator.domain.intake import check_bureau_event
 from phaseout_coordinator.service_layer.catchup import CatchUp
 from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_events
+from phaseout_coordinator.service_layer.policy_store import PolicyStore
 from phaseout_coordinator.service_layer.projector import Projector
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import IdempotentConsumer
@@ -19,7 +20,7 @@ from phaseout_kit.registry import BUREAUS, DEADLETTER_TOPIC, topic_for
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_kit.settings import CoordinatorSettings
 from phaseout_kit.tasks import cancel_and_wait
-from phaseout_policy import load_policy
+from phaseout_policy import PolicyBook, load_policy
 
 MIGRATIONS = str(files("phaseout_coordinator") / "adapters" / "migrations")
 log = logging.getLogger(__name__)
@@ -32,9 +33,9 @@ class Coordinator:
         self.settings = settings
         self.runtime = ServiceRuntime(settings=settings, migrations=MIGRATIONS)
         self.clock = self.runtime.clock
-        self.policy = load_policy()
+        self.policy_store = PolicyStore(load_policy())  # the shipped book with the office's approved changes
         self.projector = Projector(
-            self.runtime.sessions, self.clock, self.policy, on_commit=self.runtime.relay.wake
+            self.runtime.sessions, self.clock, self.policy_store, on_commit=self.runtime.relay.wake
         )
         self.consumer = IdempotentConsumer(
             self.runtime.sessions,
@@ -58,12 +59,18 @@ class Coordinator:
         )
         self._scheduler: asyncio.Task[None] | None = None
 
+    @property
+    def policy(self) -> PolicyBook:
+        """The policy book in force (what the API, the dashboard and the projector judge by)."""
+        return self.policy_store.current
+
     async def _stored(self, _events: Sequence[EventEnvelope]) -> None:
         self.projector.wake()
 
     async def start(self, runtime: ServiceRuntime) -> None:
         async with runtime.unit_of_work() as session:
             await ensure_cursors(session)
+            await self.policy_store.refresh(session)
         self.consumer.start()
         self.catch_up.start()
         self.projector.start()

@@ -26,7 +26,7 @@ Text = Annotated[str, Field(min_length=1, max_length=120)]
 ReporterDep = Annotated[Principal, Depends(require_roles(Role.OFFICE_ADMIN, Role.DEPARTMENT, Role.BUREAU))]
 
 
-TaskNumber = Annotated[int, Path(ge=1, le=16, description="附件任务序号（1–16）")]
+TaskNumber = Annotated[int, Path(ge=1, le=99, description="附件任务序号（该年度方案所列）")]
 
 
 class ReportBody(BaseModel):

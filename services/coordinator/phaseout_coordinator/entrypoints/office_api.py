@@ -4,7 +4,7 @@
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,10 +30,9 @@ from phaseout_coordinator.entrypoints.api import (
     ReaderDep,
     YearQuery,
 )
+from phaseout_coordinator.entrypoints.policy_api import policy_routes
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
-from phaseout_coordinator.service_layer.policy_data import overview as policy_data_overview
-from phaseout_coordinator.service_layer.policy_import import check_plan_year as plan_year_check
 from phaseout_kit.registry import short_name, unit_name
 from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors
 
@@ -58,30 +57,8 @@ def office_router() -> APIRouter:
     _statistics(router)
     annex_routes(router)
     _annual_report(router)
-    _policy_data(router)
+    policy_routes(router)
     return router
-
-
-def _policy_data(router: APIRouter) -> None:
-    @router.get(
-        "/policy",
-        summary="政策数据：各数据文件、各法规标准的版本链（施行日期、替代关系、收录情况）(policy data and editions)",
-    )
-    async def policy_data(policy: PolicyDep, coordinator: CoordinatorDep, _p: ReaderDep) -> dict[str, Any]:
-        return policy_data_overview(policy, coordinator.clock.today())
-
-    @router.post(
-        "/policy/plan-years/check",
-        summary="检查拟载入的年度实施方案（逐行列出错误；不保存）(check a plan year before loading it)",
-    )
-    async def check_plan_year(
-        policy: PolicyDep,
-        runtime: RuntimeDep,
-        principal: AdminDep,
-        body: Annotated[dict[str, Any], Body(description="年度实施方案（JSON）")],
-    ) -> dict[str, Any]:
-        async with runtime.unit_of_work() as session:
-            return plan_year_check(session, principal, body, policy)
 
 
 def _downloads(router: APIRouter) -> None:

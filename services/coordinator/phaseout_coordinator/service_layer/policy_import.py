@@ -1,73 +1,82 @@
-"""Checking a year's 实施方案 the office wants to load (the first step of importing policy data): the document as
-the office writes it — units by their Chinese names — validated row by row, each error in Chinese with its row
-and field (pure: nothing is stored; the preview and approval come next)."""
+"""The office administrator changes the policy data — loads a year's 实施方案, confirms or changes an operating
+rule: check it (row errors in Chinese, nothing stored), submit it (a draft with a preview of the decisions it
+changes, computed by the engine on the stored events), approve it (a new policy version; exactly the
+enterprises it changes are queued for re-evaluation) or withdraw it. Every step is audited, in the caller's
+transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phaseout_coordinator.adapters.orm import StoredEvent
+from phaseout_coordinator.adapters.orm_policy import PolicyChange
+from phaseout_coordinator.domain.facts import facts_of, registration_of
+from phaseout_coordinator.domain.policy_changes import (
+    KIND_ZH,
+    Checked,
+    Document,
+    LocalRuleEdition,
+    PlanYearDocument,
+    bureaus_judged_anew,
+    changed_book,
+    check_change,
+    check_plan_year,
+    effect_on,
+)
+from phaseout_coordinator.service_layer.policy_store import APPROVED, PolicyStore
+from phaseout_coordinator.service_layer.projector import CHANGE, queue, stored_facts
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal
-from phaseout_kit.registry import find_unit
+from phaseout_kit.clock import utcnow
+from phaseout_kit.refusals import Conflict, FieldErrors, NotFound
 from phaseout_policy import PolicyBook
 
-DimensionCode = Literal["energy", "environment", "quality", "safety", "technology", "general"]
-
-# pydantic's error types in the office's words
-ERROR_ZH = {
-    "missing": "缺少必填项",
-    "string_too_short": "不能为空",
-    "string_too_long": "过长",
-    "int_parsing": "须为整数",
-    "int_type": "须为整数",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
-    "literal_error": "取值无效",
-    "list_type": "须为列表",
-    "too_short": "至少一项",
-    "extra_forbidden": "不认识的字段",
-}
+DRAFT, WITHDRAWN = "draft", "withdrawn"
+STATUS_ZH = {DRAFT: "待审批", APPROVED: "已批准生效", WITHDRAWN: "已撤回"}
+BATCH = 500  # enterprises judged per read
 
 
-class TaskRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    number: int = Field(ge=1, le=99, description="任务序号")
-    title_zh: str = Field(min_length=1, max_length=60, description="任务名称")
-    dimension: DimensionCode | None = Field(default=None, description="所属领域（五项标准之一，或 general）")
-    lead_units_zh: list[str] = Field(min_length=1, description="牵头单位（名录中的名称，如 区经济信息委）")
-    cooperating_units_zh: list[str] = Field(default_factory=list, description="配合单位")
-    planned_work_zh: str = Field(min_length=1, max_length=4000, description="工作任务")
-    contact_zh: str = Field(default="", max_length=200, description="联系科室及电话")
-
-
-class PlanYearDocument(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    year: int = Field(ge=2017, le=2100, description="方案年度")
-    document: str = Field(min_length=1, max_length=120, description="文号，如 涪经信发〔2021〕30号")
-    title_zh: str = Field(min_length=1, max_length=200, description="方案名称")
-    issued_on: date = Field(description="印发日期")
-    tasks: list[TaskRow] = Field(min_length=1, description="附件任务（每行一项）")
+def _summary(doc: Document, policy: PolicyBook) -> dict[str, Any]:
+    if isinstance(doc, LocalRuleEdition):
+        current = policy.coordinator_rule(doc.key, doc.valid_from)
+        return {
+            "key": doc.key,
+            "document": doc.document,
+            "valid_from": doc.valid_from.isoformat(),
+            "months": doc.months,
+            "replaces": {"id": current.id, "document": current.document, "months": current.months},
+        }
+    loaded = policy.plan_year(doc.year)
+    return {
+        "year": doc.year,
+        "document": doc.document,
+        "tasks": len(doc.tasks),
+        "replaces": loaded.document if loaded else None,  # a plan of that year is already loaded
+    }
 
 
-def _error(row: int | None, field: str, message_zh: str) -> dict[str, Any]:
-    where = f"第{row}行" if row else "方案"
-    return {"row": row, "field": field, "message_zh": f"{where} {field}：{message_zh}"}
+def _key(doc: Document) -> str:
+    return doc.key if isinstance(doc, LocalRuleEdition) else str(doc.year)
 
 
-def check_plan_year(
-    session: AsyncSession, principal: Principal, raw: Any, policy: PolicyBook
+def plan_year_problems(raw: Any, store: PolicyStore) -> dict[str, Any]:
+    checked = check_plan_year(raw, store.current, store.baseline)
+    result: dict[str, Any] = {"valid": checked.valid, "errors": checked.errors}
+    if checked.document is not None:
+        result["summary"] = _summary(checked.document, store.current)
+    return result
+
+
+def audited_check(
+    session: AsyncSession, principal: Principal, raw: Any, store: PolicyStore
 ) -> dict[str, Any]:
-    """The office administrator's check of a 实施方案 to load, audited (in the caller's transaction)."""
-    result = plan_year_problems(raw, policy)
+    """The office administrator's check of a 实施方案 to load (nothing stored but the audit entry)."""
+    result = plan_year_problems(raw, store)
     year = raw.get("year") if isinstance(raw, dict) else None
     record_audit(
         session,
@@ -81,42 +90,194 @@ def check_plan_year(
     return result
 
 
-def plan_year_problems(raw: Any, policy: PolicyBook) -> dict[str, Any]:
-    """Whether ``raw`` is a loadable 实施方案, and why not (row = task, 1-based): every error of the document's
-    shape at once; when the shape is right, every error against the rules (dates, numbering, unit names)."""
-    try:
-        doc = PlanYearDocument.model_validate(raw)
-    except ValidationError as exc:
-        errors = []
-        for e in exc.errors():
-            loc = list(e["loc"])
-            row = loc[1] + 1 if len(loc) > 1 and loc[0] == "tasks" and isinstance(loc[1], int) else None
-            field = ".".join(str(p) for p in (loc[2:] if row else loc)) or "tasks"
-            errors.append(_error(row, field, ERROR_ZH.get(e["type"], e["msg"])))
-        return {"valid": False, "errors": errors}
-    errors = []
-    if not doc.year - 1 <= doc.issued_on.year <= doc.year:
-        errors.append(_error(None, "issued_on", f"印发日期应在{doc.year - 1}年或{doc.year}年"))
-    seen: set[int] = set()
-    for row, task in enumerate(doc.tasks, start=1):
-        if task.number in seen:
-            errors.append(_error(row, "number", f"任务序号{task.number}重复"))
-        seen.add(task.number)
-        for field, names in (
-            ("lead_units_zh", task.lead_units_zh),
-            ("cooperating_units_zh", task.cooperating_units_zh),
-        ):
-            unknown = [n for n in names if find_unit(n) is None]
-            if unknown:
-                errors.append(_error(row, field, f"单位名录中没有：{'、'.join(unknown)}"))
-    loaded = policy.plan_year(doc.year)
+def _refuse(checked: Checked) -> FieldErrors:
+    return FieldErrors(
+        [
+            {
+                "loc": ["body", *([e["section"], e["row"]] if e["row"] else []), e["field"]],
+                "msg": e["message_zh"],
+                "type": "policy_data",
+                **e,
+            }
+            for e in checked.errors
+        ]
+    )
+
+
+async def preview(
+    session: AsyncSession, before: PolicyBook, after: PolicyBook, dimensions: Sequence[str], today: date
+) -> dict[str, Any]:
+    """Which enterprises' decisions change, and how, when ``after`` replaces ``before`` on ``today``: the engine
+    on the stored events of every enterprise with a finding in a dimension the change touches."""
+    candidates = list(
+        await session.scalars(
+            sa.select(StoredEvent.uscc)
+            .where(StoredEvent.bureau.in_(list(dimensions)))
+            .distinct()
+            .order_by(StoredEvent.uscc)
+        )
+    )
+    affected = []
+    for start in range(0, len(candidates), BATCH):
+        usccs = candidates[start : start + BATCH]
+        events, affiliates = await stored_facts(session, usccs)
+        for uscc in usccs:
+            registration = registration_of(events[uscc])
+            if registration is None:
+                continue
+            effect = effect_on(facts_of(uscc, events[uscc], affiliates[uscc]), today, before, after)
+            if effect.changes or effect.before.status != effect.after.status:
+                affected.append(
+                    {
+                        "uscc": uscc,
+                        "name": registration.name,
+                        "status_before": effect.before.status.value,
+                        "status_after": effect.after.status.value,
+                        "changes": [CHANGE.dump_python(c, mode="json") for c in effect.changes],
+                    }
+                )
     return {
-        "valid": not errors,
-        "errors": errors,
-        "summary": {
-            "year": doc.year,
-            "document": doc.document,
-            "tasks": len(doc.tasks),
-            "replaces": loaded.document if loaded else None,  # a plan of that year is already loaded
-        },
+        "as_of": today.isoformat(),
+        "compared_with_version": before.version,
+        "policy_version": after.version,
+        "dimensions": list(dimensions),
+        "evaluated": len(candidates),
+        "affected": len(affected),
+        "enterprises": affected,
     }
+
+
+async def submit_change(
+    session: AsyncSession, principal: Principal, kind: str, raw: Any, store: PolicyStore, today: date
+) -> dict[str, Any]:
+    """Store a checked change (``kind``: plan_year | local_rule) as a draft with the preview of its effect;
+    refuse it with every row error."""
+    current = await store.refresh(session)
+    checked = check_change(kind, raw, current, store.baseline)
+    if not checked.valid or checked.document is None:
+        raise _refuse(checked)
+    doc = checked.document
+    row = PolicyChange(
+        kind=kind,
+        key=_key(doc),
+        document=doc.model_dump(mode="json"),
+        status=DRAFT,
+        based_on_version=current.version,
+        preview={},
+        submitted_by=principal.actor,
+        submitted_at=utcnow(),
+    )
+    session.add(row)
+    await session.flush()  # its id names the version it would make
+    candidate = changed_book(current, kind, row.document, row.id, store.baseline.version)
+    row.preview = await preview(session, current, candidate, bureaus_judged_anew(kind), today)
+    record_audit(
+        session,
+        principal,
+        action="policy.change.submit",
+        object_type="policy_change",
+        object_id=str(row.id),
+        before=None,
+        after={
+            "kind": row.kind,
+            "key": row.key,
+            "document": doc.document,
+            "affected": row.preview["affected"],
+        },
+    )
+    return change_view(row, current)
+
+
+async def approve_change(
+    session: AsyncSession, principal: Principal, change_id: int, store: PolicyStore, today: date
+) -> dict[str, Any]:
+    """Put a draft in force: a new policy version, the preview computed again on what is stored now, and
+    exactly the enterprises it changes queued (the projector judges them under the new version)."""
+    row = await _draft(session, change_id)
+    current = await store.refresh(session)
+    checked = check_change(row.kind, row.document, current, store.baseline)  # after another approval
+    if not checked.valid:
+        raise _refuse(checked)
+    candidate = changed_book(current, row.kind, row.document, row.id, store.baseline.version)
+    row.preview = await preview(session, current, candidate, bureaus_judged_anew(row.kind), today)
+    row.based_on_version = current.version
+    row.status, row.policy_version = APPROVED, candidate.version
+    row.decided_by, row.decided_at = principal.actor, utcnow()
+    await queue(session, [e["uscc"] for e in row.preview["enterprises"]])
+    record_audit(
+        session,
+        principal,
+        action="policy.change.approve",
+        object_type="policy_change",
+        object_id=str(row.id),
+        before={"status": DRAFT, "policy_version": current.version},
+        after={"status": APPROVED, "policy_version": candidate.version, "affected": row.preview["affected"]},
+    )
+    return change_view(row, current)
+
+
+async def withdraw_change(session: AsyncSession, principal: Principal, change_id: int) -> dict[str, Any]:
+    row = await _draft(session, change_id)
+    row.status, row.decided_by, row.decided_at = WITHDRAWN, principal.actor, utcnow()
+    record_audit(
+        session,
+        principal,
+        action="policy.change.withdraw",
+        object_type="policy_change",
+        object_id=str(row.id),
+        before={"status": DRAFT},
+        after={"status": WITHDRAWN},
+    )
+    return change_view(row, None)
+
+
+async def _draft(session: AsyncSession, change_id: int) -> PolicyChange:
+    row = await session.get(PolicyChange, change_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"没有第{change_id}号政策数据变更", f"no policy change {change_id}", "change_id")
+    if row.status != DRAFT:
+        raise Conflict(
+            f"第{change_id}号变更{STATUS_ZH[row.status]}，不能再审批或撤回",
+            f"policy change {change_id} is {row.status}",
+            status=row.status,
+        )
+    return row
+
+
+async def list_changes(session: AsyncSession) -> list[dict[str, Any]]:
+    rows = await session.scalars(sa.select(PolicyChange).order_by(PolicyChange.id.desc()))
+    return [change_view(r, None, with_preview=False) for r in rows]
+
+
+async def get_change(session: AsyncSession, change_id: int) -> dict[str, Any]:
+    row = await session.get(PolicyChange, change_id)
+    if row is None:
+        raise NotFound(f"没有第{change_id}号政策数据变更", f"no policy change {change_id}", "change_id")
+    return change_view(row, None)
+
+
+def change_view(row: PolicyChange, policy: PolicyBook | None, *, with_preview: bool = True) -> dict[str, Any]:
+    doc = (PlanYearDocument if row.kind == "plan_year" else LocalRuleEdition).model_validate(row.document)
+    view: dict[str, Any] = {
+        "change_id": row.id,
+        "kind": row.kind,
+        "kind_zh": KIND_ZH[row.kind],
+        "key": row.key,
+        "status": row.status,
+        "status_zh": STATUS_ZH[row.status],
+        "document": doc.document,
+        "title_zh": doc.title_zh if isinstance(doc, PlanYearDocument) else doc.text_zh,
+        "based_on_version": row.based_on_version,
+        "policy_version": row.policy_version,
+        "submitted_by": row.submitted_by,
+        "submitted_at": row.submitted_at.isoformat(),
+        "decided_by": row.decided_by,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "affected": row.preview.get("affected"),
+    }
+    if policy is not None:
+        view["summary"] = _summary(doc, policy)
+    if with_preview:
+        view["submitted"] = row.document
+        view["preview"] = row.preview
+    return view

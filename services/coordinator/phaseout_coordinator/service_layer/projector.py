@@ -38,6 +38,7 @@ from phaseout_coordinator.adapters.orm import (
 from phaseout_coordinator.domain.engine import decision_diff, evaluate
 from phaseout_coordinator.domain.facts import Registration, StoredFact, facts_of, registration_of
 from phaseout_coordinator.domain.model import Assessment, DecisionChange, Explanation
+from phaseout_coordinator.service_layer.policy_store import PolicyStore
 from phaseout_kit.clock import DistrictClock, utcnow
 from phaseout_kit.db import Base
 from phaseout_kit.events.envelope import event_type, source_uri
@@ -95,12 +96,13 @@ class Projector:
         self,
         sessions: async_sessionmaker[AsyncSession],
         clock: DistrictClock,
-        policy: PolicyBook,
+        policy: PolicyBook | PolicyStore,
         on_commit: Callable[[], None] = lambda: None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._policy = policy
+        # The book in force: the shipped one with the office's approved changes, re-read when one is approved.
+        self._policy = policy if isinstance(policy, PolicyStore) else PolicyStore(policy)
         self._on_commit = on_commit  # wakes the outbox relay after decision events were written
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -212,13 +214,13 @@ class Projector:
         return len(due)
 
     def assess(
-        self, uscc: str, stored: list[StoredFact], affiliates: Iterable[str], today: date
+        self, uscc: str, stored: list[StoredFact], affiliates: Iterable[str], today: date, policy: PolicyBook
     ) -> tuple[Registration, Assessment] | None:
         """The registry entry and assessment of one enterprise from its stored events (no I/O)."""
         registration = registration_of(stored)
         if registration is None:
             return None
-        return registration, evaluate(facts_of(uscc, stored, affiliates), today, self._policy)
+        return registration, evaluate(facts_of(uscc, stored, affiliates), today, policy)
 
     async def project(
         self, session: AsyncSession, usccs: Sequence[str], *, emit: bool
@@ -226,23 +228,8 @@ class Projector:
         """Evaluate enterprises from their stored events and replace their projections (set-based: a few
         statements per batch, not per enterprise). With ``emit``, the decisions that changed since the last
         projection go out as events through the outbox, in the same transaction."""
-        events: dict[str, list[StoredFact]] = defaultdict(list)
-        for uscc, *fact in await session.execute(
-            sa.select(
-                StoredEvent.uscc,
-                StoredEvent.event_id,
-                StoredEvent.bureau,
-                StoredEvent.sequence,
-                StoredEvent.type,
-                StoredEvent.data,
-            ).where(StoredEvent.uscc.in_(usccs))
-        ):
-            events[uscc].append(StoredFact(*fact))
-        affiliates: dict[str, list[str]] = defaultdict(list)
-        for owner, affiliate in await session.execute(
-            sa.select(Affiliation.uscc, Affiliation.affiliate_uscc).where(Affiliation.uscc.in_(usccs))
-        ):
-            affiliates[owner].append(affiliate)
+        events, affiliates = await stored_facts(session, usccs)
+        policy = await self._policy.refresh(session)
         previous: dict[str, Any] = {}
         if emit:
             statuses = sa.select(EnterpriseStatus.uscc, EnterpriseStatus.assessment)
@@ -253,7 +240,7 @@ class Projector:
         assessed: dict[str, Assessment] = {}
         decisions: list[NewEvent] = []
         for uscc in usccs:
-            result = self.assess(uscc, events[uscc], affiliates[uscc], today)
+            result = self.assess(uscc, events[uscc], affiliates[uscc], today, policy)
             if result is None:  # no finding among its events: nothing to project
                 continue
             registration, assessment = result
@@ -285,6 +272,30 @@ class Projector:
                 await session.execute(sa.insert(cast(sa.Table, model.__table__)), rows[model])
         await append_events(session, decisions)  # last: the outbox counter stays locked until commit
         return assessed
+
+
+async def stored_facts(
+    session: AsyncSession, usccs: Sequence[str]
+) -> tuple[dict[str, list[StoredFact]], dict[str, list[str]]]:
+    """The stored events and declared affiliates of each of ``usccs`` (what the engine judges them on)."""
+    events: dict[str, list[StoredFact]] = defaultdict(list)
+    for uscc, *fact in await session.execute(
+        sa.select(
+            StoredEvent.uscc,
+            StoredEvent.event_id,
+            StoredEvent.bureau,
+            StoredEvent.sequence,
+            StoredEvent.type,
+            StoredEvent.data,
+        ).where(StoredEvent.uscc.in_(usccs))
+    ):
+        events[uscc].append(StoredFact(*fact))
+    affiliates: dict[str, list[str]] = defaultdict(list)
+    for owner, affiliate in await session.execute(
+        sa.select(Affiliation.uscc, Affiliation.affiliate_uscc).where(Affiliation.uscc.in_(usccs))
+    ):
+        affiliates[owner].append(affiliate)
+    return events, affiliates
 
 
 Table = type[CaseStatusRow] | type[ListEntryRow] | type[MeasureRow] | type[PriceInstructionRow]

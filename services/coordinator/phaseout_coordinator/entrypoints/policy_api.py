@@ -1,0 +1,115 @@
+"""The policy data API: the datasets and instrument chains in force, and the office administrator's loading of
+a year's 实施方案 — check, submit (draft with preview), approve, withdraw (no ``from __future__``: FastAPI
+reads the annotations)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path
+
+from phaseout_coordinator.entrypoints.api import AdminDep, CoordinatorDep, PolicyDep, ReaderDep
+from phaseout_coordinator.service_layer import policy_import
+from phaseout_coordinator.service_layer.policy_data import overview
+from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors
+
+ChangeId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="政策数据变更编号")]
+PlanYearBody = Annotated[
+    dict[str, Any], Body(description="年度实施方案（JSON，字段见 README「年度实施方案」）")
+]
+
+
+def policy_routes(router: APIRouter) -> None:
+    @router.get(
+        "/policy",
+        summary="政策数据：各数据文件、各法规标准的版本链（施行日期、替代关系、收录情况）(policy data and editions)",
+    )
+    async def policy_data(policy: PolicyDep, coordinator: CoordinatorDep, _p: ReaderDep) -> dict[str, Any]:
+        return overview(policy, coordinator.clock.today())
+
+    @router.post(
+        "/policy/plan-years/check",
+        summary="检查拟载入的年度实施方案（逐行列出错误；不保存）(check a plan year before loading it)",
+    )
+    async def check_plan_year(
+        coordinator: CoordinatorDep, runtime: RuntimeDep, principal: AdminDep, body: PlanYearBody
+    ) -> dict[str, Any]:
+        async with runtime.unit_of_work() as session:
+            await coordinator.policy_store.refresh(session)
+            return policy_import.audited_check(session, principal, body, coordinator.policy_store)
+
+    @router.post(
+        "/policy/plan-years",
+        status_code=201,
+        summary="提交年度实施方案：保存为待审批变更，并预览其对各企业决定的影响 (submit a plan year: draft and preview)",
+        responses=errors(422),
+    )
+    async def submit_plan_year(
+        coordinator: CoordinatorDep, runtime: RuntimeDep, principal: AdminDep, body: PlanYearBody
+    ) -> dict[str, Any]:
+        async with runtime.unit_of_work() as session:
+            return await policy_import.submit_change(
+                session, principal, "plan_year", body, coordinator.policy_store, coordinator.clock.today()
+            )
+
+    @router.post(
+        "/policy/local-rules",
+        status_code=201,
+        summary="提交平台运行规则的确认或改定（如退出期限）：保存为待审批变更并预览影响 (submit an operating rule edition)",
+        responses=errors(422),
+    )
+    async def submit_local_rule(
+        coordinator: CoordinatorDep,
+        runtime: RuntimeDep,
+        principal: AdminDep,
+        body: Annotated[
+            dict[str, Any],
+            Body(description="运行规则版本：key、months、valid_from、document、clause、text_zh"),
+        ],
+    ) -> dict[str, Any]:
+        async with runtime.unit_of_work() as session:
+            return await policy_import.submit_change(
+                session, principal, "local_rule", body, coordinator.policy_store, coordinator.clock.today()
+            )
+
+    @router.get("/policy/changes", summary="政策数据变更（待审批、已生效、已撤回）(policy changes)")
+    async def list_changes(runtime: RuntimeDep, _p: ReaderDep) -> list[dict[str, Any]]:
+        async with runtime.sessions() as session:
+            return await policy_import.list_changes(session)
+
+    @router.get(
+        "/policy/changes/{change_id}",
+        summary="一项政策数据变更及其影响预览 (a policy change and its preview)",
+        responses=errors(404),
+    )
+    async def get_change(change_id: ChangeId, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
+        async with runtime.sessions() as session:
+            return await policy_import.get_change(session, change_id)
+
+    @router.post(
+        "/policy/changes/{change_id}/approve",
+        summary="审批生效：形成新的政策数据版本，受影响企业按新版本重新判定 (approve: a new policy version)",
+        responses=errors(404, 409, 422),
+    )
+    async def approve_change(
+        change_id: ChangeId, coordinator: CoordinatorDep, runtime: RuntimeDep, principal: AdminDep
+    ) -> dict[str, Any]:
+        store = coordinator.policy_store
+        async with store.approving:
+            async with runtime.unit_of_work() as session:
+                approved = await policy_import.approve_change(
+                    session, principal, change_id, store, coordinator.clock.today()
+                )
+            async with runtime.sessions() as session:
+                await store.refresh(session)
+        coordinator.projector.wake()
+        return approved
+
+    @router.post(
+        "/policy/changes/{change_id}/withdraw",
+        summary="撤回待审批的变更 (withdraw a draft)",
+        responses=errors(404, 409),
+    )
+    async def withdraw_change(
+        change_id: ChangeId, runtime: RuntimeDep, principal: AdminDep
+    ) -> dict[str, Any]:
+        async with runtime.unit_of_work() as session:
+            return await policy_import.withdraw_change(session, principal, change_id)

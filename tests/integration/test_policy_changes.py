@@ -1,0 +1,175 @@
+"""The office loads a year's 实施方案 through the API on both databases (issue 13): row errors, a draft with the
+preview of its effect computed by the engine on the stored events, approval into a new policy version; the
+decision events published after approval are exactly the preview's, carry the new version, and only the
+enterprises the preview names are judged again. The approved plan survives a restart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+
+from phaseout_coordinator.adapters.orm import EnterpriseStatus
+from phaseout_energy.domain import SPEC as ENERGY
+from phaseout_kit.audit import AuditEntry
+from phaseout_kit.events.broker import EmbeddedBroker
+from phaseout_kit.uscc import make_code
+from phaseout_policy import load_policy
+from tests.apps import auth, bureau_client
+from tests.conftest import wait_until
+from tests.integration.test_bureau_api import finding
+from tests.integration.test_coordinator import bureau_events, projected
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+PLAN = json.loads((FIXTURES / "plan_year_2021.json").read_text("utf-8"))
+EXIT_IN_3_MONTHS = json.loads((FIXTURES / "local_rule_exit_deadline.json").read_text("utf-8"))
+ADMIN, VIEWER = auth("demo-office-admin"), auth("demo-office-viewer")
+WRITER = auth("demo-energy-writer")
+RED, YELLOW, LATER = (make_code(f"91500102MA5U8P{s}") for s in ("AA1", "BB2", "CC3"))
+
+
+async def energy_story(client: httpx.AsyncClient) -> None:
+    """Orders of 2020-07-10 (red from 2021-01-11, its exit due within the operating rule's months of that),
+    2021-04-01 and 2021-08-01 (still within their deadlines on 2021-09-30)."""
+    for n, (uscc, ordered) in enumerate(((RED, "2020-07-10"), (YELLOW, "2021-04-01"), (LATER, "2021-08-01"))):
+        body = finding(uscc=uscc, enterprise_name=f"重庆市涪陵区规则测试{n}有限公司", found_on=ordered)
+        created = await client.post("/api/v1/findings", json=body, headers=WRITER)
+        assert created.status_code == 201, created.text
+        case_id = created.json()["finding_id"]
+        step = await client.post(
+            f"/api/v1/cases/{case_id}/rectification_ordered", json={"occurred_on": ordered}, headers=WRITER
+        )
+        assert step.status_code == 201, step.text
+
+
+async def assessments(app: Any) -> dict[str, dict[str, Any]]:
+    async with app.state.runtime.sessions() as session:
+        rows = await session.execute(sa.select(EnterpriseStatus.uscc, EnterpriseStatus.assessment))
+        return {uscc: assessment for uscc, assessment in rows}
+
+
+async def test_an_operating_rule_edition_is_previewed_then_approved_and_decides_exactly_as_previewed(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    baseline = load_policy().version
+    async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as bureau:
+        await energy_story(bureau)
+        events = await bureau_events(bureau)
+    async with projected(events, database_url, broker, tmp_path) as (app, client):
+        before = await assessments(app)
+        unknown = await client.post(
+            "/api/v1/policy/local-rules", json={**EXIT_IN_3_MONTHS, "key": "status_order"}, headers=ADMIN
+        )
+        malformed = await client.post(
+            "/api/v1/policy/local-rules", json={**EXIT_IN_3_MONTHS, "months": 0}, headers=ADMIN
+        )
+        not_admin = await client.post("/api/v1/policy/local-rules", json=EXIT_IN_3_MONTHS, headers=VIEWER)
+        submitted = await client.post("/api/v1/policy/local-rules", json=EXIT_IN_3_MONTHS, headers=ADMIN)
+        assert submitted.status_code == 201, submitted.text
+        draft = submitted.json()
+        unchanged_meanwhile = await assessments(app)  # a draft decides nothing
+        head = (await client.get("/api/v1/decisions", headers=VIEWER)).json()["last_sequence"]
+
+        approved = await client.post(f"/api/v1/policy/changes/{draft['change_id']}/approve", headers=ADMIN)
+        assert approved.status_code == 200, approved.text
+        twice = await client.post(f"/api/v1/policy/changes/{draft['change_id']}/approve", headers=ADMIN)
+        preview = approved.json()["preview"]
+        expected = [c for e in preview["enterprises"] for c in e["changes"]]
+
+        async def published() -> list[dict[str, Any]] | None:
+            feed = (await client.get(f"/api/v1/decisions?after={head}", headers=VIEWER)).json()["events"]
+            return [e["data"] for e in feed] if len(feed) >= len(expected) else None
+
+        decided = await wait_until(published, timeout_s=30, message="the decisions of the approved rule")
+        after = await assessments(app)
+        policy = (await client.get("/api/v1/policy", headers=VIEWER)).json()
+        async with app.state.runtime.sessions() as session:
+            audited = [
+                a.action
+                for a in await session.scalars(
+                    sa.select(AuditEntry)
+                    .where(AuditEntry.object_type == "policy_change")
+                    .order_by(AuditEntry.id)
+                )
+            ]
+
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "key"]
+    assert "没有以月计期限的运行规则 status_order" in unknown.json()["detail"][0]["msg"]
+    assert malformed.status_code == 422
+    assert [e["msg"] for e in malformed.json()["detail"]] == ["文件 months：数值过小"]
+    assert not_admin.status_code == 403
+    version = f"{baseline}+office.{draft['change_id']}"
+    assert draft["status"] == "draft" and draft["preview"]["policy_version"] == version
+    assert draft["summary"]["replaces"]["months"] == 6
+    assert unchanged_meanwhile == before
+    # The preview names the one enterprise whose exit falls due earlier under the confirmed rule …
+    assert [e["uscc"] for e in draft["preview"]["enterprises"]] == [RED]
+    assert draft["preview"]["evaluated"] == 3
+    assert {c["kind"] for c in expected} >= {"measure_imposed"}
+    # red from 2021-01-11: 3 months end on 2021-04-11, "未按期完成" from the day after (6 months: 2021-07-12)
+    assert min(c["effective_on"] for c in expected) == "2021-04-12"
+    # … the approval computes it again on what is stored (nothing new) and finds the same …
+    assert preview == draft["preview"]
+    assert twice.status_code == 409
+    # … and the decision events published after approval are exactly the previewed changes, new version.
+    assert decided == expected
+    assert {d["policy_version"] for d in decided} == {version}
+    assert after[RED]["policy_version"] == version
+    for unaffected in (YELLOW, LATER):  # not judged again: their decisions stand as made
+        assert after[unaffected] == before[unaffected]
+    assert policy["policy_version"] == version
+    assert audited == ["policy.change.submit", "policy.change.approve"]
+
+
+async def test_a_plan_year_loads_its_tasks_and_moves_no_enterprise(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    async with projected([], database_url, broker, tmp_path) as (_app, client):
+        faulty = {**PLAN, "tasks": [{**PLAN["tasks"][0], "lead_units_zh": ["区能源局"]}]}
+        refused = await client.post("/api/v1/policy/plan-years", json=faulty, headers=ADMIN)
+        shipped = await client.post(
+            "/api/v1/policy/plan-years", json={**PLAN, "year": 2020, "issued_on": "2020-06-15"}, headers=ADMIN
+        )
+        draft = (await client.post("/api/v1/policy/plan-years", json=PLAN, headers=ADMIN)).json()
+        meanwhile = (await client.get("/api/v1/annex-tasks?year=2021", headers=VIEWER)).json()
+        await client.post(f"/api/v1/policy/changes/{draft['change_id']}/approve", headers=ADMIN)
+        plans = (await client.get("/api/v1/annex-tasks?year=2021", headers=VIEWER)).json()
+    assert refused.status_code == 422
+    assert [e["msg"] for e in refused.json()["detail"]] == ["第1行 lead_units_zh：单位名录中没有：区能源局"]
+    assert refused.json()["detail"][0]["loc"] == ["body", "tasks", 1, "lead_units_zh"]
+    assert shipped.status_code == 422 and "随产品发布" in shipped.json()["detail"][0]["msg"]
+    assert draft["preview"]["affected"] == 0 and draft["preview"]["evaluated"] == 0
+    assert meanwhile["plan"] is None and meanwhile["tasks"] == []
+    assert plans["plan"]["document"] == PLAN["document"]
+    assert [t["number"] for t in plans["tasks"]] == [1, 2] and plans["note_zh"] is None
+
+
+async def test_an_approved_plan_year_is_in_force_after_a_restart(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    async with projected([], database_url, broker, tmp_path) as (_app, client):
+        change = (await client.post("/api/v1/policy/plan-years", json=PLAN, headers=ADMIN)).json()
+        await client.post(f"/api/v1/policy/changes/{change['change_id']}/approve", headers=ADMIN)
+        withdrawn_draft = (
+            await client.post(
+                "/api/v1/policy/plan-years",
+                json={**PLAN, "year": 2022, "issued_on": "2022-02-01"},
+                headers=ADMIN,
+            )
+        ).json()
+        withdrawn = await client.post(
+            f"/api/v1/policy/changes/{withdrawn_draft['change_id']}/withdraw", headers=ADMIN
+        )
+    async with projected([], database_url, broker, tmp_path) as (_app, client):
+        policy = (await client.get("/api/v1/policy", headers=VIEWER)).json()
+        plan_2021 = (await client.get("/api/v1/annex-tasks?year=2021", headers=VIEWER)).json()
+        plan_2022 = (await client.get("/api/v1/annex-tasks?year=2022", headers=VIEWER)).json()
+        changes = (await client.get("/api/v1/policy/changes", headers=VIEWER)).json()
+    assert withdrawn.status_code == 200
+    assert policy["policy_version"].endswith(f"+office.{change['change_id']}")
+    assert plan_2021["plan"]["document"] == PLAN["document"] and len(plan_2021["tasks"]) == 2
+    assert plan_2022["plan"] is None and "未载入" in plan_2022["note_zh"]
+    assert [(c["key"], c["status"]) for c in changes] == [("2022", "withdrawn"), ("2021", "approved")]
