@@ -5,17 +5,21 @@ enterprises the preview names are judged again. The approved plan survives a res
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import sqlalchemy as sa
 
 from phaseout_coordinator.adapters.orm import EnterpriseStatus
+from phaseout_coordinator.domain.policy_changes import PlanYearDocument
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_kit.audit import AuditEntry
 from phaseout_kit.events.broker import EmbeddedBroker
+from phaseout_kit.registry import DIMENSION_ZH
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
 from tests.apps import auth, bureau_client
@@ -173,3 +177,74 @@ async def test_an_approved_plan_year_is_in_force_after_a_restart(
     assert plan_2021["plan"]["document"] == PLAN["document"] and len(plan_2021["tasks"]) == 2
     assert plan_2022["plan"] is None and "未载入" in plan_2022["note_zh"]
     assert [(c["key"], c["status"]) for c in changes] == [("2022", "withdrawn"), ("2021", "approved")]
+
+
+def filled_template(template: bytes, plan: dict[str, Any]) -> bytes:
+    """The template as an office clerk fills it in: units joined by 、, the dimension in Chinese."""
+    book = openpyxl.load_workbook(io.BytesIO(template))
+    for row, field in enumerate(("year", "document", "title_zh", "issued_on"), start=1):
+        book["方案"].cell(row=row, column=2, value=plan[field])
+    sheet = book["附件任务"]
+    for row, task in enumerate(plan["tasks"], start=2):
+        values = (
+            task["number"],
+            task["title_zh"],
+            DIMENSION_ZH.get(task.get("dimension") or "", "综合"),
+            "、".join(task["lead_units_zh"]),
+            "、".join(task.get("cooperating_units_zh", [])),
+            task.get("document_content_zh", ""),
+            task["planned_work_zh"],
+            task.get("contact_zh", ""),
+        )
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=row, column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_a_plan_year_is_loaded_from_the_xlsx_template_with_errors_by_sheet_row(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    xlsx = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    async with projected([], database_url, broker, tmp_path) as (_app, client):
+        template = await client.get("/api/v1/policy/plan-years/template.xlsx", headers=ADMIN)
+        faulty_plan = {
+            **PLAN,
+            "tasks": [PLAN["tasks"][0], {**PLAN["tasks"][1], "title_zh": "", "lead_units_zh": ["区能源局"]}],
+        }
+        faulty = await client.post(
+            "/api/v1/policy/plan-years/xlsx",
+            content=filled_template(template.content, faulty_plan),
+            headers={**ADMIN, **xlsx},
+        )
+        unknown_unit = await client.post(
+            "/api/v1/policy/plan-years/xlsx",
+            content=filled_template(
+                template.content,
+                {**PLAN, "tasks": [PLAN["tasks"][0], {**PLAN["tasks"][1], "lead_units_zh": ["区能源局"]}]},
+            ),
+            headers={**ADMIN, **xlsx},
+        )
+        not_xlsx = await client.post(
+            "/api/v1/policy/plan-years/xlsx", content=b"year,2021\n", headers={**ADMIN, **xlsx}
+        )
+        viewer = await client.post(
+            "/api/v1/policy/plan-years/xlsx", content=template.content, headers={**VIEWER, **xlsx}
+        )
+        good = await client.post(
+            "/api/v1/policy/plan-years/xlsx",
+            content=filled_template(template.content, PLAN),
+            headers={**ADMIN, **xlsx},
+        )
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+    assert faulty.status_code == 422
+    # the shape first (the unit names are checked once the shape is right)
+    assert [e["msg"] for e in faulty.json()["detail"]] == ["「附件任务」表第3行 任务名称：缺少必填项"]
+    assert [e["msg"] for e in unknown_unit.json()["detail"]] == [
+        "「附件任务」表第3行 牵头单位：单位名录中没有：区能源局"
+    ]
+    assert not_xlsx.status_code == 422 and not_xlsx.json()["detail"]["field"] == "file"
+    assert viewer.status_code == 403
+    assert good.status_code == 201, good.text
+    assert good.json()["submitted"] == PlanYearDocument.model_validate(PLAN).model_dump(mode="json")

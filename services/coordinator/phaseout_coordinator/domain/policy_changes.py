@@ -90,7 +90,13 @@ KIND_ZH = {"plan_year": "年度实施方案", "local_rule": "平台运行规则"
 
 def _error(section: str | None, row: int | None, field: str, message_zh: str) -> dict[str, Any]:
     where = f"第{row}行" if row else "文件"
-    return {"section": section, "row": row, "field": field, "message_zh": f"{where} {field}：{message_zh}"}
+    return {
+        "section": section,
+        "row": row,
+        "field": field,
+        "problem_zh": message_zh,
+        "message_zh": f"{where} {field}：{message_zh}",
+    }
 
 
 def _shape_errors(exc: ValidationError) -> list[dict[str, Any]]:

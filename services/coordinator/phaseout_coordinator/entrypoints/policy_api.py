@@ -4,8 +4,11 @@ reads the annotations)."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Path, Request
+from fastapi.responses import Response
 
+from phaseout_coordinator.adapters.exports import EXPORT_CONTENT, XLSX_MEDIA_TYPE, xlsx_response
+from phaseout_coordinator.adapters.plan_year_template import template_bytes
 from phaseout_coordinator.entrypoints.api import AdminDep, CoordinatorDep, PolicyDep, ReaderDep
 from phaseout_coordinator.service_layer import policy_import
 from phaseout_coordinator.service_layer.policy_data import overview
@@ -48,6 +51,32 @@ def policy_routes(router: APIRouter) -> None:
         async with runtime.unit_of_work() as session:
             return await policy_import.submit_change(
                 session, principal, "plan_year", body, coordinator.policy_store, coordinator.clock.today()
+            )
+
+    @router.get(
+        "/policy/plan-years/template.xlsx",
+        summary="年度实施方案 XLSX 模板（方案、附件任务、填写说明）(the plan-year template)",
+        responses=EXPORT_CONTENT,
+    )
+    async def plan_year_template(_p: AdminDep) -> Response:
+        return xlsx_response(template_bytes(), "年度实施方案模板.xlsx", "phaseout-plan-year-template.xlsx")
+
+    @router.post(
+        "/policy/plan-years/xlsx",
+        status_code=201,
+        summary="以填好的 XLSX 模板提交年度实施方案（请求体为文件本身；错误按表、行、列列出）(submit a plan year as XLSX)",
+        responses=errors(422),
+        openapi_extra={
+            "requestBody": {"content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}
+        },
+    )
+    async def submit_plan_year_sheet(
+        request: Request, coordinator: CoordinatorDep, runtime: RuntimeDep, principal: AdminDep
+    ) -> dict[str, Any]:
+        content = await request.body()  # size-capped by the kit's body limit
+        async with runtime.unit_of_work() as session:
+            return await policy_import.submit_plan_year_sheet(
+                session, principal, content, coordinator.policy_store, coordinator.clock.today()
             )
 
     @router.post(

@@ -6,7 +6,7 @@ transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phaseout_coordinator.adapters.orm import StoredEvent
 from phaseout_coordinator.adapters.orm_policy import PolicyChange
+from phaseout_coordinator.adapters.plan_year_template import NotTheTemplate, read_plan_year, sheet_errors
 from phaseout_coordinator.domain.facts import facts_of, registration_of
 from phaseout_coordinator.domain.policy_changes import (
     KIND_ZH,
@@ -33,7 +34,7 @@ from phaseout_coordinator.service_layer.projector import CHANGE, queue, stored_f
 from phaseout_kit.audit import record_audit
 from phaseout_kit.auth import Principal
 from phaseout_kit.clock import utcnow
-from phaseout_kit.refusals import Conflict, FieldErrors, NotFound
+from phaseout_kit.refusals import Conflict, FieldErrors, Invalid, NotFound
 from phaseout_policy import PolicyBook
 
 DRAFT, WITHDRAWN = "draft", "withdrawn"
@@ -147,15 +148,39 @@ async def preview(
     }
 
 
+async def submit_plan_year_sheet(
+    session: AsyncSession, principal: Principal, content: bytes, store: PolicyStore, today: date
+) -> dict[str, Any]:
+    """A 实施方案 uploaded as the filled-in XLSX template: submitted like the JSON document, its errors named
+    by sheet, sheet row and column title."""
+    try:
+        raw, rows = read_plan_year(content)
+    except NotTheTemplate as exc:
+        raise Invalid(str(exc), "not the plan-year template", "file") from exc
+    return await submit_change(
+        session, principal, "plan_year", raw, store, today, locate=lambda errors: sheet_errors(errors, rows)
+    )
+
+
+def _as_given(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return errors
+
+
 async def submit_change(
-    session: AsyncSession, principal: Principal, kind: str, raw: Any, store: PolicyStore, today: date
+    session: AsyncSession,
+    principal: Principal,
+    kind: str,
+    raw: Any,
+    store: PolicyStore,
+    today: date,
+    locate: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] = _as_given,
 ) -> dict[str, Any]:
     """Store a checked change (``kind``: plan_year | local_rule) as a draft with the preview of its effect;
-    refuse it with every row error."""
+    refuse it with every row error (``locate`` says where each is in what the office submitted)."""
     current = await store.refresh(session)
     checked = check_change(kind, raw, current, store.baseline)
     if not checked.valid or checked.document is None:
-        raise _refuse(checked)
+        raise _refuse(Checked(checked.document, locate(checked.errors)))
     doc = checked.document
     row = PolicyChange(
         kind=kind,
