@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from openpyxl import load_workbook
@@ -23,6 +24,8 @@ from phaseout_policy import load_policy
 from tests.apps import auth
 from tests.conftest import wait_until
 from tests.e2e.platform import running_platform
+from tests.integration.test_policy_changes import PLAN as SAMPLE_PLAN
+from tests.integration.test_policy_changes import filled_template
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SHOTS = ARTIFACTS / "screenshots"
@@ -39,6 +42,7 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1366, "height": 768}
 OFFICE = auth("demo-office-admin")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---- the platform with the demo, and a browser --------------------------------------------------------------
@@ -302,3 +306,52 @@ async def test_roles_see_their_own_pages(page: Page) -> None:
     dimensions = await page.locator("td.key-dimension_zh").all_inner_texts()
     assert {d.strip() for d in dimensions} == {"安全"}  # a bureau sees its own cases
     await expect(page.locator("[data-testid=create-draft]")).to_have_count(0)  # and cannot publish
+
+
+async def test_the_office_loads_a_plan_year_from_the_xlsx_template(page: Page, tmp_path: Path) -> None:
+    """Issue 13: the administrator downloads the template, uploads a faulty file and sees its row errors, then a
+    correct one, reads the preview and approves; the plan year is then in force (a past year: 2019, so the
+    demo's own years stay as the other scenarios expect them)."""
+    await sign_in(page)
+    await page.goto("/dashboard/policy")
+    async with page.expect_download() as info:
+        await page.click("[data-testid=template-download]")
+    download = await info.value
+    assert download.suggested_filename == "年度实施方案模板.xlsx"
+    template = await anyio.Path(await download.path()).read_bytes()
+    plan = {
+        **SAMPLE_PLAN,
+        "year": 2019,
+        "issued_on": "2019-04-01",
+        "document": "涪经信发〔2019〕12号",
+        "title_zh": "涪陵区2019年落后产能退出工作实施方案（测试样例）",
+    }
+    faulty = {**plan, "tasks": [plan["tasks"][0], {**plan["tasks"][1], "lead_units_zh": ["区能源局"]}]}
+
+    await page.locator("[data-testid=plan-file]").set_input_files(
+        {"name": "2019年方案.xlsx", "mimeType": XLSX, "buffer": filled_template(template, faulty)}
+    )
+    await page.click("#upload button[type=submit]")
+    await expect(page.locator("[data-testid=row-errors]")).to_contain_text(
+        "「附件任务」表第3行 牵头单位：单位名录中没有：区能源局"
+    )
+    await shot(page, "10-policy-row-errors")
+
+    await page.locator("[data-testid=plan-file]").set_input_files(
+        {"name": "2019年方案.xlsx", "mimeType": XLSX, "buffer": filled_template(template, plan)}
+    )
+    await page.click("#upload button[type=submit]")
+    await expect(page.locator(".notice-ok")).to_contain_text("已保存为待审批变更")
+    await expect(page.locator("[data-testid=change-status]")).to_have_text("待审批")
+    await expect(page.locator("[data-testid=affected-count]")).to_have_text("0")  # tasks move no enterprise
+    await expect(page.locator("[data-testid=change-tasks] tbody tr")).to_have_count(2)
+    await shot(page, "11-policy-preview")
+    await page.click("[data-testid=approve]")
+    await expect(page.locator("[data-testid=change-status]")).to_have_text("已批准生效")
+
+    await page.goto("/dashboard/policy")
+    await expect(page.locator("[data-testid=plan-years]")).to_contain_text("涪经信发〔2019〕12号")
+    await expect(page.locator("[data-testid=policy-version]")).to_contain_text("+office.")
+    await page.goto("/dashboard/annex-tasks?year=2019")
+    await expect(page.locator("[data-testid=plan]")).to_contain_text("涪经信发〔2019〕12号")
+    await expect(page.locator("[data-testid=annex-table] tbody tr")).to_have_count(2)

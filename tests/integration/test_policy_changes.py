@@ -15,6 +15,7 @@ import openpyxl
 import sqlalchemy as sa
 
 from phaseout_coordinator.adapters.orm import EnterpriseStatus
+from phaseout_coordinator.dashboard.access import COOKIE, csrf_token
 from phaseout_coordinator.domain.policy_changes import PlanYearDocument
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_kit.audit import AuditEntry
@@ -32,6 +33,7 @@ PLAN = json.loads((FIXTURES / "plan_year_2021.json").read_text("utf-8"))
 EXIT_IN_3_MONTHS = json.loads((FIXTURES / "local_rule_exit_deadline.json").read_text("utf-8"))
 ADMIN, VIEWER = auth("demo-office-admin"), auth("demo-office-viewer")
 WRITER = auth("demo-energy-writer")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RED, YELLOW, LATER = (make_code(f"91500102MA5U8P{s}") for s in ("AA1", "BB2", "CC3"))
 
 
@@ -206,7 +208,7 @@ def filled_template(template: bytes, plan: dict[str, Any]) -> bytes:
 async def test_a_plan_year_is_loaded_from_the_xlsx_template_with_errors_by_sheet_row(
     database_url: str, broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
-    xlsx = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    xlsx = {"Content-Type": XLSX}
     async with projected([], database_url, broker, tmp_path) as (_app, client):
         template = await client.get("/api/v1/policy/plan-years/template.xlsx", headers=ADMIN)
         faulty_plan = {
@@ -248,3 +250,52 @@ async def test_a_plan_year_is_loaded_from_the_xlsx_template_with_errors_by_sheet
     assert viewer.status_code == 403
     assert good.status_code == 201, good.text
     assert good.json()["submitted"] == PlanYearDocument.model_validate(PLAN).model_dump(mode="json")
+
+
+async def test_the_policy_pages_let_only_the_administrator_load_and_approve(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    """Who may do what on the dashboard's policy pages: viewers read, only the administrator uploads and
+    decides, and only with the form's CSRF token."""
+    async with projected([], database_url, broker, tmp_path) as (app, client):
+        pepper = app.state.runtime.settings.token_pepper
+        template = (await client.get("/api/v1/policy/plan-years/template.xlsx", headers=ADMIN)).content
+        upload = {"file": ("plan.xlsx", filled_template(template, PLAN), XLSX)}
+
+        def as_user(token: str) -> None:
+            client.cookies.set(COOKIE, token, path="/dashboard")
+
+        as_user("demo-office-viewer")
+        viewer_page = await client.get("/dashboard/policy")
+        viewer_upload = await client.post(
+            "/dashboard/policy/plan-years",
+            files=upload,
+            data={"csrf": csrf_token("demo-office-viewer", pepper)},
+        )
+        as_user("demo-department-land")
+        department_page = await client.get("/dashboard/policy")
+        as_user("demo-office-admin")
+        admin_csrf = csrf_token("demo-office-admin", pepper)
+        forged = await client.post("/dashboard/policy/plan-years", files=upload, data={"csrf": "forged"})
+        submitted = await client.post("/dashboard/policy/plan-years", files=upload, data={"csrf": admin_csrf})
+        change_url = submitted.headers.get("location", "").split("?")[0]
+        no_token_approval = await client.post(f"{change_url}/approve", data={"csrf": "forged"})
+        as_user("demo-office-viewer")
+        viewer_approval = await client.post(
+            f"{change_url}/approve", data={"csrf": csrf_token("demo-office-viewer", pepper)}
+        )
+        as_user("demo-office-admin")
+        approved = await client.post(f"{change_url}/approve", data={"csrf": admin_csrf})
+        again = await client.post(f"{change_url}/approve", data={"csrf": admin_csrf})
+        changes = (await client.get("/api/v1/policy/changes", headers=VIEWER)).json()
+    assert viewer_page.status_code == 200 and "上传并检查" not in viewer_page.text
+    assert viewer_upload.status_code == 403
+    assert department_page.status_code == 403
+    assert forged.status_code == 403 and "安全校验未通过" in forged.text
+    assert submitted.status_code == 303 and change_url.startswith("/dashboard/policy/changes/")
+    assert no_token_approval.status_code == 403 and viewer_approval.status_code == 403
+    assert approved.status_code == 303 and approved.headers["location"].endswith("?notice=approved")
+    assert again.status_code == 409 and "已批准生效" in again.text
+    assert [(c["key"], c["status"], c["submitted_by"]) for c in changes] == [
+        ("2021", "approved", "demo:office-admin")
+    ]

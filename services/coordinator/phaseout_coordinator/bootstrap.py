@@ -7,13 +7,16 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from importlib.resources import files
+from typing import Any
 
 from phaseout_coordinator.adapters.feeds import BureauFeeds
 from phaseout_coordinator.domain.intake import check_bureau_event
 from phaseout_coordinator.service_layer.catchup import CatchUp
 from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_events
+from phaseout_coordinator.service_layer.policy_import import approve_change
 from phaseout_coordinator.service_layer.policy_store import PolicyStore
 from phaseout_coordinator.service_layer.projector import Projector
+from phaseout_kit.auth import Principal
 from phaseout_kit.events.envelope import EventEnvelope
 from phaseout_kit.events.inbox import IdempotentConsumer
 from phaseout_kit.registry import BUREAUS, DEADLETTER_TOPIC, topic_for
@@ -63,6 +66,19 @@ class Coordinator:
     def policy(self) -> PolicyBook:
         """The policy book in force (what the API, the dashboard and the projector judge by)."""
         return self.policy_store.current
+
+    async def approve_policy_change(self, principal: Principal, change_id: int) -> dict[str, Any]:
+        """Approve the office's policy change ``change_id``: one approval at a time, the new book in force in
+        this process at once, and the projector woken to judge the enterprises it queued."""
+        async with self.policy_store.approving:
+            async with self.runtime.unit_of_work() as session:
+                approved = await approve_change(
+                    session, principal, change_id, self.policy_store, self.clock.today()
+                )
+            async with self.runtime.sessions() as session:
+                await self.policy_store.refresh(session)
+        self.projector.wake()
+        return approved
 
     async def _stored(self, _events: Sequence[EventEnvelope]) -> None:
         self.projector.wake()

@@ -67,17 +67,17 @@ def runtime_of(request: Request) -> ServiceRuntime:
     return runtime
 
 
-def _coordinator(request: Request) -> Coordinator:
+def coordinator_of(request: Request) -> Coordinator:
     coordinator: Coordinator = request.app.state.coordinator
     return coordinator
 
 
 def today_of(request: Request) -> date:
-    return _coordinator(request).clock.today()
+    return coordinator_of(request).clock.today()
 
 
 def policy_of(request: Request) -> PolicyBook:
-    return _coordinator(request).policy
+    return coordinator_of(request).policy
 
 
 def query_of(request: Request) -> dict[str, str]:

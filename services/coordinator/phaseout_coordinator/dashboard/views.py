@@ -43,6 +43,7 @@ from phaseout_coordinator.dashboard.page_kit import (
     runtime_of,
     today_of,
 )
+from phaseout_coordinator.dashboard.policy_pages import add_policy_pages
 from phaseout_coordinator.dashboard.present import (
     case_rows,
     dossier_view,
@@ -69,6 +70,7 @@ def dashboard_router() -> APIRouter:
     _enterprises(router)
     add_measure_pages(router)
     add_report_pages(router)
+    add_policy_pages(router)
     return router
 
 

@@ -209,14 +209,15 @@ class Assessment:
         )
 
 
-DECISION_KINDS = (
-    "list_entered",
-    "list_left",
-    "measure_imposed",
-    "measure_lifted",
-    "price_instructed",
-    "price_revoked",
-)
+DECISION_ZH = {
+    "list_entered": "列入名单",
+    "list_left": "移出名单",
+    "measure_imposed": "实施联合惩戒措施",
+    "measure_lifted": "解除联合惩戒措施",
+    "price_instructed": "下达差别化电价指令",
+    "price_revoked": "撤销电价指令",
+}
+DECISION_KINDS = tuple(DECISION_ZH)
 
 
 @dataclass(frozen=True)

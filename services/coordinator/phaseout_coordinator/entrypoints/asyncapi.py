@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 from phaseout_bureau.contracts import FindingRecorded, payload_models
 from phaseout_bureau.domain.cases import ACTION_ZH, Action
 from phaseout_bureau.results import BUREAU_RESULTS, TYPE_RESULTS
-from phaseout_coordinator.domain.model import DECISION_KINDS, DecisionChange
+from phaseout_coordinator.domain.model import DECISION_KINDS, DECISION_ZH, DecisionChange
 from phaseout_kit.events.envelope import CONTENT_TYPE, TYPE_PREFIX, source_uri
 from phaseout_kit.registry import (
     BUREAU_UNITS_ZH,
@@ -29,14 +29,6 @@ USCC_SCHEMA = {
     "type": "string",
     "pattern": "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
     "description": "统一社会信用代码（GB 32100-2015）；消息键与 ce_subject 均为此值",
-}
-DECISION_ZH = {
-    "list_entered": "列入名单",
-    "list_left": "移出名单",
-    "measure_imposed": "实施联合惩戒措施",
-    "measure_lifted": "解除联合惩戒措施",
-    "price_instructed": "下达差别化电价指令",
-    "price_revoked": "撤销电价指令",
 }
 
 

@@ -119,18 +119,9 @@ def policy_routes(router: APIRouter) -> None:
         responses=errors(404, 409, 422),
     )
     async def approve_change(
-        change_id: ChangeId, coordinator: CoordinatorDep, runtime: RuntimeDep, principal: AdminDep
+        change_id: ChangeId, coordinator: CoordinatorDep, principal: AdminDep
     ) -> dict[str, Any]:
-        store = coordinator.policy_store
-        async with store.approving:
-            async with runtime.unit_of_work() as session:
-                approved = await policy_import.approve_change(
-                    session, principal, change_id, store, coordinator.clock.today()
-                )
-            async with runtime.sessions() as session:
-                await store.refresh(session)
-        coordinator.projector.wake()
-        return approved
+        return await coordinator.approve_policy_change(principal, change_id)
 
     @router.post(
         "/policy/changes/{change_id}/withdraw",

@@ -1,0 +1,129 @@
+"""The policy data pages: the version in force, the plan years, the office's changes; for the office
+administrator the XLSX template, its upload (row errors, or a draft with its preview), approval and withdrawal."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from phaseout_coordinator.adapters.exports import xlsx_response
+from phaseout_coordinator.adapters.plan_year_template import template_bytes
+from phaseout_coordinator.dashboard.access import PREFIX, CsrfRejected, Viewer, form_fields, see_other
+from phaseout_coordinator.dashboard.page_kit import (
+    Admin,
+    Office,
+    coordinator_of,
+    policy_of,
+    render_page,
+    runtime_of,
+    today_of,
+)
+from phaseout_coordinator.domain.model import DECISION_ZH, STATUS_ZH, Status
+from phaseout_coordinator.service_layer import policy_import
+from phaseout_kit.refusals import FieldErrors, Refused
+
+
+def add_policy_pages(router: APIRouter) -> None:
+    @router.get(f"{PREFIX}/policy")
+    async def policy_page(request: Request, viewer: Office) -> Response:
+        return await _policy_page(request, viewer)
+
+    @router.get(f"{PREFIX}/policy/template.xlsx")
+    async def template(_request: Request, _viewer: Admin) -> Response:
+        return xlsx_response(template_bytes(), "年度实施方案模板.xlsx", "phaseout-plan-year-template.xlsx")
+
+    @router.post(f"{PREFIX}/policy/plan-years")
+    async def upload(request: Request, viewer: Admin) -> Response:
+        async with request.form(max_files=1, max_fields=2) as form:
+            if not hmac.compare_digest(str(form.get("csrf", "")), viewer.csrf):
+                raise CsrfRejected
+            upload = form.get("file")
+            content = await upload.read() if isinstance(upload, UploadFile) else b""
+            filename = upload.filename if isinstance(upload, UploadFile) else None
+        coordinator = coordinator_of(request)
+        try:
+            async with runtime_of(request).unit_of_work() as session:
+                change = await policy_import.submit_plan_year_sheet(
+                    session, viewer.principal, content, coordinator.policy_store, today_of(request)
+                )
+        except FieldErrors as exc:
+            return await _policy_page(request, viewer, errors=exc.errors, filename=filename, status=422)
+        except Refused as exc:
+            return await _policy_page(request, viewer, refusal=exc.zh, filename=filename, status=422)
+        return see_other(f"{PREFIX}/policy/changes/{change['change_id']}?notice=submitted")
+
+    @router.get(f"{PREFIX}/policy/changes/{{change_id}}")
+    async def change_page(request: Request, change_id: int, viewer: Office) -> Response:
+        async with runtime_of(request).sessions() as session:
+            change = await policy_import.get_change(session, change_id)
+        return render_page(
+            request,
+            viewer,
+            "policy_change.html",
+            "policy",
+            change=change,
+            enterprises=[_effect_row(e) for e in change["preview"].get("enterprises", [])],
+        )
+
+    @router.post(f"{PREFIX}/policy/changes/{{change_id}}/{{decision}}")
+    async def decide(request: Request, change_id: int, decision: str, viewer: Admin) -> Response:
+        await form_fields(request, viewer)
+        here = f"{PREFIX}/policy/changes/{change_id}"
+        try:
+            if decision == "approve":
+                await coordinator_of(request).approve_policy_change(viewer.principal, change_id)
+            elif decision == "withdraw":
+                async with runtime_of(request).unit_of_work() as session:
+                    await policy_import.withdraw_change(session, viewer.principal, change_id)
+            else:
+                return see_other(here)
+        except Refused as exc:
+            page = render_page(request, viewer, "message.html", "policy", title="未能办理", message=exc.zh)
+            page.status_code = 409
+            return page
+        return see_other(f"{here}?notice={decision}d")
+
+
+async def _policy_page(
+    request: Request,
+    viewer: Viewer,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    refusal: str | None = None,
+    filename: str | None = None,
+    status: int = 200,
+) -> Response:
+    policy = policy_of(request)
+    async with runtime_of(request).sessions() as session:
+        changes = await policy_import.list_changes(session)
+    response = render_page(
+        request,
+        viewer,
+        "policy.html",
+        "policy",
+        version=policy.version,
+        baseline=coordinator_of(request).policy_store.baseline.version,
+        plans=sorted(policy.plan.plan_years, key=lambda p: p.year, reverse=True),
+        changes=changes,
+        errors=errors or [],
+        refusal=refusal,
+        filename=filename,
+    )
+    response.status_code = status
+    return response
+
+
+def _effect_row(effect: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **effect,
+        "status_before_zh": STATUS_ZH[Status(effect["status_before"])],
+        "status_after_zh": STATUS_ZH[Status(effect["status_after"])],
+        "changes": [
+            {**c, "kind_zh": DECISION_ZH[c["kind"]], "summary_zh": c["explanation"]["summary_zh"]}
+            for c in effect["changes"]
+        ],
+    }
