@@ -10,7 +10,6 @@ actor, time, action and before/after; no route edits or deletes it and the datab
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -28,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 
 from phaseout_bureau.app import build_app as build_bureau
 from phaseout_bureau.domain.cases import Action
+from phaseout_coordinator.adapters.plan_year_template import template_bytes
 from phaseout_coordinator.app import build_app as build_coordinator
 from phaseout_coordinator.service_layer.ingest import store_events
 from phaseout_energy.domain import SPEC as ENERGY
@@ -43,10 +43,11 @@ from phaseout_kit.settings import DEV_TOKEN_PEPPER, CoordinatorSettings, Service
 from tests.apps import auth
 from tests.chaos.support import CLOCK, ENTERPRISES, finding_body, report
 from tests.conftest import BACKENDS, backend_database
+from tests.policy_samples import EXIT_IN_3_MONTHS as SAMPLE_RULE
+from tests.policy_samples import PLAN as SAMPLE_PLAN
+from tests.policy_samples import XLSX, filled_template
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
-SAMPLE_PLAN = json.loads((FIXTURES / "plan_year_2021.json").read_text("utf-8"))
-SAMPLE_RULE = json.loads((FIXTURES / "local_rule_exit_deadline.json").read_text("utf-8"))
+XLSX_BODY = {"Content-Type": XLSX}
 EXPIRED = "chaos-expired-" + secrets.token_hex(8)
 FORGED = "chaos-forged-" + secrets.token_hex(8)
 # Who is asking: name -> Authorization header (None: no header at all).
@@ -351,11 +352,22 @@ async def test_authorisation_matrix_and_append_only_audit(
                 await c.post(publish, headers=PRINCIPALS["office_admin"]),
             )
 
+            # A plan year as the filled-in XLSX template (the file itself is the body).
+            sheet = filled_template(
+                template_bytes(), {**SAMPLE_PLAN, "year": 2018, "issued_on": "2018-03-01"}
+            )
+            for name, headers in PRINCIPALS.items():
+                expected = 201 if name == "office_admin" else 401 if name in UNAUTHENTICATED else 403
+                r = await c.post(
+                    "/api/v1/policy/plan-years/xlsx", content=sheet, headers={**(headers or {}), **XLSX_BODY}
+                )
+                matrix.check("coordinator", "POST /policy/plan-years/xlsx", name, expected, r)
+
             # Approving or withdrawing a policy change: a draft each, everyone else first, the admin last.
             for decision in ("approve", "withdraw"):
                 drafted = await c.post(
                     "/api/v1/policy/plan-years",
-                    json={**SAMPLE_PLAN, "year": 2022, "issued_on": "2022-02-01"},
+                    json={**SAMPLE_PLAN, "year": 2019, "issued_on": "2019-03-01"},
                     headers=PRINCIPALS["office_admin"],
                 )
                 matrix.successful_writes["coordinator"] += 1
@@ -436,7 +448,7 @@ async def test_authorisation_matrix_and_append_only_audit(
         label = f"{method} {path.removeprefix('/api/v1').replace('{list_code}', '{code}').replace('{publication_id}', '{id}').replace('{number}', '{n}').replace('{change_id}', '{id}')}"
         assert label in covered, (label, sorted(covered))
     # No route edits or deletes the audit log.
-    assert len(routes["energy"]) == 1 + len(PATHS) and len(routes["coordinator"]) == 12, routes
+    assert len(routes["energy"]) == 1 + len(PATHS) and len(routes["coordinator"]) == 13, routes
     assert not [
         r.path for r in all_routes if "audit" in (r.path or "") and set(r.methods or ()) - {"GET", "HEAD"}
     ]

@@ -24,8 +24,8 @@ from phaseout_policy import load_policy
 from tests.apps import auth
 from tests.conftest import wait_until
 from tests.e2e.platform import running_platform
-from tests.integration.test_policy_changes import PLAN as SAMPLE_PLAN
-from tests.integration.test_policy_changes import filled_template
+from tests.policy_samples import PLAN as SAMPLE_PLAN
+from tests.policy_samples import XLSX, filled_template
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SHOTS = ARTIFACTS / "screenshots"
@@ -42,7 +42,6 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1366, "height": 768}
 OFFICE = auth("demo-office-admin")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---- the platform with the demo, and a browser --------------------------------------------------------------

@@ -5,35 +5,29 @@ enterprises the preview names are judged again. The approved plan survives a res
 
 from __future__ import annotations
 
-import io
-import json
 from pathlib import Path
 from typing import Any
 
 import httpx
-import openpyxl
 import sqlalchemy as sa
 
 from phaseout_coordinator.adapters.orm import EnterpriseStatus
 from phaseout_coordinator.dashboard.access import COOKIE, csrf_token
 from phaseout_coordinator.domain.policy_changes import PlanYearDocument
+from phaseout_coordinator.service_layer.policy_import import previewed
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_kit.audit import AuditEntry
 from phaseout_kit.events.broker import EmbeddedBroker
-from phaseout_kit.registry import DIMENSION_ZH
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
 from tests.apps import auth, bureau_client
 from tests.conftest import wait_until
 from tests.integration.test_bureau_api import finding
 from tests.integration.test_coordinator import bureau_events, projected
+from tests.policy_samples import EXIT_IN_3_MONTHS, PLAN, XLSX, filled_template
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
-PLAN = json.loads((FIXTURES / "plan_year_2021.json").read_text("utf-8"))
-EXIT_IN_3_MONTHS = json.loads((FIXTURES / "local_rule_exit_deadline.json").read_text("utf-8"))
 ADMIN, VIEWER = auth("demo-office-admin"), auth("demo-office-viewer")
 WRITER = auth("demo-energy-writer")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RED, YELLOW, LATER = (make_code(f"91500102MA5U8P{s}") for s in ("AA1", "BB2", "CC3"))
 
 
@@ -121,7 +115,7 @@ async def test_an_operating_rule_edition_is_previewed_then_approved_and_decides_
     assert preview == draft["preview"]
     assert twice.status_code == 409
     # … and the decision events published after approval are exactly the previewed changes, new version.
-    assert decided == expected
+    assert [previewed(d) for d in decided] == expected
     assert {d["policy_version"] for d in decided} == {version}
     assert after[RED]["policy_version"] == version
     for unaffected in (YELLOW, LATER):  # not judged again: their decisions stand as made
@@ -139,6 +133,9 @@ async def test_a_plan_year_loads_its_tasks_and_moves_no_enterprise(
         shipped = await client.post(
             "/api/v1/policy/plan-years", json={**PLAN, "year": 2020, "issued_on": "2020-06-15"}, headers=ADMIN
         )
+        future = await client.post(
+            "/api/v1/policy/plan-years", json={**PLAN, "issued_on": "2021-12-01"}, headers=ADMIN
+        )
         draft = (await client.post("/api/v1/policy/plan-years", json=PLAN, headers=ADMIN)).json()
         meanwhile = (await client.get("/api/v1/annex-tasks?year=2021", headers=VIEWER)).json()
         await client.post(f"/api/v1/policy/changes/{draft['change_id']}/approve", headers=ADMIN)
@@ -147,6 +144,7 @@ async def test_a_plan_year_loads_its_tasks_and_moves_no_enterprise(
     assert [e["msg"] for e in refused.json()["detail"]] == ["第1行 lead_units_zh：单位名录中没有：区能源局"]
     assert refused.json()["detail"][0]["loc"] == ["body", "tasks", 1, "lead_units_zh"]
     assert shipped.status_code == 422 and "随产品发布" in shipped.json()["detail"][0]["msg"]
+    assert [e["msg"] for e in future.json()["detail"]] == ["文件 issued_on：印发日期晚于今天（2021-09-30）"]
     assert draft["preview"]["affected"] == 0 and draft["preview"]["evaluated"] == 0
     assert meanwhile["plan"] is None and meanwhile["tasks"] == []
     assert plans["plan"]["document"] == PLAN["document"]
@@ -162,7 +160,7 @@ async def test_an_approved_plan_year_is_in_force_after_a_restart(
         withdrawn_draft = (
             await client.post(
                 "/api/v1/policy/plan-years",
-                json={**PLAN, "year": 2022, "issued_on": "2022-02-01"},
+                json={**PLAN, "year": 2019, "issued_on": "2019-03-01"},
                 headers=ADMIN,
             )
         ).json()
@@ -172,37 +170,13 @@ async def test_an_approved_plan_year_is_in_force_after_a_restart(
     async with projected([], database_url, broker, tmp_path) as (_app, client):
         policy = (await client.get("/api/v1/policy", headers=VIEWER)).json()
         plan_2021 = (await client.get("/api/v1/annex-tasks?year=2021", headers=VIEWER)).json()
-        plan_2022 = (await client.get("/api/v1/annex-tasks?year=2022", headers=VIEWER)).json()
+        plan_2019 = (await client.get("/api/v1/annex-tasks?year=2019", headers=VIEWER)).json()
         changes = (await client.get("/api/v1/policy/changes", headers=VIEWER)).json()
     assert withdrawn.status_code == 200
     assert policy["policy_version"].endswith(f"+office.{change['change_id']}")
     assert plan_2021["plan"]["document"] == PLAN["document"] and len(plan_2021["tasks"]) == 2
-    assert plan_2022["plan"] is None and "未载入" in plan_2022["note_zh"]
-    assert [(c["key"], c["status"]) for c in changes] == [("2022", "withdrawn"), ("2021", "approved")]
-
-
-def filled_template(template: bytes, plan: dict[str, Any]) -> bytes:
-    """The template as an office clerk fills it in: units joined by 、, the dimension in Chinese."""
-    book = openpyxl.load_workbook(io.BytesIO(template))
-    for row, field in enumerate(("year", "document", "title_zh", "issued_on"), start=1):
-        book["方案"].cell(row=row, column=2, value=plan[field])
-    sheet = book["附件任务"]
-    for row, task in enumerate(plan["tasks"], start=2):
-        values = (
-            task["number"],
-            task["title_zh"],
-            DIMENSION_ZH.get(task.get("dimension") or "", "综合"),
-            "、".join(task["lead_units_zh"]),
-            "、".join(task.get("cooperating_units_zh", [])),
-            task.get("document_content_zh", ""),
-            task["planned_work_zh"],
-            task.get("contact_zh", ""),
-        )
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row=row, column=column, value=value)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    assert plan_2019["plan"] is None and "未载入" in plan_2019["note_zh"]
+    assert [(c["key"], c["status"]) for c in changes] == [("2019", "withdrawn"), ("2021", "approved")]
 
 
 async def test_a_plan_year_is_loaded_from_the_xlsx_template_with_errors_by_sheet_row(
@@ -287,8 +261,22 @@ async def test_the_policy_pages_let_only_the_administrator_load_and_approve(
         as_user("demo-office-admin")
         approved = await client.post(f"{change_url}/approve", data={"csrf": admin_csrf})
         again = await client.post(f"{change_url}/approve", data={"csrf": admin_csrf})
+        rule_form = {"csrf": admin_csrf, **{k: str(v) for k, v in EXIT_IN_3_MONTHS.items()}}
+        bad_rule = await client.post("/dashboard/policy/local-rules", data={**rule_form, "months": "0"})
+        rule = await client.post("/dashboard/policy/local-rules", data=rule_form)
+        as_user("demo-office-viewer")
+        viewer_rule = await client.post(
+            "/dashboard/policy/local-rules",
+            data={**rule_form, "csrf": csrf_token("demo-office-viewer", pepper)},
+        )
         changes = (await client.get("/api/v1/policy/changes", headers=VIEWER)).json()
     assert viewer_page.status_code == 200 and "上传并检查" not in viewer_page.text
+    assert (
+        "exit_deadline" in viewer_page.text and "低（待确认）" in viewer_page.text
+    )  # the rules it may confirm
+    assert bad_rule.status_code == 422 and "期限（月）：数值过小" in bad_rule.text
+    assert rule.status_code == 303 and rule.headers["location"].endswith("?notice=submitted")
+    assert viewer_rule.status_code == 403
     assert viewer_upload.status_code == 403
     assert department_page.status_code == 403
     assert forged.status_code == 403 and "安全校验未通过" in forged.text
@@ -297,5 +285,6 @@ async def test_the_policy_pages_let_only_the_administrator_load_and_approve(
     assert approved.status_code == 303 and approved.headers["location"].endswith("?notice=approved")
     assert again.status_code == 409 and "已批准生效" in again.text
     assert [(c["key"], c["status"], c["submitted_by"]) for c in changes] == [
-        ("2021", "approved", "demo:office-admin")
+        ("exit_deadline", "draft", "demo:office-admin"),
+        ("2021", "approved", "demo:office-admin"),
     ]

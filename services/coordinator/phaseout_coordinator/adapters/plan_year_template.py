@@ -37,7 +37,7 @@ TASK_COLUMNS = (
 GENERAL_ZH = "综合"
 DIMENSION_OF_ZH = {**{zh: code for code, zh in DIMENSION_ZH.items()}, GENERAL_ZH: "general"}
 UNIT_SEPARATOR = "、"
-MAX_TASK_ROWS = 200
+MAX_TASK_ROWS = 99  # 任务序号 1–99 (domain.policy_changes.TaskRow)
 MAX_UNPACKED_BYTES = 20_000_000  # a template filled in by hand unpacks to well under 1 MB; refuse zip bombs
 HELP = (
     "在「方案」表填写方案年度、文号、方案名称、印发日期（日期格式 YYYY-MM-DD）。",
@@ -134,7 +134,7 @@ def read_plan_year(content: bytes) -> tuple[dict[str, Any], list[int]]:
         sheet = book[TASK_SHEET]
         for row_number, values in enumerate(
             sheet.iter_rows(
-                min_row=2, max_row=MAX_TASK_ROWS + 1, max_col=len(TASK_COLUMNS), values_only=True
+                min_row=2, max_row=MAX_TASK_ROWS + 2, max_col=len(TASK_COLUMNS), values_only=True
             ),
             start=2,
         ):
@@ -151,6 +151,8 @@ def read_plan_year(content: bytes) -> tuple[dict[str, Any], list[int]]:
                     task[field] = _text(value)
             tasks.append(task)
             rows.append(row_number)
+        if len(tasks) > MAX_TASK_ROWS:
+            raise NotTheTemplate(f"「{TASK_SHEET}」表最多{MAX_TASK_ROWS}项任务")
         document["tasks"] = tasks
         return document, rows
     finally:

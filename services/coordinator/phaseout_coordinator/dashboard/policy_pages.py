@@ -4,6 +4,7 @@ administrator the XLSX template, its upload (row errors, or a draft with its pre
 from __future__ import annotations
 
 import hmac
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,6 +26,16 @@ from phaseout_coordinator.dashboard.page_kit import (
 from phaseout_coordinator.domain.model import DECISION_ZH, STATUS_ZH, Status
 from phaseout_coordinator.service_layer import policy_import
 from phaseout_kit.refusals import FieldErrors, Refused
+from phaseout_policy import PolicyBook
+
+RULE_FIELDS_ZH = {
+    "key": "规则",
+    "months": "期限（月）",
+    "valid_from": "施行日期",
+    "document": "确认文件文号",
+    "clause": "条款",
+    "text_zh": "规则原文",
+}
 
 
 def add_policy_pages(router: APIRouter) -> None:
@@ -54,6 +65,31 @@ def add_policy_pages(router: APIRouter) -> None:
             return await _policy_page(request, viewer, errors=exc.errors, filename=filename, status=422)
         except Refused as exc:
             return await _policy_page(request, viewer, refusal=exc.zh, filename=filename, status=422)
+        return see_other(f"{PREFIX}/policy/changes/{change['change_id']}?notice=submitted")
+
+    @router.post(f"{PREFIX}/policy/local-rules")
+    async def local_rule(request: Request, viewer: Admin) -> Response:
+        fields = await form_fields(request, viewer)
+        edition = {
+            k: fields.get(k) or None for k in ("key", "months", "valid_from", "document", "clause", "text_zh")
+        }
+        coordinator = coordinator_of(request)
+        try:
+            async with runtime_of(request).unit_of_work() as session:
+                change = await policy_import.submit_change(
+                    session,
+                    viewer.principal,
+                    "local_rule",
+                    edition,
+                    coordinator.policy_store,
+                    today_of(request),
+                )
+        except FieldErrors as exc:
+            errors = [
+                {**e, "msg": f"{RULE_FIELDS_ZH.get(e['field'], e['field'])}：{e['problem_zh']}"}
+                for e in exc.errors
+            ]
+            return await _policy_page(request, viewer, rule_errors=errors, rule_form=fields, status=422)
         return see_other(f"{PREFIX}/policy/changes/{change['change_id']}?notice=submitted")
 
     @router.get(f"{PREFIX}/policy/changes/{{change_id}}")
@@ -95,9 +131,12 @@ async def _policy_page(
     errors: list[dict[str, Any]] | None = None,
     refusal: str | None = None,
     filename: str | None = None,
+    rule_errors: list[dict[str, Any]] | None = None,
+    rule_form: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     policy = policy_of(request)
+    today = today_of(request)
     async with runtime_of(request).sessions() as session:
         changes = await policy_import.list_changes(session)
     response = render_page(
@@ -112,9 +151,29 @@ async def _policy_page(
         errors=errors or [],
         refusal=refusal,
         filename=filename,
+        rules=operating_rules(policy, today),
+        rule_errors=rule_errors or [],
+        rule_form=rule_form or {},
     )
     response.status_code = status
     return response
+
+
+def operating_rules(policy: PolicyBook, today: date) -> list[dict[str, Any]]:
+    """The coordinator's operating rules in force today (where the plan is silent), those with a period first."""
+    keys = sorted({r.key for r in policy.coordinator.records})
+    rules = [policy.coordinator_rule(key, today) for key in keys]
+    return [
+        {
+            "key": r.key,
+            "months": r.months,
+            "text_zh": r.text_zh,
+            "document": r.document,
+            "valid_from": r.valid_from,
+            "confidence": r.confidence,
+        }
+        for r in sorted(rules, key=lambda r: (r.months is None, r.key))
+    ]
 
 
 def _effect_row(effect: dict[str, Any]) -> dict[str, Any]:

@@ -63,7 +63,7 @@ class PlanYearDocument(BaseModel):
     document: str = Field(min_length=1, max_length=120, description="文号，如 涪经信发〔2021〕30号")
     title_zh: str = Field(min_length=1, max_length=200, description="方案名称")
     issued_on: date = Field(description="印发日期")
-    tasks: list[TaskRow] = Field(min_length=1, description="附件任务（每行一项）")
+    tasks: list[TaskRow] = Field(min_length=1, max_length=99, description="附件任务（每行一项，至多99项）")
 
 
 class LocalRuleEdition(BaseModel):
@@ -123,7 +123,7 @@ class Checked:
         return self.document is not None and not self.errors
 
 
-def check_plan_year(raw: Any, policy: PolicyBook, baseline: PolicyBook) -> Checked:
+def check_plan_year(raw: Any, policy: PolicyBook, baseline: PolicyBook, today: date | None = None) -> Checked:
     """Whether ``raw`` is a loadable 实施方案 (row = task, 1-based): every error of the document's shape at
     once; when the shape is right, every error against the rules (dates, numbering, unit names, periods)."""
     try:
@@ -133,6 +133,8 @@ def check_plan_year(raw: Any, policy: PolicyBook, baseline: PolicyBook) -> Check
     errors = []
     if not doc.year - 1 <= doc.issued_on.year <= doc.year:
         errors.append(_error(None, None, "issued_on", f"印发日期应在{doc.year - 1}年或{doc.year}年"))
+    if today is not None and doc.issued_on > today:
+        errors.append(_error(None, None, "issued_on", f"印发日期晚于今天（{today}）"))
     if baseline.plan_year(doc.year) is not None:
         shipped = baseline.plan_year(doc.year)
         errors.append(
@@ -173,9 +175,9 @@ def check_local_rule(raw: Any, policy: PolicyBook) -> Checked:
     return Checked(doc, [])
 
 
-def check_change(kind: str, raw: Any, policy: PolicyBook, baseline: PolicyBook) -> Checked:
+def check_change(kind: str, raw: Any, policy: PolicyBook, baseline: PolicyBook, today: date) -> Checked:
     if kind == "plan_year":
-        return check_plan_year(raw, policy, baseline)
+        return check_plan_year(raw, policy, baseline, today)
     return check_local_rule(raw, policy)
 
 

@@ -37,7 +37,9 @@ def policy_routes(router: APIRouter) -> None:
     ) -> dict[str, Any]:
         async with runtime.unit_of_work() as session:
             await coordinator.policy_store.refresh(session)
-            return policy_import.audited_check(session, principal, body, coordinator.policy_store)
+            return policy_import.audited_check(
+                session, principal, body, coordinator.policy_store, coordinator.clock.today()
+            )
 
     @router.post(
         "/policy/plan-years",

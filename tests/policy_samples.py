@@ -1,0 +1,42 @@
+"""Sample policy data for the tests of the office's changes: a plan year, an operating-rule edition (both
+test samples, marked so in their texts), and the XLSX template filled in as an office clerk would."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from phaseout_kit.registry import DIMENSION_ZH
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PLAN: dict[str, Any] = json.loads((FIXTURES / "plan_year_2021.json").read_text("utf-8"))
+EXIT_IN_3_MONTHS: dict[str, Any] = json.loads((FIXTURES / "local_rule_exit_deadline.json").read_text("utf-8"))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def filled_template(template: bytes, plan: dict[str, Any]) -> bytes:
+    """The template as an office clerk fills it in: units joined by 、, the dimension in Chinese."""
+    book = openpyxl.load_workbook(io.BytesIO(template))
+    for row, field in enumerate(("year", "document", "title_zh", "issued_on"), start=1):
+        book["方案"].cell(row=row, column=2, value=plan[field])
+    sheet = book["附件任务"]
+    for row, task in enumerate(plan["tasks"], start=2):
+        values = (
+            task["number"],
+            task["title_zh"],
+            DIMENSION_ZH.get(task.get("dimension") or "", "综合"),
+            "、".join(task["lead_units_zh"]),
+            "、".join(task.get("cooperating_units_zh", [])),
+            task.get("document_content_zh", ""),
+            task["planned_work_zh"],
+            task.get("contact_zh", ""),
+        )
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=row, column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
