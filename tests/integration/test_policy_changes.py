@@ -13,13 +13,13 @@ import sqlalchemy as sa
 
 from phaseout_coordinator.adapters.orm import EnterpriseStatus
 from phaseout_coordinator.dashboard.access import COOKIE, csrf_token
-from phaseout_coordinator.domain.policy_changes import PlanYearDocument
 from phaseout_coordinator.service_layer.policy_import import previewed
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_kit.audit import AuditEntry
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
+from phaseout_policy.office import PlanYearDocument
 from tests.apps import auth, bureau_client
 from tests.conftest import wait_until
 from tests.integration.test_bureau_api import finding

@@ -14,7 +14,7 @@ from phaseout_coordinator.adapters.plan_year_template import (
     read_plan_year,
     template_bytes,
 )
-from phaseout_coordinator.domain.policy_changes import PlanYearDocument
+from phaseout_policy.office import PlanYearDocument
 from tests.policy_samples import PLAN, filled_template
 
 

@@ -13,11 +13,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phaseout_coordinator.adapters.event_store import stored_facts
 from phaseout_coordinator.adapters.orm import StoredEvent
 from phaseout_coordinator.adapters.orm_policy import PolicyChange
 from phaseout_coordinator.adapters.plan_year_template import NotTheTemplate, read_plan_year, sheet_errors
 from phaseout_coordinator.domain.facts import facts_of, registration_of
-from phaseout_coordinator.domain.policy_changes import (
+from phaseout_coordinator.domain.policy_changes import effect_on
+from phaseout_coordinator.service_layer.policy_store import APPROVED, PolicyStore
+from phaseout_coordinator.service_layer.projector import CHANGE, queue
+from phaseout_kit.audit import record_audit
+from phaseout_kit.auth import Principal
+from phaseout_kit.clock import utcnow
+from phaseout_kit.refusals import Conflict, FieldErrors, Invalid, NotFound
+from phaseout_policy import PolicyBook
+from phaseout_policy.office import (
     KIND_ZH,
     Checked,
     Document,
@@ -27,15 +36,7 @@ from phaseout_coordinator.domain.policy_changes import (
     changed_book,
     check_change,
     check_plan_year,
-    effect_on,
 )
-from phaseout_coordinator.service_layer.policy_store import APPROVED, PolicyStore
-from phaseout_coordinator.service_layer.projector import CHANGE, queue, stored_facts
-from phaseout_kit.audit import record_audit
-from phaseout_kit.auth import Principal
-from phaseout_kit.clock import utcnow
-from phaseout_kit.refusals import Conflict, FieldErrors, Invalid, NotFound
-from phaseout_policy import PolicyBook
 
 DRAFT, WITHDRAWN = "draft", "withdrawn"
 STATUS_ZH = {DRAFT: "待审批", APPROVED: "已批准生效", WITHDRAWN: "已撤回"}

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phaseout_coordinator.adapters.orm_policy import PolicyChange
-from phaseout_coordinator.domain.policy_changes import apply_changes
 from phaseout_policy import PolicyBook
+from phaseout_policy.office import apply_changes
 
 APPROVED = "approved"
 

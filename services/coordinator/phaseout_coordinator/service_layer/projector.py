@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import SessionTransaction
 
 from phaseout_bureau.domain.cases import OPEN_STATES
+from phaseout_coordinator.adapters.event_store import stored_facts
 from phaseout_coordinator.adapters.orm import (
-    Affiliation,
     CaseStatusRow,
     EnterpriseRow,
     EnterpriseStatus,
@@ -33,7 +33,6 @@ from phaseout_coordinator.adapters.orm import (
     MeasureRow,
     PendingEvaluation,
     PriceInstructionRow,
-    StoredEvent,
 )
 from phaseout_coordinator.domain.engine import decision_diff, evaluate
 from phaseout_coordinator.domain.facts import Registration, StoredFact, facts_of, registration_of
@@ -272,30 +271,6 @@ class Projector:
                 await session.execute(sa.insert(cast(sa.Table, model.__table__)), rows[model])
         await append_events(session, decisions)  # last: the outbox counter stays locked until commit
         return assessed
-
-
-async def stored_facts(
-    session: AsyncSession, usccs: Sequence[str]
-) -> tuple[dict[str, list[StoredFact]], dict[str, list[str]]]:
-    """The stored events and declared affiliates of each of ``usccs`` (what the engine judges them on)."""
-    events: dict[str, list[StoredFact]] = defaultdict(list)
-    for uscc, *fact in await session.execute(
-        sa.select(
-            StoredEvent.uscc,
-            StoredEvent.event_id,
-            StoredEvent.bureau,
-            StoredEvent.sequence,
-            StoredEvent.type,
-            StoredEvent.data,
-        ).where(StoredEvent.uscc.in_(usccs))
-    ):
-        events[uscc].append(StoredFact(*fact))
-    affiliates: dict[str, list[str]] = defaultdict(list)
-    for owner, affiliate in await session.execute(
-        sa.select(Affiliation.uscc, Affiliation.affiliate_uscc).where(Affiliation.uscc.in_(usccs))
-    ):
-        affiliates[owner].append(affiliate)
-    return events, affiliates
 
 
 Table = type[CaseStatusRow] | type[ListEntryRow] | type[MeasureRow] | type[PriceInstructionRow]
