@@ -23,7 +23,7 @@ from phaseout_kit import uscc
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.events.outbox import last_sequence, read_feed
 from phaseout_kit.web import MAX_SEQUENCE, RuntimeDep, errors, problem, require_roles
-from phaseout_policy import PolicyBook
+from phaseout_policy.office import LayeredBook
 
 READ_ROLES = (Role.BUREAU, Role.READER, Role.OFFICE_ADMIN, Role.OFFICE_VIEWER)
 WriterDep = Annotated[Principal, Depends(require_roles(Role.BUREAU))]
@@ -82,7 +82,8 @@ def mark_replay(response: Response, replayed: bool) -> None:
         response.headers["Idempotent-Replayed"] = "true"
 
 
-def bureau_router(spec: BureauSpec, policy: PolicyBook) -> APIRouter:
+def bureau_router(spec: BureauSpec, policy: LayeredBook) -> APIRouter:
+    """``policy``: the book in force, read at each request (the office's approved changes arrive meanwhile)."""
     router = APIRouter(prefix="/api/v1", tags=[f"{spec.title_zh} {spec.name}"])
 
     def own_bureau(principal: Principal) -> None:
@@ -107,7 +108,7 @@ def bureau_router(spec: BureauSpec, policy: PolicyBook) -> APIRouter:
         own_bureau(principal)
         async with runtime.unit_of_work() as session:
             result = await service.record_finding(
-                session, spec, body, principal, idempotency_key, runtime.clock.latest_today(), policy
+                session, spec, body, principal, idempotency_key, runtime.clock.latest_today(), policy.current
             )
         mark_replay(response, result.replayed)
         return {**result.finding.model_dump(mode="json"), "warnings": result.warnings}
@@ -195,7 +196,7 @@ def bureau_router(spec: BureauSpec, policy: PolicyBook) -> APIRouter:
 
 
 def _add_action_route(
-    router: APIRouter, spec: BureauSpec, policy: PolicyBook, action: Action, own_bureau: Any
+    router: APIRouter, spec: BureauSpec, policy: LayeredBook, action: Action, own_bureau: Any
 ) -> None:
     model = payload_model(action)
 
@@ -218,7 +219,7 @@ def _add_action_route(
                 principal,
                 idempotency_key,
                 runtime.clock.latest_today(),
-                policy,
+                policy.current,
             )
         mark_replay(response, result.replayed)
         return result.action.model_dump(mode="json")

@@ -54,6 +54,10 @@ class ServiceSettings(BaseSettings):
     # The coordinator reads every bureau's event feed with this token; each service registers it (hashed)
     # as a read-only token at start, so production needs no manual token set-up for the feeds.
     feed_token: str = "demo-coordinator-feed"
+    # A bureau reads the office's approved policy changes from the coordinator (with the feed token) this
+    # often; none set: the bureau judges by the shipped policy data and the changes it has already received.
+    coordinator_url: str | None = None
+    policy_sync_interval_s: float = Field(default=10.0, ge=0.05, le=3600)
     # A fixed business date for the demo and tests (deadlines pass when it moves), or the embedded profile's
     # shared clock file that moves all six services together (phaseout_kit.clock); refused in production.
     clock_date: date | None = None

@@ -114,6 +114,7 @@ class Platform:
             "PHASEOUT_BUREAU_URLS": "{"
             + ",".join(f'"{b}": "{self.url(b)}"' for b in BUREAUS if b in self.ports)
             + "}",
+            **({"PHASEOUT_COORDINATOR_URL": self.url("coordinator")} if "coordinator" in self.ports else {}),
             **self.env.get(service, {}),
         }
 

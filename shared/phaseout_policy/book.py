@@ -44,6 +44,7 @@ from .models import (
     Measure,
     PlanYear,
     PriceRule,
+    RectificationRule,
     ReportingDeadline,
     Rule,
     Severity,
@@ -287,12 +288,25 @@ class PolicyBook:
         book._memo = {}
         return book
 
-    def with_plan_year(self, plan: PlanYear, tasks: Iterable[AnnexTask], version: str) -> PolicyBook:
-        """This book with ``plan`` and its annex tasks in place of any earlier record of that year, under
-        policy version ``version``: how an office-approved 实施方案 joins the shipped data, left as it is."""
+    def with_plan_year(
+        self,
+        plan: PlanYear,
+        tasks: Iterable[AnnexTask],
+        rectification: Iterable[RectificationRule],
+        version: str,
+    ) -> PolicyBook:
+        """This book with ``plan`` (its annex tasks and the rectification periods it sets) in place of any
+        earlier record of that year, under policy version ``version``: how an office-approved 实施方案 joins
+        the shipped data, which is left as it is."""
         book = self.with_version(version)
         book.plan = self.plan.model_copy(
-            update={"plan_years": [*(p for p in self.plan.plan_years if p.year != plan.year), plan]}
+            update={
+                "plan_years": [*(p for p in self.plan.plan_years if p.year != plan.year), plan],
+                "rectification": [
+                    *(r for r in self.plan.rectification if r.set_by_plan_year != plan.year),
+                    *rectification,
+                ],
+            }
         )
         book._annex = [*(t for t in self._annex if t.plan_year != plan.year), *tasks]
         return book

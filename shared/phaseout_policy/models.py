@@ -113,6 +113,7 @@ class RectificationRule(PlanRule):
     consequence_zh: str
     lead_units: list[UnitCode]
     lead_others_zh: str | None  # 各相关区级部门: named by the plan, no unit of the registry
+    set_by_plan_year: int | None = None  # the year of an office-loaded 实施方案 that sets this period
 
     @property
     def lead_department_zh(self) -> str:

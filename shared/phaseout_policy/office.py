@@ -5,7 +5,7 @@ the office's changes, and in every bureau, which reads them from it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from phaseout_kit.registry import BUREAUS, find_unit
 from phaseout_policy.book import PolicyBook
-from phaseout_policy.models import AnnexTask, PlanYear
+from phaseout_policy.models import AnnexTask, PlanYear, RectificationRule
 
+BureauDimension = Literal["energy", "environment", "quality", "safety", "technology"]
 DimensionCode = Literal["energy", "environment", "quality", "safety", "technology", "general"]
 
 # pydantic's error types in the office's words
@@ -55,6 +56,19 @@ class TaskRow(BaseModel):
     contact_zh: str = Field(default="", max_length=200, description="联系科室及电话")
 
 
+class RectificationRow(BaseModel):
+    """A rectification period the year's plan sets for one dimension, for orders notified from ``valid_from``
+    on (the bureau computes each order's deadline with the period in force on its date)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dimension: BureauDimension = Field(description="领域")
+    months: int = Field(ge=1, le=36, description="整改期限（月）")
+    valid_from: date | None = Field(default=None, description="适用于此日及以后下达的整改通知；默认印发日期")
+    clause: str = Field(min_length=1, max_length=60, description="方案条款，如 二、(一)")
+    text_zh: str = Field(min_length=1, max_length=2000, description="条款原文")
+
+
 class PlanYearDocument(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,6 +77,9 @@ class PlanYearDocument(BaseModel):
     title_zh: str = Field(min_length=1, max_length=200, description="方案名称")
     issued_on: date = Field(description="印发日期")
     tasks: list[TaskRow] = Field(min_length=1, max_length=99, description="附件任务（每行一项，至多99项）")
+    rectification: list[RectificationRow] = Field(
+        default_factory=list, description="方案改定的整改期限（每行一个领域）"
+    )
 
 
 class LocalRuleEdition(BaseModel):
@@ -88,7 +105,7 @@ KIND_ZH = {"plan_year": "年度实施方案", "local_rule": "平台运行规则"
 
 
 def _error(section: str | None, row: int | None, field: str, message_zh: str) -> dict[str, Any]:
-    where = f"第{row}行" if row else "文件"
+    where = (f"整改期限第{row}行" if section == "rectification" else f"第{row}行") if row else "文件"
     return {
         "section": section,
         "row": row,
@@ -102,7 +119,7 @@ def _shape_errors(exc: ValidationError) -> list[dict[str, Any]]:
     errors = []
     for e in exc.errors():
         loc = list(e["loc"])
-        in_rows = len(loc) > 1 and loc[0] == "tasks" and isinstance(loc[1], int)
+        in_rows = len(loc) > 1 and loc[0] in ("tasks", "rectification") and isinstance(loc[1], int)
         section = str(loc[0]) if in_rows else None
         row = int(loc[1]) + 1 if in_rows else None
         field = ".".join(str(p) for p in (loc[2:] if in_rows else loc)) or "tasks"
@@ -156,7 +173,24 @@ def check_plan_year(raw: Any, policy: PolicyBook, baseline: PolicyBook, today: d
             unknown = [n for n in names if find_unit(n) is None]
             if unknown:
                 errors.append(_error("tasks", row, field, f"单位名录中没有：{'、'.join(unknown)}"))
+    dimensions: set[str] = set()
+    for row, change in enumerate(doc.rectification, start=1):
+        if change.dimension in dimensions:
+            errors.append(_error("rectification", row, "dimension", "同一领域只能有一行"))
+        dimensions.add(change.dimension)
+        starts = change.valid_from or doc.issued_on
+        if starts < doc.issued_on:
+            errors.append(_error("rectification", row, "valid_from", "适用日期不能早于印发日期"))
+        elif _rectification_in_force(policy, change.dimension, starts) is None:
+            errors.append(_error("rectification", row, "dimension", "该领域此日无现行整改规则可承接"))
     return Checked(doc, errors)
+
+
+def _rectification_in_force(
+    policy: PolicyBook, dimension: BureauDimension, on: date
+) -> RectificationRule | None:
+    found = policy.rectification_deadline(dimension, on)
+    return found.rule if found else None
 
 
 def check_local_rule(raw: Any, policy: PolicyBook) -> Checked:
@@ -227,7 +261,30 @@ def plan_year_book(
         )
         for t in doc.tasks
     ]
-    return policy.with_plan_year(plan, tasks, office_version(baseline_version, change_id))
+    rules = []
+    for change in doc.rectification:
+        starts = change.valid_from or doc.issued_on
+        inherited = _rectification_in_force(policy, change.dimension, starts)
+        if inherited is None:  # check_plan_year refuses such a document
+            raise ValueError(f"no rectification rule of {change.dimension} in force on {starts}")
+        rules.append(
+            inherited.model_copy(
+                update={
+                    "id": f"rect_{change.dimension}_plan_{doc.year}",
+                    "mode": "months",
+                    "months": change.months,
+                    "clause": change.clause,
+                    "text_zh": change.text_zh,
+                    "also_cited": [],
+                    "valid_from": starts,
+                    "validity_note": None,
+                    "note": f"后果与牵头单位承接 {inherited.id}",
+                    "set_by_plan_year": doc.year,
+                    **{k: v for k, v in provenance.items() if k != "valid_to"},
+                }
+            )
+        )
+    return policy.with_plan_year(plan, tasks, rules, office_version(baseline_version, change_id))
 
 
 def _unit_code(name: str) -> str:
@@ -279,5 +336,25 @@ def apply_changes(baseline: PolicyBook, approved: Iterable[tuple[int, str, dict[
 
 
 def bureaus_judged_anew(kind: str) -> list[str]:
-    """Whose enterprises a change can move: a plan's tasks move none; an operating rule any enterprise."""
+    """Whose enterprises a change can move in the coordinator: a plan moves none (its tasks are the office's;
+    the periods it sets reach orders the bureaus record from then on, each with its deadline), an operating
+    rule any enterprise."""
     return [] if kind == "plan_year" else list(BUREAUS)
+
+
+class LayeredBook:
+    """The shipped book (the baseline) with the office's approved changes laid over it, in approval order; its
+    owner (the coordinator's store, a bureau's sync) hands it the approved changes whenever they may differ."""
+
+    def __init__(self, baseline: PolicyBook) -> None:
+        self.baseline = baseline
+        self.current = baseline
+        self._applied: tuple[int, ...] = ()
+
+    def lay(self, approved: Sequence[tuple[int, str, dict[str, Any]]]) -> PolicyBook:
+        """The book with exactly ``approved`` (change id, kind, document) over the baseline."""
+        ids = tuple(change_id for change_id, _, _ in approved)
+        if ids != self._applied:
+            self.current = apply_changes(self.baseline, approved)
+            self._applied = ids
+        return self.current

@@ -9,24 +9,27 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
+from phaseout_bureau.app import build_app as build_bureau
 from phaseout_coordinator.adapters.orm import EnterpriseStatus
 from phaseout_coordinator.dashboard.access import COOKIE, csrf_token
 from phaseout_coordinator.service_layer.policy_import import previewed
 from phaseout_energy.domain import SPEC as ENERGY
 from phaseout_kit.audit import AuditEntry
 from phaseout_kit.events.broker import EmbeddedBroker
+from phaseout_kit.settings import ServiceSettings
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
 from phaseout_policy.office import PlanYearDocument
-from tests.apps import auth, bureau_client
+from tests.apps import auth, bureau_client, running
 from tests.conftest import wait_until
 from tests.integration.test_bureau_api import finding
 from tests.integration.test_coordinator import bureau_events, projected
 from tests.policy_samples import EXIT_IN_3_MONTHS, PLAN, XLSX, filled_template
 
-ADMIN, VIEWER = auth("demo-office-admin"), auth("demo-office-viewer")
+ADMIN, VIEWER, READER = auth("demo-office-admin"), auth("demo-office-viewer"), auth("demo-coordinator-feed")
 WRITER = auth("demo-energy-writer")
 RED, YELLOW, LATER = (make_code(f"91500102MA5U8P{s}") for s in ("AA1", "BB2", "CC3"))
 
@@ -288,3 +291,86 @@ async def test_the_policy_pages_let_only_the_administrator_load_and_approve(
         ("exit_deadline", "draft", "demo:office-admin"),
         ("2021", "approved", "demo:office-admin"),
     ]
+
+
+PLAN_WITH_PERIOD = {
+    **PLAN,
+    "rectification": [
+        {
+            "dimension": "energy",
+            "months": 3,
+            "clause": "二、(一)",
+            "text_zh": "对达不到强制性能耗限额标准要求的产能，应在3个月内完成整改（测试样例：缩短整改期限）。",
+        }
+    ],
+}
+
+
+async def test_a_bureau_orders_with_the_period_of_a_plan_the_office_approved(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    """The period a year's plan sets reaches the bureaus: each reads the approved changes from the coordinator,
+    keeps them in its own database (a restart with the coordinator away still has them) and computes the
+    deadline of an order with the period in force on its date; a change it cannot read changes nothing."""
+    async with projected([], database_url, broker, tmp_path) as (_app, coordinator):
+        draft = await coordinator.post("/api/v1/policy/plan-years", json=PLAN_WITH_PERIOD, headers=ADMIN)
+        assert draft.status_code == 201, draft.text
+        preview = draft.json()["preview"]
+        await coordinator.post(f"/api/v1/policy/changes/{draft.json()['change_id']}/approve", headers=ADMIN)
+
+        async def from_coordinator() -> Any:
+            return (await coordinator.get("/api/v1/policy/changes/approved", headers=READER)).json()
+
+        bureau_db = f"sqlite+aiosqlite:///{tmp_path / 'energy.db'}"
+        settings = ServiceSettings(
+            service="energy",
+            database_url=bureau_db,
+            kafka_bootstrap=broker.bootstrap,
+            policy_sync_interval_s=0.05,
+        )
+        bureau_app = build_bureau(ENERGY, settings, fetch_policy=from_coordinator)
+        async with running(bureau_app) as bureau:
+            await wait_until(
+                lambda: bureau_app.state.policy.current.version.endswith(
+                    f"+office.{draft.json()['change_id']}"
+                ),
+                timeout_s=10,
+                message="the bureau has the approved plan",
+            )
+            after_plan = await order(bureau, RED, "2021-04-01")
+            before_plan = await order(bureau, YELLOW, "2021-02-20")
+
+    async def coordinator_away() -> Any:
+        raise httpx.ConnectError("coordinator away")
+
+    async def hostile() -> Any:
+        return [{"change_id": 99, "kind": "anything", "document": {}}]
+
+    restarted = build_bureau(ENERGY, settings, fetch_policy=coordinator_away)
+    async with running(restarted) as bureau:
+        after_restart = await order(bureau, LATER, "2021-04-01")
+        version_after_restart = restarted.state.policy.current.version
+    lied_to = build_bureau(ENERGY, settings, fetch_policy=hostile)
+    async with running(lied_to) as bureau:
+        with pytest.raises(ValueError, match="unknown policy change kind"):
+            await lied_to.state.policy.sync()
+        still = lied_to.state.policy.current.version
+    assert preview["affected"] == 0  # orders already given keep their deadlines
+    assert after_plan == "2021-07-01"  # 3 months from 2021-04-01
+    assert before_plan == "2021-08-20"  # 6 months: the order predates the plan
+    assert after_restart == "2021-07-01" and version_after_restart.endswith("+office.1")
+    assert still == version_after_restart
+
+
+async def order(bureau: httpx.AsyncClient, uscc: str, on: str) -> str:
+    """An energy finding and its rectification order on ``on``; the deadline the bureau sets."""
+    body = finding(uscc=uscc, enterprise_name="重庆市涪陵区期限测试有限公司", found_on=on)
+    created = await bureau.post("/api/v1/findings", json=body, headers=WRITER)
+    assert created.status_code == 201, created.text
+    ordered = await bureau.post(
+        f"/api/v1/cases/{created.json()['finding_id']}/rectification_ordered",
+        json={"occurred_on": on},
+        headers=WRITER,
+    )
+    assert ordered.status_code == 201, ordered.text
+    return str(ordered.json()["deadline"])

@@ -20,10 +20,10 @@ from phaseout_environment.details import (
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-    from phaseout_policy import PolicyBook
+    from phaseout_policy.office import LayeredBook
 
 
-def _emitters_router(policy: PolicyBook) -> APIRouter:
+def _emitters_router(policy: LayeredBook) -> APIRouter:
     from phaseout_environment.views import emitters_router  # the only module of this package that does I/O
 
     return emitters_router(policy)

@@ -13,7 +13,7 @@ from phaseout_bureau.views import ReaderDep
 from phaseout_environment.checks import EMITTER_CLASS_ZH
 from phaseout_kit.registry import unit
 from phaseout_kit.web import RuntimeDep
-from phaseout_policy import PolicyBook
+from phaseout_policy.office import LayeredBook
 
 ListedClass = Literal["over_standard", "seriously_over_standard"]
 _RANK = {"none": 0, "over_standard": 1, "seriously_over_standard": 2}
@@ -45,7 +45,7 @@ def emitter_lists(rows: list[FindingRow]) -> dict[str, dict[str, Any]]:
     return listed
 
 
-def emitters_router(policy: PolicyBook) -> APIRouter:
+def emitters_router(policy: LayeredBook) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["环保 environment"])
 
     @router.get(
@@ -69,7 +69,7 @@ def emitters_router(policy: PolicyBook) -> APIRouter:
                 )
             ).all()
         listed = [e for e in emitter_lists(list(rows)).values() if e["emitter_class"] == emitter_class]
-        rule = policy.emitter_class_rule(date(year, 12, 31))
+        rule = policy.current.emitter_class_rule(date(year, 12, 31))
         return {
             "class": emitter_class,
             "title_zh": EMITTER_CLASS_ZH[emitter_class],

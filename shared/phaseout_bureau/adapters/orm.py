@@ -63,3 +63,17 @@ class CaseActionRow(Base):
     request_hash: Mapped[str] = mapped_column(sa.String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(sa.String(120))
+
+
+class OfficePolicyChange(Base):
+    """An office change of the policy data the coordinator approved, as this bureau received it: laid over the
+    shipped book in ``position`` order, so a restart judges by it even while the coordinator is away."""
+
+    __tablename__ = "office_policy_changes"
+
+    change_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(sa.Integer)  # order of approval in the coordinator
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    document: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    policy_version: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())

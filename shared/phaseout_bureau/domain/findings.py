@@ -17,6 +17,7 @@ from phaseout_bureau.results import TYPE_RESULTS, CheckResult
 from phaseout_kit import uscc
 from phaseout_kit.registry import BureauCode, bureau
 from phaseout_policy import PolicyBook
+from phaseout_policy.office import LayeredBook
 
 
 class Industry(LabelledEnum):
@@ -177,7 +178,7 @@ class BureauSpec:
     name: BureauCode  # its identity (names, unit, port, topic) is the registry's: phaseout_kit.registry
     types: tuple[FindingType, ...]
     # Bureau-only endpoints (e.g. the environment bureau's emitter lists), built by the bureau's package.
-    extra_routers: tuple[Callable[[PolicyBook], APIRouter], ...] = ()
+    extra_routers: tuple[Callable[[LayeredBook], APIRouter], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

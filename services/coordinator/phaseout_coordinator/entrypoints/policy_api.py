@@ -12,6 +12,7 @@ from phaseout_coordinator.adapters.plan_year_template import template_bytes
 from phaseout_coordinator.entrypoints.api import AdminDep, CoordinatorDep, PolicyDep, ReaderDep
 from phaseout_coordinator.service_layer import policy_import
 from phaseout_coordinator.service_layer.policy_data import overview
+from phaseout_coordinator.service_layer.policy_store import approved_changes
 from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors
 
 ChangeId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="政策数据变更编号")]
@@ -105,6 +106,14 @@ def policy_routes(router: APIRouter) -> None:
     async def list_changes(runtime: RuntimeDep, _p: ReaderDep) -> list[dict[str, Any]]:
         async with runtime.sessions() as session:
             return await policy_import.list_changes(session)
+
+    @router.get(
+        "/policy/changes/approved",
+        summary="已批准生效的政策数据变更，按审批顺序（各委办局据此叠加到随产品发布的政策数据）(approved changes, in order)",
+    )
+    async def approved(runtime: RuntimeDep, _p: ReaderDep) -> list[dict[str, Any]]:
+        async with runtime.sessions() as session:
+            return await approved_changes(session)
 
     @router.get(
         "/policy/changes/{change_id}",
