@@ -16,10 +16,21 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PLAN: dict[str, Any] = json.loads((FIXTURES / "plan_year_2021.json").read_text("utf-8"))
 EXIT_IN_3_MONTHS: dict[str, Any] = json.loads((FIXTURES / "local_rule_exit_deadline.json").read_text("utf-8"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PLAN_WITH_PERIOD: dict[str, Any] = {
+    **PLAN,
+    "rectification": [
+        {
+            "dimension": "energy",
+            "months": 3,
+            "clause": "二、(一)",
+            "text_zh": "对达不到强制性能耗限额标准要求的产能，应在3个月内完成整改（测试样例：缩短整改期限）。",
+        }
+    ],
+}
 
 
 def filled_template(template: bytes, plan: dict[str, Any]) -> bytes:
-    """The template as an office clerk fills it in: units joined by 、, the dimension in Chinese."""
+    """The template as an office clerk fills it in: units joined by 、, dimensions in Chinese."""
     book = openpyxl.load_workbook(io.BytesIO(template))
     for row, field in enumerate(("year", "document", "title_zh", "issued_on"), start=1):
         book["方案"].cell(row=row, column=2, value=plan[field])
@@ -37,6 +48,17 @@ def filled_template(template: bytes, plan: dict[str, Any]) -> bytes:
         )
         for column, value in enumerate(values, start=1):
             sheet.cell(row=row, column=column, value=value)
+    periods = book["整改期限"]
+    for row, period in enumerate(plan.get("rectification", []), start=2):
+        values = (
+            DIMENSION_ZH[period["dimension"]],
+            period["months"],
+            period.get("valid_from"),
+            period["clause"],
+            period["text_zh"],
+        )
+        for column, value in enumerate(values, start=1):
+            periods.cell(row=row, column=column, value=value)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -27,7 +27,7 @@ from tests.apps import auth, bureau_client, running
 from tests.conftest import wait_until
 from tests.integration.test_bureau_api import finding
 from tests.integration.test_coordinator import bureau_events, projected
-from tests.policy_samples import EXIT_IN_3_MONTHS, PLAN, XLSX, filled_template
+from tests.policy_samples import EXIT_IN_3_MONTHS, PLAN, PLAN_WITH_PERIOD, XLSX, filled_template
 
 ADMIN, VIEWER, READER = auth("demo-office-admin"), auth("demo-office-viewer"), auth("demo-coordinator-feed")
 WRITER = auth("demo-energy-writer")
@@ -293,19 +293,6 @@ async def test_the_policy_pages_let_only_the_administrator_load_and_approve(
     ]
 
 
-PLAN_WITH_PERIOD = {
-    **PLAN,
-    "rectification": [
-        {
-            "dimension": "energy",
-            "months": 3,
-            "clause": "二、(一)",
-            "text_zh": "对达不到强制性能耗限额标准要求的产能，应在3个月内完成整改（测试样例：缩短整改期限）。",
-        }
-    ],
-}
-
-
 async def test_a_bureau_orders_with_the_period_of_a_plan_the_office_approved(
     database_url: str, broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
@@ -316,6 +303,8 @@ async def test_a_bureau_orders_with_the_period_of_a_plan_the_office_approved(
         draft = await coordinator.post("/api/v1/policy/plan-years", json=PLAN_WITH_PERIOD, headers=ADMIN)
         assert draft.status_code == 201, draft.text
         preview = draft.json()["preview"]
+        coordinator.cookies.set(COOKIE, "demo-office-viewer", path="/dashboard")
+        page = await coordinator.get(f"/dashboard/policy/changes/{draft.json()['change_id']}")
         await coordinator.post(f"/api/v1/policy/changes/{draft.json()['change_id']}/approve", headers=ADMIN)
 
         async def from_coordinator() -> Any:
@@ -356,6 +345,7 @@ async def test_a_bureau_orders_with_the_period_of_a_plan_the_office_approved(
             await lied_to.state.policy.sync()
         still = lied_to.state.policy.current.version
     assert preview["affected"] == 0  # orders already given keep their deadlines
+    assert page.status_code == 200 and "方案改定的整改期限" in page.text and "2021-03-01" in page.text
     assert after_plan == "2021-07-01"  # 3 months from 2021-04-01
     assert before_plan == "2021-08-20"  # 6 months: the order predates the plan
     assert after_restart == "2021-07-01" and version_after_restart.endswith("+office.1")

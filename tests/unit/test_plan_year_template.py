@@ -12,22 +12,35 @@ from phaseout_coordinator.adapters.plan_year_template import (
     MAX_TASK_ROWS,
     NotTheTemplate,
     read_plan_year,
+    sheet_errors,
     template_bytes,
 )
-from phaseout_policy.office import PlanYearDocument
-from tests.policy_samples import PLAN, filled_template
+from phaseout_policy import load_policy
+from phaseout_policy.office import PlanYearDocument, check_plan_year
+from tests.policy_samples import PLAN, PLAN_WITH_PERIOD, filled_template
 
 
 def test_a_filled_in_template_reads_back_as_the_plan_document() -> None:
     raw, rows = read_plan_year(filled_template(template_bytes(), PLAN))
     assert PlanYearDocument.model_validate(raw) == PlanYearDocument.model_validate(PLAN)
-    assert rows == [2, 3]  # the sheet rows of the tasks, for errors by row
+    assert rows == {"tasks": [2, 3], "rectification": []}  # the sheet rows, for errors by row
+
+
+def test_the_periods_a_plan_sets_are_read_from_their_sheet_and_errors_name_it() -> None:
+    raw, rows = read_plan_year(filled_template(template_bytes(), PLAN_WITH_PERIOD))
+    assert PlanYearDocument.model_validate(raw) == PlanYearDocument.model_validate(PLAN_WITH_PERIOD)
+    wrong = {**PLAN_WITH_PERIOD, "rectification": [{**PLAN_WITH_PERIOD["rectification"][0], "months": 48}]}
+    raw, rows = read_plan_year(filled_template(template_bytes(), wrong))
+    checked = check_plan_year(raw, load_policy(), load_policy())
+    assert [e["message_zh"] for e in sheet_errors(checked.errors, rows)] == [
+        "「整改期限」表第2行 整改期限（月）：数值过大"
+    ]
 
 
 def test_more_tasks_than_the_plan_numbers_are_refused() -> None:
     task = PLAN["tasks"][0]
     many = {**PLAN, "tasks": [{**task, "number": n} for n in range(1, MAX_TASK_ROWS + 2)]}
-    with pytest.raises(NotTheTemplate, match="最多99项任务"):
+    with pytest.raises(NotTheTemplate, match="「附件任务」表最多99行"):
         read_plan_year(filled_template(template_bytes(), many))
 
 

@@ -1,5 +1,5 @@
 """The XLSX template the office fills in to load a year's 实施方案, and reading a filled-in one back into the
-plan document (the JSON shape of ``domain.policy_changes.PlanYearDocument``). An upload is hostile until
+plan document (the JSON shape of ``phaseout_policy.office.PlanYearDocument``). An upload is hostile until
 checked: size-capped by the caller, XML parsed through defusedxml (openpyxl uses it when installed), only
 the cells the template defines are read, and a file that is not the template is refused in Chinese."""
 
@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from phaseout_kit.registry import DIMENSION_ZH
 
-PLAN_SHEET, TASK_SHEET, HELP_SHEET = "方案", "附件任务", "填写说明"
+PLAN_SHEET, TASK_SHEET, PERIOD_SHEET, HELP_SHEET = "方案", "附件任务", "整改期限", "填写说明"
 PLAN_FIELDS = (
     ("year", "方案年度"),
     ("document", "文号"),
@@ -34,6 +34,14 @@ TASK_COLUMNS = (
     ("planned_work_zh", "工作任务"),
     ("contact_zh", "联系科室及电话"),
 )
+PERIOD_COLUMNS = (
+    ("dimension", "领域"),
+    ("months", "整改期限（月）"),
+    ("valid_from", "适用日期"),
+    ("clause", "方案条款"),
+    ("text_zh", "条款原文"),
+)
+SECTIONS = {"tasks": (TASK_SHEET, TASK_COLUMNS), "rectification": (PERIOD_SHEET, PERIOD_COLUMNS)}
 GENERAL_ZH = "综合"
 DIMENSION_OF_ZH = {**{zh: code for code, zh in DIMENSION_ZH.items()}, GENERAL_ZH: "general"}
 UNIT_SEPARATOR = "、"
@@ -44,6 +52,7 @@ HELP = (
     "在「附件任务」表每行填写一项任务；序号为整数，同一方案内不重复。",
     f"所属领域填写：{'、'.join(DIMENSION_OF_ZH)}（空白 = 不属于某一领域）。",
     f"牵头单位、配合单位填写单位名录中的名称，多个单位以“{UNIT_SEPARATOR}”分隔，如：区经济信息委{UNIT_SEPARATOR}区发展改革委。",
+    "方案改定某一领域的整改期限时，在「整改期限」表每行填写一个领域（期限为整数月；适用日期空白 = 印发日期，此日及以后下达的整改通知适用）。",
     "上传后先逐行检查，有错误时列出所在行与字段；无误则保存为待审批变更并预览，审批后生效。",
 )
 
@@ -74,6 +83,15 @@ def template_bytes() -> bytes:
     choices = DataValidation(type="list", formula1=f'"{",".join(DIMENSION_OF_ZH)}"', allow_blank=True)
     tasks.add_data_validation(choices)
     choices.add(f"C2:C{MAX_TASK_ROWS + 1}")
+    periods = book.create_sheet(PERIOD_SHEET)
+    for column, (_, label) in enumerate(PERIOD_COLUMNS, start=1):
+        cell = periods.cell(row=1, column=column, value=label)
+        cell.font, cell.fill = bold, header_fill
+    for letter, width in zip("ABCDE", (10, 14, 14, 12, 80), strict=True):
+        periods.column_dimensions[letter].width = width
+    bureau_dimensions = DataValidation(type="list", formula1=f'"{",".join(DIMENSION_ZH.values())}"')
+    periods.add_data_validation(bureau_dimensions)
+    bureau_dimensions.add("A2:A6")
     help_sheet = book.create_sheet(HELP_SHEET)
     help_sheet.column_dimensions["A"].width = 110
     for row, text in enumerate(HELP, start=1):
@@ -105,8 +123,8 @@ def _units(value: Any) -> list[str]:
     ]
 
 
-def read_plan_year(content: bytes) -> tuple[dict[str, Any], list[int]]:
-    """The plan document in a filled-in template, and the sheet row of each task (for errors by row)."""
+def read_plan_year(content: bytes) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """The plan document in a filled-in template, and the sheet row of each task and period (errors by row)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
@@ -130,44 +148,58 @@ def read_plan_year(content: bytes) -> tuple[dict[str, Any], list[int]]:
             field = labels.get(_text(label) or "")
             if field and _text(value) is not None:
                 document[field] = _text(value)
-        tasks, rows = [], []
-        sheet = book[TASK_SHEET]
-        for row_number, values in enumerate(
-            sheet.iter_rows(
-                min_row=2, max_row=MAX_TASK_ROWS + 2, max_col=len(TASK_COLUMNS), values_only=True
-            ),
-            start=2,
-        ):
-            if all(_text(v) is None for v in values):
+        rows: dict[str, list[int]] = {}
+        for section, (sheet_name, columns) in SECTIONS.items():
+            if sheet_name not in book.sheetnames:  # 整改期限 is optional (templates before it had none)
+                document[section], rows[section] = [], []
                 continue
-            task: dict[str, Any] = {}
-            for (field, _), value in zip(TASK_COLUMNS, values, strict=False):
-                if field.endswith("units_zh"):
-                    task[field] = _units(value)
-                elif field == "dimension":
-                    zh = _text(value)
-                    task[field] = DIMENSION_OF_ZH.get(zh, zh) if zh else None
-                elif _text(value) is not None:
-                    task[field] = _text(value)
-            tasks.append(task)
-            rows.append(row_number)
-        if len(tasks) > MAX_TASK_ROWS:
-            raise NotTheTemplate(f"「{TASK_SHEET}」表最多{MAX_TASK_ROWS}项任务")
-        document["tasks"] = tasks
+            document[section], rows[section] = _section_rows(book[sheet_name], sheet_name, columns)
         return document, rows
     finally:
         book.close()
 
 
-def sheet_errors(errors: list[dict[str, Any]], rows: list[int]) -> list[dict[str, Any]]:
+def _section_rows(
+    sheet: Any, sheet_name: str, columns: tuple[tuple[str, str], ...]
+) -> tuple[list[dict[str, Any]], list[int]]:
+    items, rows = [], []
+    for row_number, values in enumerate(
+        sheet.iter_rows(min_row=2, max_row=MAX_TASK_ROWS + 2, max_col=len(columns), values_only=True),
+        start=2,
+    ):
+        if all(_text(v) is None for v in values):
+            continue
+        item: dict[str, Any] = {}
+        for (field, _), value in zip(columns, values, strict=False):
+            if field.endswith("units_zh"):
+                item[field] = _units(value)
+            elif field == "dimension":
+                zh = _text(value)
+                item[field] = DIMENSION_OF_ZH.get(zh, zh) if zh else None
+            elif _text(value) is not None:
+                item[field] = _text(value)
+        items.append(item)
+        rows.append(row_number)
+    if len(items) > MAX_TASK_ROWS:
+        raise NotTheTemplate(f"「{sheet_name}」表最多{MAX_TASK_ROWS}行")
+    return items, rows
+
+
+def sheet_errors(errors: list[dict[str, Any]], rows: dict[str, list[int]]) -> list[dict[str, Any]]:
     """The check's errors as the office sees the template: sheet, sheet row and column title."""
-    labels = {**dict(PLAN_FIELDS), **dict(TASK_COLUMNS), "tasks": f"「{TASK_SHEET}」表（至少一行）"}
+    labels = {
+        **dict(PLAN_FIELDS),
+        **dict(TASK_COLUMNS),
+        **dict(PERIOD_COLUMNS),
+        "tasks": f"「{TASK_SHEET}」表（至少一行）",
+    }
     located = []
     for e in errors:
         field = labels.get(e["field"].split(".")[0], e["field"])
-        if e["section"] == "tasks" and e["row"]:
-            row = rows[e["row"] - 1]
-            message = f"「{TASK_SHEET}」表第{row}行 {field}：{e['problem_zh']}"
+        if e["section"] in SECTIONS and e["row"]:
+            sheet_name = SECTIONS[e["section"]][0]
+            row = rows[e["section"]][e["row"] - 1]
+            message = f"「{sheet_name}」表第{row}行 {field}：{e['problem_zh']}"
             located.append({**e, "row": row, "message_zh": message})
         else:
             located.append({**e, "message_zh": f"「{PLAN_SHEET}」表 {field}：{e['problem_zh']}"})
