@@ -20,6 +20,7 @@ from typing import Any
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import (
@@ -30,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from phaseout_bureau.app import build_app as build_bureau
+from phaseout_coordinator.adapters.plan_year_template import template_bytes
 from phaseout_coordinator.app import build_app as build_coordinator
 from phaseout_coordinator.bootstrap import MIGRATIONS
 from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_events
@@ -41,6 +43,21 @@ from phaseout_kit.settings import CoordinatorSettings, ServiceSettings
 from tests.apps import auth, bureau_client
 from tests.bureaus import SPECS
 from tests.chaos.support import CLOCK, finding_body, projector, report, sessions_for
+from tests.policy_samples import PLAN, XLSX, filled_template
+
+# The plan-year upload takes the XLSX file itself as its body: filled-in templates, near misses and noise.
+schemathesis.openapi.media_type(
+    XLSX,
+    st.sampled_from(
+        [
+            filled_template(template_bytes(), PLAN),
+            filled_template(template_bytes(), {**PLAN, "tasks": []}),
+            template_bytes(),
+            b"PK\x03\x04 truncated",
+            b"",
+        ]
+    ),
+)
 
 CHECKS = [
     not_a_server_error,
