@@ -335,11 +335,13 @@ def apply_changes(baseline: PolicyBook, approved: Iterable[tuple[int, str, dict[
     return book
 
 
-def bureaus_judged_anew(kind: str) -> list[str]:
-    """Whose enterprises a change can move in the coordinator: a plan moves none (its tasks are the office's;
-    the periods it sets reach orders the bureaus record from then on, each with its deadline), an operating
-    rule any enterprise."""
-    return [] if kind == "plan_year" else list(BUREAUS)
+def bureaus_judged_anew(kind: str, document: dict[str, Any]) -> list[str]:
+    """Whose enterprises a change can move in the coordinator: an operating rule any enterprise; a plan those
+    with a case in a dimension whose period it sets (an order recorded without a deadline — 立即整改 — takes
+    the period in force on its date from the engine; orders with a deadline keep it); its tasks move none."""
+    if kind != "plan_year":
+        return list(BUREAUS)
+    return sorted({row["dimension"] for row in document.get("rectification", [])} & set(BUREAUS))
 
 
 class LayeredBook:

@@ -5,6 +5,7 @@ enterprises the preview names are judged again. The approved plan survives a res
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from phaseout_bureau.app import build_app as build_bureau
 from phaseout_coordinator.adapters.orm import EnterpriseStatus
 from phaseout_coordinator.dashboard.access import COOKIE, csrf_token
 from phaseout_coordinator.service_layer.policy_import import previewed
+from phaseout_demo.samples import sample_finding
 from phaseout_energy.domain import SPEC as ENERGY
+from phaseout_environment.domain import SPEC as ENVIRONMENT
 from phaseout_kit.audit import AuditEntry
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.settings import ServiceSettings
@@ -364,3 +367,39 @@ async def order(bureau: httpx.AsyncClient, uscc: str, on: str) -> str:
     )
     assert ordered.status_code == 201, ordered.text
     return str(ordered.json()["deadline"])
+
+
+async def test_a_plan_period_is_previewed_on_the_cases_of_its_dimension_and_moves_no_given_order(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    """A plan that sets the 环保 period is judged on every enterprise with an 环保 case (the engine takes the
+    period in force only for an order recorded without a deadline); orders the bureau gave keep their
+    deadline, so nothing moves, and the energy enterprise is not even evaluated."""
+    env_writer = auth("demo-environment-writer")
+    async with bureau_client(
+        ENVIRONMENT, f"sqlite+aiosqlite:///{tmp_path / 'e.db'}", broker.bootstrap
+    ) as bureau:
+        for uscc, on in ((RED, "2021-04-01"), (YELLOW, "2021-02-10")):
+            body = sample_finding(
+                "environment",
+                uscc=uscc,
+                enterprise_name="重庆市涪陵区环保期限测试有限公司",
+                found_on=date.fromisoformat(on),
+            )
+            created = await bureau.post("/api/v1/findings", json=body, headers=env_writer)
+            assert created.status_code == 201, created.text
+            ordered = await bureau.post(
+                f"/api/v1/cases/{created.json()['finding_id']}/rectification_ordered",
+                json={"occurred_on": on, "deadline": "2021-06-30"},
+                headers=env_writer,
+            )
+            assert ordered.status_code == 201, ordered.text
+        events = await bureau_events(bureau)
+    async with bureau_client(ENERGY, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", broker.bootstrap) as bureau:
+        await order(bureau, LATER, "2021-04-01")
+        events += await bureau_events(bureau)
+    plan = {**PLAN, "rectification": [{**PLAN_WITH_PERIOD["rectification"][0], "dimension": "environment"}]}
+    async with projected(events, database_url, broker, tmp_path) as (_app, client):
+        draft = (await client.post("/api/v1/policy/plan-years", json=plan, headers=ADMIN)).json()
+    assert draft["preview"]["dimensions"] == ["environment"]
+    assert draft["preview"]["evaluated"] == 2 and draft["preview"]["affected"] == 0

@@ -58,7 +58,7 @@ def policy_routes(router: APIRouter) -> None:
 
     @router.get(
         "/policy/plan-years/template.xlsx",
-        summary="年度实施方案 XLSX 模板（方案、附件任务、填写说明）(the plan-year template)",
+        summary="年度实施方案 XLSX 模板（方案、附件任务、整改期限、填写说明）(the plan-year template)",
         responses=EXPORT_CONTENT,
     )
     async def plan_year_template(_p: AdminDep) -> Response:

@@ -204,7 +204,7 @@ async def submit_change(
     session.add(row)
     await session.flush()  # its id names the version it would make
     candidate = changed_book(current, kind, row.document, row.id, store.baseline.version)
-    row.preview = await preview(session, current, candidate, bureaus_judged_anew(kind), today)
+    row.preview = await preview(session, current, candidate, bureaus_judged_anew(kind, row.document), today)
     record_audit(
         session,
         principal,
@@ -233,7 +233,9 @@ async def approve_change(
     if not checked.valid:
         raise _refuse(checked)
     candidate = changed_book(current, row.kind, row.document, row.id, store.baseline.version)
-    row.preview = await preview(session, current, candidate, bureaus_judged_anew(row.kind), today)
+    row.preview = await preview(
+        session, current, candidate, bureaus_judged_anew(row.kind, row.document), today
+    )
     row.based_on_version = current.version
     row.status, row.policy_version = APPROVED, candidate.version
     row.decided_by, row.decided_at = principal.actor, utcnow()
