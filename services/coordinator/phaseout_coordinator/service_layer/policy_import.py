@@ -92,7 +92,7 @@ def audited_check(
     return result
 
 
-def _refuse(checked: Checked) -> FieldErrors:
+def _refuse(checked: Checked[Document]) -> FieldErrors:
     return FieldErrors(
         [
             {
