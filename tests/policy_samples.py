@@ -16,6 +16,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PLAN: dict[str, Any] = json.loads((FIXTURES / "plan_year_2021.json").read_text("utf-8"))
 EXIT_IN_3_MONTHS: dict[str, Any] = json.loads((FIXTURES / "local_rule_exit_deadline.json").read_text("utf-8"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Limit values of an edition the data lacks: a test value, not the standard's (never in the product's data).
+SINTERING_2013: dict[str, Any] = {
+    "edition": "GB 21256-2013",
+    "source": "测试样例：非标准原文数值，仅供测试",
+    "limits": [
+        {"key": "sintering_process", "unit": "kgce/t", "existing_enterprise_limit": 56, "clause": "4.1 表1"}
+    ],
+}
 PLAN_WITH_PERIOD: dict[str, Any] = {
     **PLAN,
     "rectification": [

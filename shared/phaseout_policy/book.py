@@ -311,6 +311,13 @@ class PolicyBook:
         book._annex = [*(t for t in self._annex if t.plan_year != plan.year), *tasks]
         return book
 
+    def with_energy_limits(self, records: Iterable[EnergyLimit]) -> PolicyBook:
+        """This book with limit values of editions the shipped data lacks (the office read them)."""
+        book = copy.copy(self)
+        book.energy = self.energy.model_copy(update={"records": [*self.energy.records, *records]})
+        book._memo = {}
+        return book
+
     def with_version(self, version: str) -> PolicyBook:
         """This book under another policy version (the office's changes laid over the shipped data)."""
         book = copy.copy(self)

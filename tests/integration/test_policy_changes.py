@@ -30,7 +30,14 @@ from tests.apps import auth, bureau_client, running
 from tests.conftest import wait_until
 from tests.integration.test_bureau_api import finding
 from tests.integration.test_coordinator import bureau_events, projected
-from tests.policy_samples import EXIT_IN_3_MONTHS, PLAN, PLAN_WITH_PERIOD, XLSX, filled_template
+from tests.policy_samples import (
+    EXIT_IN_3_MONTHS,
+    PLAN,
+    PLAN_WITH_PERIOD,
+    SINTERING_2013,
+    XLSX,
+    filled_template,
+)
 
 ADMIN, VIEWER, READER = auth("demo-office-admin"), auth("demo-office-viewer"), auth("demo-coordinator-feed")
 WRITER = auth("demo-energy-writer")
@@ -403,3 +410,78 @@ async def test_a_plan_period_is_previewed_on_the_cases_of_its_dimension_and_move
         draft = (await client.post("/api/v1/policy/plan-years", json=plan, headers=ADMIN)).json()
     assert draft["preview"]["dimensions"] == ["environment"]
     assert draft["preview"]["evaluated"] == 2 and draft["preview"]["affected"] == 0
+
+
+async def test_limit_values_of_an_edition_the_data_lacks_are_loaded_and_the_bureau_judges_by_them(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    """GB 21256-2013 (in force 2014-10-01 to 2026-06-30) is in the edition chain without its values: a
+    sintering finding of 2020 needs the inspector to supply the limit. Once the office loads the values read
+    from the standard, the bureau judges such a finding against them (verified); a wrong edition, indicator or
+    unit is refused naming the row."""
+    sintering = finding(
+        uscc=RED,
+        enterprise_name="重庆市涪陵区烧结测试有限公司",
+        industry="steel",
+        found_on="2020-09-01",
+        details={
+            "product": "sintering_process",
+            "measured_value": 60,
+            "measured_unit": "kgce/t",
+            "programme": "city_directed",
+        },
+    )
+    async with projected([], database_url, broker, tmp_path) as (_app, coordinator):
+        refused = {
+            name: await coordinator.post("/api/v1/policy/energy-limits", json=body, headers=ADMIN)
+            for name, body in {
+                "edition": {**SINTERING_2013, "edition": "GB 21256-2099"},
+                "key": {
+                    **SINTERING_2013,
+                    "limits": [{**SINTERING_2013["limits"][0], "key": "cement_clinker"}],
+                },
+                "unit": {**SINTERING_2013, "limits": [{**SINTERING_2013["limits"][0], "unit": "kWh/t"}]},
+            }.items()
+        }
+        draft = await coordinator.post("/api/v1/policy/energy-limits", json=SINTERING_2013, headers=ADMIN)
+        assert draft.status_code == 201, draft.text
+        await coordinator.post(f"/api/v1/policy/changes/{draft.json()['change_id']}/approve", headers=ADMIN)
+
+        async def from_coordinator() -> Any:
+            return (await coordinator.get("/api/v1/policy/changes/approved", headers=READER)).json()
+
+        def bureau_settings(name: str) -> ServiceSettings:
+            url = f"sqlite+aiosqlite:///{tmp_path / name}"
+            return ServiceSettings(
+                service="energy",
+                database_url=url,
+                kafka_bootstrap=broker.bootstrap,
+                policy_sync_interval_s=0.05,
+            )
+
+        informed = build_bureau(ENERGY, bureau_settings("informed.db"), fetch_policy=from_coordinator)
+        async with running(informed) as bureau:
+            await wait_until(
+                lambda: informed.state.policy.current.version.endswith(
+                    f"+office.{draft.json()['change_id']}"
+                ),
+                timeout_s=10,
+                message="the bureau has the limit values",
+            )
+            judged = await bureau.post("/api/v1/findings", json=sintering, headers=WRITER)
+    async with running(build_bureau(ENERGY, bureau_settings("uninformed.db"))) as bureau:
+        without = await bureau.post("/api/v1/findings", json=sintering, headers=WRITER)
+    messages = {name: [e["msg"] for e in r.json()["detail"]] for name, r in refused.items()}
+    assert all(r.status_code == 422 for r in refused.values()), messages
+    assert "版本链中没有 GB 21256-2099" in messages["edition"][0]
+    assert messages["key"][0].startswith("第1行 key：GB 21256-2013 不含指标 cement_clinker")
+    assert messages["unit"] == ["第1行 unit：sintering_process 的单位应为 kgce/t"]
+    assert draft.json()["preview"]["affected"] == 0 and draft.json()["summary"]["limits"] == 1
+    assert without.status_code == 422 and without.json()["detail"][0]["loc"][-1] == "limit_value"
+    assert judged.status_code == 201, judged.text
+    derived = judged.json()["derived"]
+    assert (derived["standard"], derived["limit"], derived.get("basis_verified", True)) == (
+        "GB 21256-2013",
+        56,
+        True,
+    )

@@ -12,6 +12,7 @@ from typing import Any
 from phaseout_kit.registry import BUREAUS
 from phaseout_policy.book import PolicyBook
 from phaseout_policy.office.common import ERROR_ZH, Checked, office_version
+from phaseout_policy.office.energy import EnergyEditionValues, check_energy_values, energy_values_book
 from phaseout_policy.office.local_rule import LocalRuleEdition, check_local_rule, local_rule_book
 from phaseout_policy.office.plan_year import (
     PlanYearDocument,
@@ -27,6 +28,7 @@ __all__ = [
     "KIND_ZH",
     "Checked",
     "Document",
+    "EnergyEditionValues",
     "LayeredBook",
     "LocalRuleEdition",
     "PlanYearDocument",
@@ -41,12 +43,13 @@ __all__ = [
 ]
 
 
-Document = PlanYearDocument | LocalRuleEdition
-KINDS: dict[str, type[PlanYearDocument] | type[LocalRuleEdition]] = {
+Document = PlanYearDocument | LocalRuleEdition | EnergyEditionValues
+KINDS: dict[str, type[Document]] = {
     "plan_year": PlanYearDocument,
     "local_rule": LocalRuleEdition,
+    "energy_limits": EnergyEditionValues,
 }
-KIND_ZH = {"plan_year": "年度实施方案", "local_rule": "平台运行规则"}
+KIND_ZH = {"plan_year": "年度实施方案", "local_rule": "平台运行规则", "energy_limits": "能耗限额标准限定值"}
 
 
 def check_change(
@@ -54,6 +57,8 @@ def check_change(
 ) -> Checked[Document]:
     if kind == "plan_year":
         return check_plan_year(raw, policy, baseline, today)
+    if kind == "energy_limits":
+        return check_energy_values(raw, policy)
     return check_local_rule(raw, policy)
 
 
@@ -63,6 +68,10 @@ def changed_book(
     """``policy`` with the office's change ``change_id`` (checked when it was submitted) in force."""
     if kind == "plan_year":
         return plan_year_book(policy, PlanYearDocument.model_validate(raw), change_id, baseline_version)
+    if kind == "energy_limits":
+        return energy_values_book(
+            policy, EnergyEditionValues.model_validate(raw), change_id, baseline_version
+        )
     return local_rule_book(policy, LocalRuleEdition.model_validate(raw), change_id, baseline_version)
 
 
@@ -77,7 +86,10 @@ def apply_changes(baseline: PolicyBook, approved: Iterable[tuple[int, str, dict[
 def bureaus_judged_anew(kind: str, document: dict[str, Any]) -> list[str]:
     """Whose enterprises a change can move in the coordinator: an operating rule any enterprise; a plan those
     with a case in a dimension whose period it sets (an order recorded without a deadline — 立即整改 — takes
-    the period in force on its date from the engine; orders with a deadline keep it); its tasks move none."""
+    the period in force on its date from the engine; orders with a deadline keep it), its tasks none; limit
+    values none (the bureau judges a finding when it records it, and the event carries the comparison)."""
+    if kind == "energy_limits":
+        return []
     if kind != "plan_year":
         return list(BUREAUS)
     return sorted({row["dimension"] for row in document.get("rectification", [])} & set(BUREAUS))

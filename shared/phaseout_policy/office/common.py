@@ -49,10 +49,10 @@ def shape_errors(exc: ValidationError) -> list[dict[str, Any]]:
     errors = []
     for e in exc.errors():
         loc = list(e["loc"])
-        in_rows = len(loc) > 1 and loc[0] in ("tasks", "rectification") and isinstance(loc[1], int)
+        in_rows = len(loc) > 1 and isinstance(loc[1], int)  # an item of a list of rows (tasks, limits…)
         section = str(loc[0]) if in_rows else None
         row = int(loc[1]) + 1 if in_rows else None
-        field = ".".join(str(p) for p in (loc[2:] if in_rows else loc)) or "tasks"
+        field = ".".join(str(p) for p in (loc[2:] if in_rows else loc)) or str(loc[0] if loc else "")
         errors.append(error(section, row, field, ERROR_ZH.get(e["type"], e["msg"])))
     return errors
 

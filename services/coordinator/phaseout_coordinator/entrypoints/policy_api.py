@@ -102,6 +102,28 @@ def policy_routes(router: APIRouter) -> None:
                 session, principal, "local_rule", body, coordinator.policy_store, coordinator.clock.today()
             )
 
+    @router.post(
+        "/policy/energy-limits",
+        status_code=201,
+        summary="提交能耗限额标准某一版本的限定值（参考数据未收录的版本）：保存为待审批变更 (submit limit values of an edition)",
+        responses=errors(422),
+    )
+    async def submit_energy_limits(
+        coordinator: CoordinatorDep,
+        runtime: RuntimeDep,
+        principal: AdminDep,
+        body: Annotated[
+            dict[str, Any],
+            Body(
+                description="edition（如 GB 21256-2013）、source、limits：key、unit、existing_enterprise_limit、clause"
+            ),
+        ],
+    ) -> dict[str, Any]:
+        async with runtime.unit_of_work() as session:
+            return await policy_import.submit_change(
+                session, principal, "energy_limits", body, coordinator.policy_store, coordinator.clock.today()
+            )
+
     @router.get("/policy/changes", summary="政策数据变更（待审批、已生效、已撤回）(policy changes)")
     async def list_changes(runtime: RuntimeDep, _p: ReaderDep) -> list[dict[str, Any]]:
         async with runtime.sessions() as session:

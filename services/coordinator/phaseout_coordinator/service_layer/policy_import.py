@@ -28,10 +28,11 @@ from phaseout_kit.refusals import Conflict, FieldErrors, Invalid, NotFound
 from phaseout_policy import PolicyBook
 from phaseout_policy.office import (
     KIND_ZH,
+    KINDS,
     Checked,
     Document,
+    EnergyEditionValues,
     LocalRuleEdition,
-    PlanYearDocument,
     bureaus_judged_anew,
     changed_book,
     check_change,
@@ -44,6 +45,8 @@ BATCH = 500  # enterprises judged per read
 
 
 def _summary(doc: Document, policy: PolicyBook) -> dict[str, Any]:
+    if isinstance(doc, EnergyEditionValues):
+        return {"edition": doc.edition, "limits": len(doc.limits), "source": doc.source}
     if isinstance(doc, LocalRuleEdition):
         current = policy.coordinator_rule(doc.key, doc.valid_from)
         return {
@@ -63,7 +66,18 @@ def _summary(doc: Document, policy: PolicyBook) -> dict[str, Any]:
 
 
 def _key(doc: Document) -> str:
+    if isinstance(doc, EnergyEditionValues):
+        return doc.edition
     return doc.key if isinstance(doc, LocalRuleEdition) else str(doc.year)
+
+
+def _title(doc: Document) -> tuple[str, str]:
+    """The document a change rests on, and what it is, for the lists of changes."""
+    if isinstance(doc, EnergyEditionValues):
+        return doc.edition, f"{doc.edition} 限定值 {len(doc.limits)} 项（{doc.source}）"
+    if isinstance(doc, LocalRuleEdition):
+        return doc.document, doc.text_zh
+    return doc.document, doc.title_zh
 
 
 def plan_year_problems(raw: Any, store: PolicyStore, today: date) -> dict[str, Any]:
@@ -215,7 +229,7 @@ async def submit_change(
         after={
             "kind": row.kind,
             "key": row.key,
-            "document": doc.document,
+            "document": _title(doc)[0],
             "affected": row.preview["affected"],
         },
     )
@@ -293,7 +307,8 @@ async def get_change(session: AsyncSession, change_id: int) -> dict[str, Any]:
 
 
 def change_view(row: PolicyChange, policy: PolicyBook | None, *, with_preview: bool = True) -> dict[str, Any]:
-    doc = (PlanYearDocument if row.kind == "plan_year" else LocalRuleEdition).model_validate(row.document)
+    doc = KINDS[row.kind].model_validate(row.document)
+    document, title_zh = _title(doc)
     view: dict[str, Any] = {
         "change_id": row.id,
         "kind": row.kind,
@@ -301,8 +316,8 @@ def change_view(row: PolicyChange, policy: PolicyBook | None, *, with_preview: b
         "key": row.key,
         "status": row.status,
         "status_zh": STATUS_ZH[row.status],
-        "document": doc.document,
-        "title_zh": doc.title_zh if isinstance(doc, PlanYearDocument) else doc.text_zh,
+        "document": document,
+        "title_zh": title_zh,
         "based_on_version": row.based_on_version,
         "policy_version": row.policy_version,
         "submitted_by": row.submitted_by,
