@@ -24,6 +24,11 @@ SINTERING_2013: dict[str, Any] = {
         {"key": "sintering_process", "unit": "kgce/t", "existing_enterprise_limit": 56, "clause": "4.1 表1"}
     ],
 }
+# An item text of 令第10号 the data lacks: a test text, not the order's (never in the product's data).
+HAZARD_L10_A4_6: dict[str, Any] = {
+    "source": "测试样例：非原文，仅供测试",
+    "items": [{"code": "L10-A4-6", "text_zh": "测试样例条目：冶金企业某项重大事故隐患情形（非原文）。"}],
+}
 PLAN_WITH_PERIOD: dict[str, Any] = {
     **PLAN,
     "rectification": [

@@ -318,6 +318,17 @@ class PolicyBook:
         book._memo = {}
         return book
 
+    def with_hazard_items(self, records: Iterable[MajorHazard]) -> PolicyBook:
+        """This book with item texts of 令第10号 the shipped data lacks (the office read them)."""
+        added = list(records)
+        book = copy.copy(self)
+        book.hazards_2023 = self.hazards_2023.model_copy(
+            update={"records": [*self.hazards_2023.records, *added]}
+        )
+        book._hazards = {**self._hazards, **{r.code: r for r in added}}
+        book._memo = {}
+        return book
+
     def with_version(self, version: str) -> PolicyBook:
         """This book under another policy version (the office's changes laid over the shipped data)."""
         book = copy.copy(self)

@@ -26,12 +26,14 @@ from phaseout_kit.settings import ServiceSettings
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
 from phaseout_policy.office import PlanYearDocument
+from phaseout_safety.domain import SPEC as SAFETY
 from tests.apps import auth, bureau_client, running
 from tests.conftest import wait_until
 from tests.integration.test_bureau_api import finding
 from tests.integration.test_coordinator import bureau_events, projected
 from tests.policy_samples import (
     EXIT_IN_3_MONTHS,
+    HAZARD_L10_A4_6,
     PLAN,
     PLAN_WITH_PERIOD,
     SINTERING_2013,
@@ -40,7 +42,7 @@ from tests.policy_samples import (
 )
 
 ADMIN, VIEWER, READER = auth("demo-office-admin"), auth("demo-office-viewer"), auth("demo-coordinator-feed")
-WRITER = auth("demo-energy-writer")
+WRITER, SAFETY_WRITER = auth("demo-energy-writer"), auth("demo-safety-writer")
 RED, YELLOW, LATER = (make_code(f"91500102MA5U8P{s}") for s in ("AA1", "BB2", "CC3"))
 
 
@@ -485,3 +487,70 @@ async def test_limit_values_of_an_edition_the_data_lacks_are_loaded_and_the_bure
         56,
         True,
     )
+
+
+async def test_item_texts_of_order_10_are_loaded_and_the_safety_bureau_verifies_findings_by_them(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    """L10-A4-6 is an item of 令第10号 whose text the data lacks: a finding citing it is accepted but marked
+    未经参考数据核对. Once the office loads the text, the bureau judges such a finding against it (verified);
+    an item beyond the article's count, an article without items or a text on file is refused."""
+    hazard = {
+        "uscc": YELLOW,
+        "enterprise_name": "重庆市涪陵区隐患测试有限公司",
+        "town": "李渡街道",
+        "industry": "steel",
+        "finding_type": "major_hazard",
+        "found_on": "2026-03-02",
+        "legal_basis": "应急管理部令第10号 第四条",
+        "inspector": "吴刚",
+        "details": {"hazard_code": "L10-A4-6", "description": "现场检查发现的情形"},
+    }
+    async with projected([], database_url, broker, tmp_path) as (_app, coordinator):
+        refused = {
+            code: await coordinator.post(
+                "/api/v1/policy/hazard-items",
+                json={**HAZARD_L10_A4_6, "items": [{**HAZARD_L10_A4_6["items"][0], "code": code}]},
+                headers=ADMIN,
+            )
+            for code in ("L10-A4-9", "L10-A14-1", "L10-A3-1")
+        }
+        draft = await coordinator.post("/api/v1/policy/hazard-items", json=HAZARD_L10_A4_6, headers=ADMIN)
+        assert draft.status_code == 201, draft.text
+        await coordinator.post(f"/api/v1/policy/changes/{draft.json()['change_id']}/approve", headers=ADMIN)
+
+        async def from_coordinator() -> Any:
+            return (await coordinator.get("/api/v1/policy/changes/approved", headers=READER)).json()
+
+        def bureau_settings(name: str) -> ServiceSettings:
+            url = f"sqlite+aiosqlite:///{tmp_path / name}"
+            return ServiceSettings(
+                service="safety",
+                database_url=url,
+                kafka_bootstrap=broker.bootstrap,
+                policy_sync_interval_s=0.05,
+            )
+
+        informed = build_bureau(SAFETY, bureau_settings("informed.db"), fetch_policy=from_coordinator)
+        async with running(informed) as bureau:
+            await wait_until(
+                lambda: informed.state.policy.current.version.endswith(
+                    f"+office.{draft.json()['change_id']}"
+                ),
+                timeout_s=10,
+                message="the bureau has the item text",
+            )
+            verified = await bureau.post("/api/v1/findings", json=hazard, headers=SAFETY_WRITER)
+    async with running(build_bureau(SAFETY, bureau_settings("uninformed.db"))) as bureau:
+        unverified = await bureau.post("/api/v1/findings", json=hazard, headers=SAFETY_WRITER)
+    messages = {code: [e["msg"] for e in r.json()["detail"]] for code, r in refused.items()}
+    assert messages == {
+        "L10-A4-9": ["第1行 code：第四条只有8项"],
+        "L10-A14-1": ["第1行 code：令第10号第14条不列条目"],
+        "L10-A3-1": ["第1行 code：L10-A3-1 的原文已收录，不在此改动"],
+    }
+    assert unverified.status_code == 201 and unverified.json()["derived"]["basis_verified"] is False
+    assert verified.status_code == 201, verified.text
+    derived = verified.json()["derived"]
+    assert derived.get("basis_verified", True) is True
+    assert derived["item_text_zh"] == HAZARD_L10_A4_6["items"][0]["text_zh"]

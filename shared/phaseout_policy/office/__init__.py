@@ -13,6 +13,7 @@ from phaseout_kit.registry import BUREAUS
 from phaseout_policy.book import PolicyBook
 from phaseout_policy.office.common import ERROR_ZH, Checked, office_version
 from phaseout_policy.office.energy import EnergyEditionValues, check_energy_values, energy_values_book
+from phaseout_policy.office.hazards import HazardItemTexts, check_hazard_items, hazard_items_book
 from phaseout_policy.office.local_rule import LocalRuleEdition, check_local_rule, local_rule_book
 from phaseout_policy.office.plan_year import (
     PlanYearDocument,
@@ -29,6 +30,7 @@ __all__ = [
     "Checked",
     "Document",
     "EnergyEditionValues",
+    "HazardItemTexts",
     "LayeredBook",
     "LocalRuleEdition",
     "PlanYearDocument",
@@ -43,13 +45,19 @@ __all__ = [
 ]
 
 
-Document = PlanYearDocument | LocalRuleEdition | EnergyEditionValues
+Document = PlanYearDocument | LocalRuleEdition | EnergyEditionValues | HazardItemTexts
 KINDS: dict[str, type[Document]] = {
     "plan_year": PlanYearDocument,
     "local_rule": LocalRuleEdition,
     "energy_limits": EnergyEditionValues,
+    "hazard_items": HazardItemTexts,
 }
-KIND_ZH = {"plan_year": "年度实施方案", "local_rule": "平台运行规则", "energy_limits": "能耗限额标准限定值"}
+KIND_ZH = {
+    "plan_year": "年度实施方案",
+    "local_rule": "平台运行规则",
+    "energy_limits": "能耗限额标准限定值",
+    "hazard_items": "重大事故隐患判定条目原文",
+}
 
 
 def check_change(
@@ -59,7 +67,11 @@ def check_change(
         return check_plan_year(raw, policy, baseline, today)
     if kind == "energy_limits":
         return check_energy_values(raw, policy)
-    return check_local_rule(raw, policy)
+    if kind == "hazard_items":
+        return check_hazard_items(raw, policy)
+    if kind == "local_rule":
+        return check_local_rule(raw, policy)
+    raise ValueError(f"unknown kind of policy change {kind!r}")
 
 
 def changed_book(
@@ -72,7 +84,11 @@ def changed_book(
         return energy_values_book(
             policy, EnergyEditionValues.model_validate(raw), change_id, baseline_version
         )
-    return local_rule_book(policy, LocalRuleEdition.model_validate(raw), change_id, baseline_version)
+    if kind == "hazard_items":
+        return hazard_items_book(policy, HazardItemTexts.model_validate(raw), change_id, baseline_version)
+    if kind == "local_rule":
+        return local_rule_book(policy, LocalRuleEdition.model_validate(raw), change_id, baseline_version)
+    raise ValueError(f"unknown kind of policy change {kind!r}")
 
 
 def apply_changes(baseline: PolicyBook, approved: Iterable[tuple[int, str, dict[str, Any]]]) -> PolicyBook:
@@ -87,8 +103,8 @@ def bureaus_judged_anew(kind: str, document: dict[str, Any]) -> list[str]:
     """Whose enterprises a change can move in the coordinator: an operating rule any enterprise; a plan those
     with a case in a dimension whose period it sets (an order recorded without a deadline — 立即整改 — takes
     the period in force on its date from the engine; orders with a deadline keep it), its tasks none; limit
-    values none (the bureau judges a finding when it records it, and the event carries the comparison)."""
-    if kind == "energy_limits":
+    values and item texts none (the bureau judges a finding when it records it; the event carries its result)."""
+    if kind in ("energy_limits", "hazard_items"):
         return []
     if kind != "plan_year":
         return list(BUREAUS)

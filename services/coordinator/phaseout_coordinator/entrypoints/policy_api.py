@@ -124,6 +124,23 @@ def policy_routes(router: APIRouter) -> None:
                 session, principal, "energy_limits", body, coordinator.policy_store, coordinator.clock.today()
             )
 
+    @router.post(
+        "/policy/hazard-items",
+        status_code=201,
+        summary="提交应急管理部令第10号条目原文（参考数据未收录的条目）：保存为待审批变更 (submit item texts of order No. 10)",
+        responses=errors(422),
+    )
+    async def submit_hazard_items(
+        coordinator: CoordinatorDep,
+        runtime: RuntimeDep,
+        principal: AdminDep,
+        body: Annotated[dict[str, Any], Body(description="source、items：code（如 L10-A4-6）、text_zh")],
+    ) -> dict[str, Any]:
+        async with runtime.unit_of_work() as session:
+            return await policy_import.submit_change(
+                session, principal, "hazard_items", body, coordinator.policy_store, coordinator.clock.today()
+            )
+
     @router.get("/policy/changes", summary="政策数据变更（待审批、已生效、已撤回）(policy changes)")
     async def list_changes(runtime: RuntimeDep, _p: ReaderDep) -> list[dict[str, Any]]:
         async with runtime.sessions() as session:

@@ -32,6 +32,7 @@ from phaseout_policy.office import (
     Checked,
     Document,
     EnergyEditionValues,
+    HazardItemTexts,
     LocalRuleEdition,
     bureaus_judged_anew,
     changed_book,
@@ -45,6 +46,8 @@ BATCH = 500  # enterprises judged per read
 
 
 def _summary(doc: Document, policy: PolicyBook) -> dict[str, Any]:
+    if isinstance(doc, HazardItemTexts):
+        return {"items": [i.code for i in doc.items], "source": doc.source}
     if isinstance(doc, EnergyEditionValues):
         return {"edition": doc.edition, "limits": len(doc.limits), "source": doc.source}
     if isinstance(doc, LocalRuleEdition):
@@ -66,6 +69,8 @@ def _summary(doc: Document, policy: PolicyBook) -> dict[str, Any]:
 
 
 def _key(doc: Document) -> str:
+    if isinstance(doc, HazardItemTexts):
+        return "应急管理部令第10号"
     if isinstance(doc, EnergyEditionValues):
         return doc.edition
     return doc.key if isinstance(doc, LocalRuleEdition) else str(doc.year)
@@ -73,6 +78,11 @@ def _key(doc: Document) -> str:
 
 def _title(doc: Document) -> tuple[str, str]:
     """The document a change rests on, and what it is, for the lists of changes."""
+    if isinstance(doc, HazardItemTexts):
+        return (
+            "应急管理部令第10号",
+            f"条目原文 {len(doc.items)} 项：{'、'.join(i.code for i in doc.items)}（{doc.source}）",
+        )
     if isinstance(doc, EnergyEditionValues):
         return doc.edition, f"{doc.edition} 限定值 {len(doc.limits)} 项（{doc.source}）"
     if isinstance(doc, LocalRuleEdition):
