@@ -93,6 +93,10 @@ async def test_an_operating_rule_edition_is_previewed_then_approved_and_decides_
         twice = await client.post(f"/api/v1/policy/changes/{draft['change_id']}/approve", headers=ADMIN)
         preview = approved.json()["preview"]
         expected = [c for e in preview["enterprises"] for c in e["changes"]]
+        url = f"/api/v1/policy/changes/{draft['change_id']}"
+        pages = [
+            (await client.get(f"{url}?offset={n}&limit=1", headers=VIEWER)).json()["preview"] for n in (0, 1)
+        ]
 
         async def published() -> list[dict[str, Any]] | None:
             feed = (await client.get(f"/api/v1/decisions?after={head}", headers=VIEWER)).json()["events"]
@@ -128,6 +132,9 @@ async def test_an_operating_rule_edition_is_previewed_then_approved_and_decides_
     assert min(c["effective_on"] for c in expected) == "2021-04-12"
     # … the approval computes it again on what is stored (nothing new) and finds the same …
     assert preview == draft["preview"]
+    assert [len(p["enterprises"]) for p in pages] == [1, 0] and pages[0]["enterprises"] == preview[
+        "enterprises"
+    ]
     assert twice.status_code == 409
     # … and the decision events published after approval are exactly the previewed changes, new version.
     assert [previewed(d) for d in decided] == expected

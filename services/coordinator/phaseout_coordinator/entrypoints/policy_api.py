@@ -4,7 +4,7 @@ reads the annotations)."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 
 from phaseout_coordinator.adapters.exports import EXPORT_CONTENT, XLSX_MEDIA_TYPE, xlsx_response
@@ -159,9 +159,17 @@ def policy_routes(router: APIRouter) -> None:
         summary="一项政策数据变更及其影响预览 (a policy change and its preview)",
         responses=errors(404),
     )
-    async def get_change(change_id: ChangeId, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
+    async def get_change(
+        change_id: ChangeId,
+        runtime: RuntimeDep,
+        _p: ReaderDep,
+        offset: Annotated[int, Query(ge=0, le=10_000_000, description="预览中企业的起始位置")] = 0,
+        limit: Annotated[
+            int, Query(ge=1, le=1000, description="预览中企业的条数")
+        ] = policy_import.PREVIEW_PAGE,
+    ) -> dict[str, Any]:
         async with runtime.sessions() as session:
-            return await policy_import.get_change(session, change_id)
+            return await policy_import.get_change(session, change_id, offset, limit)
 
     @router.post(
         "/policy/changes/{change_id}/approve",

@@ -43,6 +43,7 @@ from phaseout_policy.office import (
 DRAFT, WITHDRAWN = "draft", "withdrawn"
 STATUS_ZH = {DRAFT: "待审批", APPROVED: "已批准生效", WITHDRAWN: "已撤回"}
 BATCH = 500  # enterprises judged per read
+PREVIEW_PAGE = 200  # enterprises of a preview per answer
 
 
 def _summary(doc: Document, policy: PolicyBook) -> dict[str, Any]:
@@ -309,14 +310,25 @@ async def list_changes(session: AsyncSession) -> list[dict[str, Any]]:
     return [change_view(r, None, with_preview=False) for r in rows]
 
 
-async def get_change(session: AsyncSession, change_id: int) -> dict[str, Any]:
+async def get_change(
+    session: AsyncSession, change_id: int, offset: int = 0, limit: int = PREVIEW_PAGE
+) -> dict[str, Any]:
     row = await session.get(PolicyChange, change_id)
     if row is None:
         raise NotFound(f"没有第{change_id}号政策数据变更", f"no policy change {change_id}", "change_id")
-    return change_view(row, None)
+    return change_view(row, None, offset=offset, limit=limit)
 
 
-def change_view(row: PolicyChange, policy: PolicyBook | None, *, with_preview: bool = True) -> dict[str, Any]:
+def change_view(
+    row: PolicyChange,
+    policy: PolicyBook | None,
+    *,
+    with_preview: bool = True,
+    offset: int = 0,
+    limit: int = PREVIEW_PAGE,
+) -> dict[str, Any]:
+    """A change as the office reads it; its preview a page of the enterprises it moves (a rule change can move
+    a thousand: the whole preview is stored, the answer carries ``limit`` of them from ``offset``)."""
     doc = KINDS[row.kind].model_validate(row.document)
     document, title_zh = _title(doc)
     view: dict[str, Any] = {
@@ -340,5 +352,11 @@ def change_view(row: PolicyChange, policy: PolicyBook | None, *, with_preview: b
         view["summary"] = _summary(doc, policy)
     if with_preview:
         view["submitted"] = row.document
-        view["preview"] = row.preview
+        enterprises = row.preview.get("enterprises", [])
+        view["preview"] = {
+            **row.preview,
+            "enterprises": enterprises[offset : offset + limit],
+            "offset": offset,
+            "limit": limit,
+        }
     return view
