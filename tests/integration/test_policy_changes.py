@@ -5,6 +5,8 @@ enterprises the preview names are judged again. The approved plan survives a res
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from phaseout_bureau.app import build_app as build_bureau
+from phaseout_bureau.domain.findings import BureauSpec
 from phaseout_coordinator.adapters.orm import EnterpriseStatus
 from phaseout_coordinator.dashboard.access import COOKIE, csrf_token
 from phaseout_coordinator.service_layer.policy_import import previewed
@@ -371,6 +374,34 @@ async def test_a_bureau_orders_with_the_period_of_a_plan_the_office_approved(
     assert still == version_after_restart
 
 
+@asynccontextmanager
+async def bureau_with_office_changes(
+    spec: BureauSpec, coordinator: httpx.AsyncClient | None, broker: EmbeddedBroker, database: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A bureau that has read every approved change from ``coordinator`` (None: a bureau without one)."""
+
+    async def from_coordinator() -> Any:
+        assert coordinator is not None
+        return (await coordinator.get("/api/v1/policy/changes/approved", headers=READER)).json()
+
+    settings = ServiceSettings(
+        service=spec.name,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        kafka_bootstrap=broker.bootstrap,
+        policy_sync_interval_s=0.05,
+    )
+    app = build_bureau(spec, settings, fetch_policy=from_coordinator if coordinator else None)
+    async with running(app) as bureau:
+        if coordinator is not None:
+            approved = await from_coordinator()
+            await wait_until(
+                lambda: app.state.policy.current.version.endswith(f"+office.{approved[-1]['change_id']}"),
+                timeout_s=10,
+                message="the bureau has read the approved changes",
+            )
+        yield bureau
+
+
 async def order(bureau: httpx.AsyncClient, uscc: str, on: str) -> str:
     """An energy finding and its rectification order on ``on``; the deadline the bureau sets."""
     body = finding(uscc=uscc, enterprise_name="重庆市涪陵区期限测试有限公司", found_on=on)
@@ -456,29 +487,11 @@ async def test_limit_values_of_an_edition_the_data_lacks_are_loaded_and_the_bure
         assert draft.status_code == 201, draft.text
         await coordinator.post(f"/api/v1/policy/changes/{draft.json()['change_id']}/approve", headers=ADMIN)
 
-        async def from_coordinator() -> Any:
-            return (await coordinator.get("/api/v1/policy/changes/approved", headers=READER)).json()
-
-        def bureau_settings(name: str) -> ServiceSettings:
-            url = f"sqlite+aiosqlite:///{tmp_path / name}"
-            return ServiceSettings(
-                service="energy",
-                database_url=url,
-                kafka_bootstrap=broker.bootstrap,
-                policy_sync_interval_s=0.05,
-            )
-
-        informed = build_bureau(ENERGY, bureau_settings("informed.db"), fetch_policy=from_coordinator)
-        async with running(informed) as bureau:
-            await wait_until(
-                lambda: informed.state.policy.current.version.endswith(
-                    f"+office.{draft.json()['change_id']}"
-                ),
-                timeout_s=10,
-                message="the bureau has the limit values",
-            )
+        async with bureau_with_office_changes(
+            ENERGY, coordinator, broker, tmp_path / "informed.db"
+        ) as bureau:
             judged = await bureau.post("/api/v1/findings", json=sintering, headers=WRITER)
-    async with running(build_bureau(ENERGY, bureau_settings("uninformed.db"))) as bureau:
+    async with bureau_with_office_changes(ENERGY, None, broker, tmp_path / "uninformed.db") as bureau:
         without = await bureau.post("/api/v1/findings", json=sintering, headers=WRITER)
     messages = {name: [e["msg"] for e in r.json()["detail"]] for name, r in refused.items()}
     assert all(r.status_code == 422 for r in refused.values()), messages
@@ -526,29 +539,11 @@ async def test_item_texts_of_order_10_are_loaded_and_the_safety_bureau_verifies_
         assert draft.status_code == 201, draft.text
         await coordinator.post(f"/api/v1/policy/changes/{draft.json()['change_id']}/approve", headers=ADMIN)
 
-        async def from_coordinator() -> Any:
-            return (await coordinator.get("/api/v1/policy/changes/approved", headers=READER)).json()
-
-        def bureau_settings(name: str) -> ServiceSettings:
-            url = f"sqlite+aiosqlite:///{tmp_path / name}"
-            return ServiceSettings(
-                service="safety",
-                database_url=url,
-                kafka_bootstrap=broker.bootstrap,
-                policy_sync_interval_s=0.05,
-            )
-
-        informed = build_bureau(SAFETY, bureau_settings("informed.db"), fetch_policy=from_coordinator)
-        async with running(informed) as bureau:
-            await wait_until(
-                lambda: informed.state.policy.current.version.endswith(
-                    f"+office.{draft.json()['change_id']}"
-                ),
-                timeout_s=10,
-                message="the bureau has the item text",
-            )
+        async with bureau_with_office_changes(
+            SAFETY, coordinator, broker, tmp_path / "informed.db"
+        ) as bureau:
             verified = await bureau.post("/api/v1/findings", json=hazard, headers=SAFETY_WRITER)
-    async with running(build_bureau(SAFETY, bureau_settings("uninformed.db"))) as bureau:
+    async with bureau_with_office_changes(SAFETY, None, broker, tmp_path / "uninformed.db") as bureau:
         unverified = await bureau.post("/api/v1/findings", json=hazard, headers=SAFETY_WRITER)
     messages = {code: [e["msg"] for e in r.json()["detail"]] for code, r in refused.items()}
     assert messages == {

@@ -21,7 +21,57 @@ PlanYearBody = Annotated[
 ]
 
 
+# Each kind of change the office submits as JSON: its path, what the API says it is, and the body's fields.
+SUBMITTED = (
+    (
+        "/policy/plan-years",
+        "plan_year",
+        "提交年度实施方案：保存为待审批变更，并预览其对各企业决定的影响 (submit a plan year: draft and preview)",
+        "年度实施方案（JSON，字段见 README「年度实施方案」）",
+    ),
+    (
+        "/policy/local-rules",
+        "local_rule",
+        "提交平台运行规则的确认或改定（如退出期限）：保存为待审批变更并预览影响 (submit an operating rule edition)",
+        "运行规则版本：key、months、valid_from、document、clause、text_zh",
+    ),
+    (
+        "/policy/energy-limits",
+        "energy_limits",
+        "提交能耗限额标准某一版本的限定值（参考数据未收录的版本）：保存为待审批变更 (submit limit values of an edition)",
+        "edition（如 GB 21256-2013）、source、limits：key、unit、existing_enterprise_limit、clause",
+    ),
+    (
+        "/policy/hazard-items",
+        "hazard_items",
+        "提交应急管理部令第10号条目原文（参考数据未收录的条目）：保存为待审批变更 (submit item texts of order No. 10)",
+        "source、items：code（如 L10-A4-6）、text_zh",
+    ),
+)
+
+
+def _submit_route(router: APIRouter, path: str, kind: str, summary: str, fields_zh: str) -> None:
+    async def submit(
+        coordinator: CoordinatorDep,
+        runtime: RuntimeDep,
+        principal: AdminDep,
+        body: Annotated[dict[str, Any], Body(description=fields_zh)],
+    ) -> dict[str, Any]:
+        async with runtime.unit_of_work() as session:
+            return await policy_import.submit_change(
+                session, principal, kind, body, coordinator.policy_store, coordinator.clock.today()
+            )
+
+    submit.__name__ = f"submit_{kind}"
+    router.add_api_route(
+        path, submit, methods=["POST"], status_code=201, summary=summary, responses=errors(422)
+    )
+
+
 def policy_routes(router: APIRouter) -> None:
+    for path, kind, summary, fields_zh in SUBMITTED:
+        _submit_route(router, path, kind, summary, fields_zh)
+
     @router.get(
         "/policy",
         summary="政策数据：各数据文件、各法规标准的版本链（施行日期、替代关系、收录情况）(policy data and editions)",
@@ -40,20 +90,6 @@ def policy_routes(router: APIRouter) -> None:
             await coordinator.policy_store.refresh(session)
             return policy_import.audited_check(
                 session, principal, body, coordinator.policy_store, coordinator.clock.today()
-            )
-
-    @router.post(
-        "/policy/plan-years",
-        status_code=201,
-        summary="提交年度实施方案：保存为待审批变更，并预览其对各企业决定的影响 (submit a plan year: draft and preview)",
-        responses=errors(422),
-    )
-    async def submit_plan_year(
-        coordinator: CoordinatorDep, runtime: RuntimeDep, principal: AdminDep, body: PlanYearBody
-    ) -> dict[str, Any]:
-        async with runtime.unit_of_work() as session:
-            return await policy_import.submit_change(
-                session, principal, "plan_year", body, coordinator.policy_store, coordinator.clock.today()
             )
 
     @router.get(
@@ -80,65 +116,6 @@ def policy_routes(router: APIRouter) -> None:
         async with runtime.unit_of_work() as session:
             return await policy_import.submit_plan_year_sheet(
                 session, principal, content, coordinator.policy_store, coordinator.clock.today()
-            )
-
-    @router.post(
-        "/policy/local-rules",
-        status_code=201,
-        summary="提交平台运行规则的确认或改定（如退出期限）：保存为待审批变更并预览影响 (submit an operating rule edition)",
-        responses=errors(422),
-    )
-    async def submit_local_rule(
-        coordinator: CoordinatorDep,
-        runtime: RuntimeDep,
-        principal: AdminDep,
-        body: Annotated[
-            dict[str, Any],
-            Body(description="运行规则版本：key、months、valid_from、document、clause、text_zh"),
-        ],
-    ) -> dict[str, Any]:
-        async with runtime.unit_of_work() as session:
-            return await policy_import.submit_change(
-                session, principal, "local_rule", body, coordinator.policy_store, coordinator.clock.today()
-            )
-
-    @router.post(
-        "/policy/energy-limits",
-        status_code=201,
-        summary="提交能耗限额标准某一版本的限定值（参考数据未收录的版本）：保存为待审批变更 (submit limit values of an edition)",
-        responses=errors(422),
-    )
-    async def submit_energy_limits(
-        coordinator: CoordinatorDep,
-        runtime: RuntimeDep,
-        principal: AdminDep,
-        body: Annotated[
-            dict[str, Any],
-            Body(
-                description="edition（如 GB 21256-2013）、source、limits：key、unit、existing_enterprise_limit、clause"
-            ),
-        ],
-    ) -> dict[str, Any]:
-        async with runtime.unit_of_work() as session:
-            return await policy_import.submit_change(
-                session, principal, "energy_limits", body, coordinator.policy_store, coordinator.clock.today()
-            )
-
-    @router.post(
-        "/policy/hazard-items",
-        status_code=201,
-        summary="提交应急管理部令第10号条目原文（参考数据未收录的条目）：保存为待审批变更 (submit item texts of order No. 10)",
-        responses=errors(422),
-    )
-    async def submit_hazard_items(
-        coordinator: CoordinatorDep,
-        runtime: RuntimeDep,
-        principal: AdminDep,
-        body: Annotated[dict[str, Any], Body(description="source、items：code（如 L10-A4-6）、text_zh")],
-    ) -> dict[str, Any]:
-        async with runtime.unit_of_work() as session:
-            return await policy_import.submit_change(
-                session, principal, "hazard_items", body, coordinator.policy_store, coordinator.clock.today()
             )
 
     @router.get("/policy/changes", summary="政策数据变更（待审批、已生效、已撤回）(policy changes)")
