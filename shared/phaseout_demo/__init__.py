@@ -1,9 +1,10 @@
-"""Deterministic demo data: Fuling District enterprises, the five bureaus' 2020 findings and later case steps."""
+"""Deterministic demo data: Fuling District enterprises, the five bureaus' findings of 2020 and of 2023–2026, and
+every later step of their cases."""
 
 from __future__ import annotations
 
 from .dataset import (
-    AS_OF,
+    DEMO_TODAY,
     DemoEnterprise,
     DemoFinding,
     DemoLine,
@@ -17,7 +18,7 @@ from .dataset import (
 )
 
 __all__ = [
-    "AS_OF",
+    "DEMO_TODAY",
     "DemoEnterprise",
     "DemoFinding",
     "DemoLine",

@@ -1,13 +1,20 @@
-"""Demo data set for 涪陵区2020年落后产能退出 (涪经信发〔2020〕85号): enterprises, findings and case steps.
+"""Demo data set of Fuling District: enterprises, findings and case steps in two eras.
+
+- The 2020 plan year (涪经信发〔2020〕85号): the five bureaus' 2020 findings, judged by the instruments then in
+  force (the 2017 major-hazard standard, the 2019 catalogue, GB 21346-2013 and GB 30526-2019), each case carried
+  to its end in 2021.
+- The current era, 2023–2026: findings judged by what replaced them (应急管理部令第10号 from 2023-05-15, the
+  2024 catalogue's 参照淘汰类管理 from 2024-02-01, GB 21346-2022 and GB 21341-2022 from 2024-01-01,
+  GB 16780-2021 from 2022-11-01); some of these cases are still open on ``DEMO_TODAY``.
 
 Everything is fixed data: no randomness, no dates relative to today. Company names are invented; towns,
-industrial parks, documents, standards and the 2017 major-hazard items are real. Energy findings exist only
-for the products whose 2020 limit is known (GB 21346-2013 铝液交流电耗 13700 kWh/t; GB 30526-2019, in force
-from 2020-05-01). Case outcomes are judged as of ``AS_OF`` (the last day any step may carry).
+industrial parks, documents, standards and the major-hazard items are real; limit values and item texts come
+from the policy data. Case outcomes are judged as of ``DEMO_TODAY``, the platform date of the demo.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -37,7 +44,8 @@ StepKind = Literal[
 ]
 Outcome = Literal["compliant", "yellow", "overdue", "exited"]
 
-AS_OF = date(2021, 6, 30)
+# The platform date of the demo: the office's work of December 2026, with the 2020 plan year concluded.
+DEMO_TODAY = date(2026, 12, 7)
 PLAN = "涪经信发〔2020〕85号"
 PLAN_ISSUED = date(2020, 6, 15)
 RECTIFICATION_MONTHS = 6
@@ -251,13 +259,6 @@ _EVIDENCE: dict[Bureau, tuple[str, ...]] = {
     "technology": ("排查记录", "现场照片"),
 }  # fmt: skip
 
-# Energy: indicator of the edition in force in 2020 -> (standard, existing-enterprise limit, unit)
-ENERGY_LIMITS: dict[str, tuple[str, float, str]] = {
-    "铝液交流电耗": ("GB 21346-2013", 13700, "kWh/t"),
-    "烧结实心制品": ("GB 30526-2019", 51, "kgce/t"),
-    "烧结多孔砖和多孔砌块": ("GB 30526-2019", 53, "kgce/t"),
-    "烧结空心砖和空心砌块": ("GB 30526-2019", 55, "kgce/t"),
-}
 _PROGRAMME_CLAUSE: dict[Programme, str] = {
     "follow_up_2019": "二、(一)1", "national_special": "二、(一)2", "city_directed": "二、(一)3",
     "tiered_price_check": "二、(一)4；发改价格〔2013〕2530号",
@@ -404,6 +405,35 @@ _OTHER: tuple[tuple[Bureau, str, int | None, str, Severity, str, str, str], ...]
 )  # fmt: skip
 
 
+# ---- the current era: findings of 2023–2026 ----------------------------------------------------------------
+
+# Energy, by the edition in force on the day (its limit is read from the policy data): enterprise, line index,
+# found_on, severity, story, product, measured value, programme. No district plan is cited after 2020.
+_ENERGY_LATER: tuple[tuple[str, int, str, Severity, str, str, float, Programme], ...] = (
+    ("A01", 0, "2024-06-18", "general", "compliant", "铝液交流电耗", 13420, "national_special"),
+    ("C01", 0, "2025-05-20", "general", "compliant", "熟料综合能耗", 121.5, "national_special"),
+    ("F01", 0, "2026-08-12", "general", "ordered", "锰硅合金 综合能耗", 1012, "city_directed"),
+)
+ORDER_10 = "《工贸企业重大事故隐患判定标准》"
+ORDER_7 = "《产业结构调整指导目录（2024年本）》（国家发展改革委令第7号）"
+BENCHMARK_2023 = "工业重点领域能效标杆水平和基准水平（2023年版）"
+# As _OTHER: safety rows give an item of 应急管理部令第10号 (its text is on file), the others their basis.
+_OTHER_LATER: tuple[tuple[Bureau, str, int | None, str, Severity, str, str, str], ...] = (
+    ("safety", "C01", 0, "2023-06-12", "serious", "safety_ok", "L10-A6-1",
+     "2号煤粉仓未设置固定式一氧化碳浓度监测报警装置"),
+    ("safety", "S01", 0, "2024-04-17", "serious", "safety_ok", "L10-A4-1",
+     "炼钢车间交接班室设置在钢水吊运跨地坪区域内"),
+    ("safety", "S02", 0, "2025-08-06", "serious", "safety_ordered", "L10-A7-2",
+     "5吨中频炉熔炼区未设置紧急排放和应急储存设施"),
+    ("safety", "G01", 0, "2026-03-10", "serious", "safety_ordered", "L10-A6-8",
+     "锡槽水冷保护系统未设置监测报警装置"),
+    ("safety", "A01", 0, "2026-10-20", "serious", "safety_ordered", "L10-A11-4",
+     "电解车间铝粉尘除尘系统采用正压除尘方式，未采取火花探测消除等防范点燃源措施"),
+    ("technology", "C05", 0, "2026-02-10", "serious", "tech_exit", f"{ORDER_7}“参照淘汰类管理”；《{BENCHMARK_2023}》",
+     "熟料生产线单位产品综合能耗低于能效基准水平，2025年12月31日改造期限届满仍未完成改造，参照淘汰类管理"),
+)  # fmt: skip
+
+
 def _emission(medium: str, pollutant: str, measured: float, limit: float, standard: str) -> dict[str, Any]:
     unit = "mg/m³" if medium == "air" else "mg/L"
     return {"medium": medium, "pollutant": pollutant, "measured_value": measured, "limit_value": limit,
@@ -476,6 +506,11 @@ _TYPED: dict[tuple[Bureau, str, str], tuple[str, dict[str, Any]]] = {
     ("technology", "C06", "11-18"): ("eliminated_equipment", _item("cat2011_cement_01", "Φ2.2m水泥球磨机")),
     ("technology", "F04", "12-03"): (
         "eliminated_equipment", _item(None, "4500千伏安矿热炉", "6300千伏安以下矿热炉")),
+    # The benchmark value is the one the inspector read from the document: the policy data has no 基准水平, so
+    # the technology check marks the finding as not verified against the reference data.
+    ("technology", "C05", "2026-02-10"): ("below_benchmark_unretrofitted", {
+        "benchmark_document": BENCHMARK_2023, "indicator": "水泥熟料单位产品综合能耗", "measured_value": 123.6,
+        "benchmark_value": 117, "unit": "kgce/t", "retrofit_deadline": "2025-12-31"}),
 }  # fmt: skip
 
 
@@ -493,32 +528,50 @@ class _Row:
 
 
 def _with_plan(basis: str, found_on: date, clause: str) -> str:
-    """The district plan is cited only from its date of issue (2020-06-15) and only when not cited already."""
-    return basis if PLAN in basis or found_on < PLAN_ISSUED else f"{basis}；{PLAN} {clause}"
+    """The district plan is cited only in its year, from its date of issue (2020-06-15), and only once."""
+    in_plan_year = PLAN_ISSUED <= found_on <= date(PLAN_ISSUED.year, 12, 31)
+    return f"{basis}；{PLAN} {clause}" if in_plan_year and PLAN not in basis else basis
+
+
+def _day(day: str) -> date:
+    """Rows of the 2020 tables give month and day; rows of the current era the whole date."""
+    return date.fromisoformat(day if len(day) > len("MM-DD") else f"{PLAN_ISSUED.year}-{day}")
+
+
+def _energy_standard(policy: PolicyBook, product: str, found_on: date) -> tuple[str, str]:
+    """The standard (document number) and unit of ``product``'s limit in force on ``found_on``."""
+    limit = next(r for r in policy.energy.records if r.indicator_zh == product and r.in_force(found_on))
+    return str(limit.document), limit.unit
 
 
 def _rows(policy: PolicyBook) -> list[_Row]:
     rows: list[_Row] = []
-    for ent, line, day, severity, story, product, value, programme in _ENERGY:
-        found_on = date.fromisoformat(f"2020-{day}")
-        standard, _, unit = ENERGY_LIMITS[product]
-        basis = f"《中华人民共和国节约能源法》第十六条；{PLAN} {_PROGRAMME_CLAUSE[programme]}；{standard}"
+    for ent, line, day, severity, story, product, value, programme in (*_ENERGY, *_ENERGY_LATER):
+        found_on = _day(day)
+        standard, unit = _energy_standard(policy, product, found_on)
+        plan = f"{PLAN} {_PROGRAMME_CLAUSE[programme]}；" if found_on.year == PLAN_ISSUED.year else ""
+        basis = f"《中华人民共和国节约能源法》第十六条；{plan}{standard}"
         details = {"product": product, "measured_value": value, "measured_unit": unit, "programme": programme}
         finding_type = "tiered_price_check" if programme == "tiered_price_check" else "energy_limit_exceeded"
         rows.append(_Row("energy", ent, line, found_on, severity, story, basis, finding_type, details))
-    for bureau, ent, line_no, day, severity, story, basis, text in _OTHER:
-        found_on = date.fromisoformat(f"2020-{day}")
+    for bureau, ent, line_no, day, severity, story, basis, text in (*_OTHER, *_OTHER_LATER):
+        found_on = _day(day)
         if bureau == "safety":
             hazard = policy.major_hazard(basis)
             if hazard is None:
                 raise KeyError(basis)
             finding_type, details = "major_hazard", {"hazard_code": basis}
             text = f"重大事故隐患（{hazard.clause}）：{hazard.text_zh}现场情况：{text}。"
-            basis = f"《工贸行业重大生产安全事故隐患判定标准（2017版）》（{hazard.document}）{hazard.clause}"
+            title = (
+                ORDER_10
+                if hazard.document == "应急管理部令第10号"
+                else "《工贸行业重大生产安全事故隐患判定标准（2017版）》"
+            )
+            basis = f"{title}（{hazard.document}）{hazard.clause}"
         else:
             finding_type, details = _TYPED[(bureau, ent, day)]
         if finding_type == "spot_check_failed":  # 抽样单编号 from the inspection day and the enterprise
-            details = {**details, "sample_id": f"FLCC2020{day.replace('-', '')}{ent}"}
+            details = {**details, "sample_id": f"FLCC{found_on:%Y%m%d}{ent}"}
         basis = _with_plan(basis, found_on, _PLAN_CLAUSE[bureau])
         details = {**details, _TEXT_FIELD.get(finding_type, "description"): text}
         rows.append(_Row(bureau, ent, line_no, found_on, severity, story, basis, finding_type, details))
@@ -527,12 +580,12 @@ def _rows(policy: PolicyBook) -> list[_Row]:
 
 @cache
 def _cases(policy: PolicyBook) -> tuple[tuple[DemoFinding, _Row], ...]:
-    by_key, counters = _by_key(), dict.fromkeys(_PREFIX, 0)
+    by_key, counters = _by_key(), Counter[tuple[Bureau, int]]()
     cases = []
     for row in _rows(policy):
-        counters[row.bureau] += 1
-        n = counters[row.bureau]
-        ref = f"{_PREFIX[row.bureau]}-2020-{n:03d}"
+        counters[row.bureau, row.found_on.year] += 1
+        n = counters[row.bureau, row.found_on.year]
+        ref = f"{_PREFIX[row.bureau]}-{row.found_on.year}-{n:03d}"
         ent = by_key[row.enterprise]
         body: dict[str, Any] = {
             "uscc": ent.uscc,
@@ -634,6 +687,10 @@ _STORIES: dict[str, tuple[tuple[StepKind, int, str], ...]] = {
         ("equipment_sealed", 45, "查封{target}"),
         ("case_closed", 48, "{target}（{capacity}）列入年度落后产能退出企业名单，结案"),
     ),
+    "safety_ordered": (
+        ("production_suspended", 0, "责令停产停业整顿"),
+        ("rectification_ordered", 0, "下达整改指令书，限{deadline}前消除重大事故隐患"),
+    ),
     "safety_ok": (
         ("production_suspended", 0, "责令停产停业整顿"),
         ("rectification_ordered", 0, "下达整改指令书，限{deadline}前消除重大事故隐患"),
@@ -669,6 +726,37 @@ _STORIES: dict[str, tuple[tuple[StepKind, int, str], ...]] = {
 }
 
 
+# How the 2020 cases still open at the end of June 2021 ended: (bureau, enterprise, found_on) -> the way it
+# ended and the day its first later step was recorded.
+_LATE_REPORT: tuple[StepKind, int, str] = ("rectification_reported", 0, "{fix}")
+_ENDINGS: dict[str, tuple[tuple[StepKind, int, str], ...]] = {
+    "fixed": (_LATE_REPORT, *_PASS),
+    "passed": tuple((kind, days - 18, note) for kind, days, note in _PASS),
+    "forced_exit": (("reinspection_failed", 0, "整改期满复查，仍未达标"), *_EXIT, _CLOSE_EXIT),
+    "dismantled": (
+        ("equipment_dismantled", 0, "{target}已拆除，在区政府网站公告"),
+        ("case_closed", 5, "{target}（{capacity}）列入年度落后产能退出企业名单，结案"),
+    ),
+}
+_ENDED: dict[tuple[Bureau, str, str], tuple[str, str]] = {
+    ("energy", "B05", "2020-07-02"): ("forced_exit", "2021-07-12"),
+    ("energy", "B09", "2020-08-26"): ("forced_exit", "2021-07-20"),
+    ("energy", "B10", "2020-12-28"): ("fixed", "2021-06-21"),
+    ("environment", "H07", "2020-07-28"): ("fixed", "2021-07-05"),
+    ("environment", "K04", "2020-11-09"): ("forced_exit", "2021-07-15"),
+    ("environment", "C07", "2020-12-15"): ("fixed", "2021-07-28"),
+    ("quality", "C05", "2020-07-22"): ("fixed", "2021-07-09"),
+    ("quality", "H02", "2020-08-27"): ("fixed", "2021-07-16"),
+    ("quality", "A02", "2020-11-05"): ("passed", "2021-07-08"),
+    ("quality", "B04", "2020-12-09"): ("passed", "2021-07-14"),
+    ("safety", "C07", "2020-07-07"): ("fixed", "2021-07-22"),
+    ("safety", "S04", "2020-09-03"): ("forced_exit", "2021-07-26"),
+    ("safety", "A02", "2020-10-27"): ("passed", "2021-07-06"),
+    ("safety", "G02", "2020-12-29"): ("fixed", "2021-06-24"),
+    ("technology", "C06", "2020-11-18"): ("dismantled", "2021-08-02"),
+    ("technology", "F04", "2020-12-03"): ("dismantled", "2021-08-09"),
+}
+
 # How each story's executed closure exits (phaseout_bureau.domain.cases.ExitWay): 地条钢 is banned (取缔).
 _WAY_OF_STORY = {"ditiaogang": "banned"}
 
@@ -683,8 +771,13 @@ def _story_steps(finding: DemoFinding, row: _Row) -> list[DemoStep]:
     target = ent.name if line is None else f"{line.name}（{line.equipment}）"
     capacity = "全部产能" if line is None else line.capacity_text
     steps, deadline = [], None
-    for kind, days, note in _STORIES[row.story]:
-        on = date.fromordinal(row.found_on.toordinal() + days)
+    ending, ended_from = _ENDED.get((row.bureau, row.enterprise, row.found_on.isoformat()), ("", ""))
+    story = [(kind, row.found_on.toordinal() + days, note) for kind, days, note in _STORIES[row.story]]
+    if ending:
+        start = date.fromisoformat(ended_from).toordinal()
+        story += [(kind, start + days, note) for kind, days, note in _ENDINGS[ending]]
+    for kind, day, note in story:
+        on = date.fromordinal(day)
         step_deadline = None
         if kind == "rectification_ordered":
             deadline = step_deadline = add_months(on, RECTIFICATION_MONTHS)
@@ -703,7 +796,7 @@ def case_steps(policy: PolicyBook) -> list[DemoStep]:
 
 
 def outcomes(policy: PolicyBook) -> dict[str, Outcome]:
-    """Outcome of every finding as of AS_OF: exited, compliant, overdue (deadline passed, no report) or yellow."""
+    """Outcome of every finding on DEMO_TODAY: exited, compliant, overdue (deadline passed, no report) or yellow."""
     by_ref: dict[str, list[DemoStep]] = {f.external_ref: [] for f, _ in _cases(policy)}
     for step in case_steps(policy):
         by_ref[step.external_ref].append(step)
@@ -715,7 +808,7 @@ def outcomes(policy: PolicyBook) -> dict[str, Outcome]:
             result[ref] = "exited"
         elif {"reinspection_passed", "case_closed"} <= kinds:
             result[ref] = "compliant"
-        elif deadlines and deadlines[-1] < AS_OF and "rectification_reported" not in kinds:
+        elif deadlines and deadlines[-1] < DEMO_TODAY and "rectification_reported" not in kinds:
             result[ref] = "overdue"
         else:
             result[ref] = "yellow"

@@ -12,13 +12,11 @@ from typing import Any
 
 import httpx
 
-from phaseout_demo.dataset import DemoFinding, DemoStep, case_steps, findings
+from phaseout_demo.dataset import DEMO_TODAY, DemoFinding, DemoStep, case_steps, findings
 from phaseout_policy import PolicyBook
 
 MARKER = "demo-loaded"
-# The coordinator's "today" in the demo: a quarter after the last recorded step (AS_OF, 2021-06-30), so the
-# overdue cases have also passed their exit deadline and the joint punishment measures show.
-DEMO_TODAY = date(2021, 9, 30)
+__all__ = ["DEMO_TODAY", "load_demo", "step_payload"]
 
 
 def _months_between(start: date, end: date) -> int:

@@ -270,16 +270,19 @@ async def test_measures_annex_tasks_and_annual_report_pages(page: Page) -> None:
     assert await total(page, "measure-table") > 0
     await expect(page.locator("[data-testid=measure-summary]")).to_contain_text("区规划自然资源局")
     await shot(page, "06-measures")
-    await page.goto("/dashboard/annex-tasks")  # the demo's year, 2021: its plan is not loaded
-    await expect(page.locator("[data-testid=plan-missing]")).to_contain_text("2021年度实施方案未载入")
+    await page.goto("/dashboard/annex-tasks")  # the demo's year: its plan is not loaded
+    await expect(page.locator("[data-testid=plan-missing]")).to_contain_text(
+        f"{DEMO_TODAY.year}年度实施方案未载入"
+    )
     await expect(page.locator("[data-testid=annex-table] tbody tr")).to_have_count(0)
-    await expect(page.locator("[data-testid=overdue-summaries] .row-alert").first).to_be_visible()  # 2020's
+    await page.goto("/dashboard/annex-tasks?year=2021")  # the summaries of 2020 were due on 10 January 2021
+    await expect(page.locator("[data-testid=overdue-summaries] .row-alert").first).to_be_visible()
     await page.goto("/dashboard/annex-tasks?year=2020")
     await expect(page.locator("[data-testid=plan]")).to_contain_text("涪经信发〔2020〕85号")
     await expect(page.locator("[data-testid=annex-table] tbody tr")).to_have_count(16)
     await shot(page, "07-annex-tasks")
-    await page.goto(f"/dashboard/annual-report?year={DEMO_TODAY.year - 1}")
-    await expect(page.locator("h1")).to_contain_text(f"涪陵区{DEMO_TODAY.year - 1}年度落后产能退出工作情况")
+    await page.goto("/dashboard/annual-report?year=2020")  # the plan year of the demo's first era
+    await expect(page.locator("h1")).to_contain_text("涪陵区2020年度落后产能退出工作情况")
     assert await page.locator("[data-testid=report-exits] tbody tr").count() > 0
     await shot(page, "08-annual-report")
     await page.emulate_media(media="print")

@@ -11,7 +11,7 @@ from phaseout_bureau.domain.cases import Action, Case, CaseState
 from phaseout_bureau.domain.findings import FindingCreate, ProductionLine
 from phaseout_bureau.service.intake import checked_details
 from phaseout_coordinator.domain.invariants import entry_problems
-from phaseout_demo import AS_OF, DemoStep, case_steps, enterprises, findings, outcomes
+from phaseout_demo import DemoStep, case_steps, enterprises, findings, outcomes
 from phaseout_demo.loader import DEMO_TODAY, step_payload
 from phaseout_kit import uscc
 from phaseout_policy import add_months, load_policy
@@ -21,11 +21,13 @@ from tests.unit.test_engine import Facts, projected_entries
 INDUSTRIES = {
     "steel", "cement", "electrolytic_aluminium", "flat_glass", "sintered_bricks", "ferroalloy", "chemicals", "coal",
 }  # fmt: skip
-COVERED = {"铝液交流电耗": ("GB 21346-2013", "electrolytic_aluminium")} | {
-    p: ("GB 30526-2019", "sintered_bricks")
-    for p in ("烧结实心制品", "烧结多孔砖和多孔砌块", "烧结空心砖和空心砌块")
-}
-LAST_STEP_DAY = date(2021, 6, 30)
+INDUSTRY_OF_PRODUCT = {
+    "铝液交流电耗": "electrolytic_aluminium",
+    "熟料综合能耗": "cement",
+    "锰硅合金 综合能耗": "ferroalloy",
+} | dict.fromkeys(("烧结实心制品", "烧结多孔砖和多孔砌块", "烧结空心砖和空心砌块"), "sintered_bricks")
+ORDER_10_FROM = date(2023, 5, 15)  # 应急管理部令第10号 replaced the 2017 major-hazard standard
+CATALOGUE_2024_FROM = date(2024, 2, 1)
 POLICY = load_policy()
 
 
@@ -73,7 +75,9 @@ def test_every_finding_body_validates_and_matches_its_enterprise() -> None:
         spec = SPECS[f.bureau]
         assert model.finding_type in spec.finding_types
         spec.details_models[model.finding_type].model_validate(f.body["details"])
-        assert model.found_on.year == 2020
+        assert model.found_on.year == 2020 or model.found_on >= ORDER_10_FROM
+        assert model.found_on <= DEMO_TODAY
+        checked_details(spec, model, POLICY)  # the bureau's check of the day accepts it
         ent = ents[model.uscc]
         assert (model.enterprise_name, model.town, model.industrial_park) == (
             ent.name,
@@ -89,23 +93,21 @@ def test_energy_findings_only_for_covered_products_and_over_the_limit() -> None:
     book = load_policy()
     ratios = []
     energy = [f for f in findings(POLICY) if f.bureau == "energy"]
-    assert energy
+    assert {date.fromisoformat(f.body["found_on"]).year for f in energy} >= {2020, 2024, 2025, 2026}
     for f in energy:
         body, details = f.body, f.body["details"]
         found_on = date.fromisoformat(body["found_on"])
-        standard, industry = COVERED[details["product"]]
-        assert body["industry"] == industry and standard in body["legal_basis"]
-        limit = next(
-            r
-            for r in book.energy.records
-            if r.document == standard and r.indicator_zh == details["product"] and r.in_force(found_on)
+        assert body["industry"] == INDUSTRY_OF_PRODUCT[details["product"]]
+        limit = next(  # the edition in force on the inspection day, cited by the finding
+            r for r in book.energy.records if r.indicator_zh == details["product"] and r.in_force(found_on)
         )
+        assert limit.document and limit.document in body["legal_basis"]
         assert details["measured_unit"] == limit.unit
         assert details["measured_value"] > limit.existing_enterprise_limit
         ratios.append(
             (details["measured_value"] - limit.existing_enterprise_limit) / limit.existing_enterprise_limit
         )
-        if industry == "sintered_bricks":
+        if body["industry"] == "sintered_bricks":
             assert found_on >= date(2020, 5, 1)
     assert 1 <= sum(r > 1 for r in ratios) <= 2  # punitive band (> 1× over the limit) only for one or two
     tiered = [
@@ -116,12 +118,47 @@ def test_energy_findings_only_for_covered_products_and_over_the_limit() -> None:
     assert tiered and all(13700 < v < 14000 for v in tiered)
 
 
-def test_safety_descriptions_quote_the_2017_major_hazard_items() -> None:
-    texts = [h.text_zh for h in load_policy().safety.records]
+def test_safety_findings_quote_the_major_hazard_item_of_the_standard_in_force() -> None:
+    safety = [f for f in findings(POLICY) if f.bureau == "safety"]
+    eras = {date.fromisoformat(f.body["found_on"]) >= ORDER_10_FROM for f in safety}
+    assert eras == {False, True}  # both the 2017 standard and 令第10号
+    for f in safety:
+        hazard = POLICY.major_hazard(f.body["details"]["hazard_code"])
+        assert hazard is not None and hazard.text_zh and hazard.text_zh in f.body["details"]["description"]
+        after = date.fromisoformat(f.body["found_on"]) >= ORDER_10_FROM
+        document = "应急管理部令第10号" if after else "安监总管四〔2017〕129号"
+        assert hazard.document == document and document in f.body["legal_basis"]
+
+
+def test_the_current_era_is_judged_by_the_instruments_in_force() -> None:
+    """Technology after 2024-02-01 under the 2024 catalogue (its bureau-supplied basis marked unverified),
+    safety after 2023-05-15 under 令第10号 with the item text on file (verified)."""
+    later = [f for f in findings(POLICY) if date.fromisoformat(f.body["found_on"]) >= ORDER_10_FROM]
+    judged = {
+        f.external_ref: checked_details(SPECS[f.bureau], FindingCreate.model_validate(f.body), POLICY)[1]
+        for f in later
+    }
+    assert all(
+        f.body["found_on"] >= CATALOGUE_2024_FROM.isoformat() for f in later if f.bureau == "technology"
+    )
+    technology = [judged[f.external_ref] for f in later if f.bureau == "technology"]
+    assert technology and all(d["catalogue"] == "catalogue_2024" for d in technology)
+    assert all(d["basis_verified"] is False for d in technology)
+    safety = [judged[f.external_ref] for f in later if f.bureau == "safety"]
+    assert len(safety) >= 3 and all(d["basis_verified"] and "第10号" in d["standard_zh"] for d in safety)
+
+
+def test_the_2020_plan_year_is_concluded_and_the_current_era_has_open_cases() -> None:
+    ended = outcomes(POLICY)
+    by_ref = _steps_by_ref()
     for f in findings(POLICY):
-        if f.bureau == "safety":
-            assert any(t in f.body["details"]["description"] for t in texts)
-            assert "安监总管四〔2017〕129号" in f.body["legal_basis"]
+        kinds = {s.kind for s in by_ref[f.external_ref]}
+        if f.body["found_on"] < "2021":
+            assert "case_closed" in kinds, f.external_ref
+        else:
+            assert date.fromisoformat(f.body["found_on"]) >= ORDER_10_FROM
+    open_now = {ref for ref, outcome in ended.items() if outcome in ("yellow", "overdue")}
+    assert open_now and all(int(ref.split("-")[1]) >= ORDER_10_FROM.year for ref in open_now)
 
 
 def test_steps_refer_to_findings_and_are_in_date_order() -> None:
@@ -131,7 +168,7 @@ def test_steps_refer_to_findings_and_are_in_date_order() -> None:
     for ref, steps in by_ref.items():
         days = [s.on for s in steps]
         assert days == sorted(days)
-        assert found[ref] <= days[0] and days[-1] <= LAST_STEP_DAY
+        assert found[ref] <= days[0] and days[-1] <= DEMO_TODAY
         assert all(s.note for s in steps)
 
 
@@ -180,7 +217,7 @@ def test_exits_seal_a_production_line_and_overdue_cases_have_no_report() -> None
             assert lines[ref][1] != "None" and lines[ref] in sealed
         if outcome == "overdue":
             deadline = max(s.deadline for s in by_ref[ref] if s.deadline is not None)
-            assert deadline < AS_OF and "rectification_reported" not in kinds
+            assert deadline < DEMO_TODAY and "rectification_reported" not in kinds
         if "closure_executed" in kinds:
             assert "closure_approved" in kinds and "closure_proposed" in kinds
 
