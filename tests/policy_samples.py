@@ -24,6 +24,18 @@ SINTERING_2013: dict[str, Any] = {
         {"key": "sintering_process", "unit": "kgce/t", "existing_enterprise_limit": 56, "clause": "4.1 表1"}
     ],
 }
+# A 淘汰类 item of the 2024 catalogue the data lacks: a test text, not the catalogue's (never in the product's data).
+CATALOGUE_2024_STEEL: dict[str, Any] = {
+    "source": "测试样例：非原文，仅供测试",
+    "items": [
+        {
+            "code": "cat2024_steel_01",
+            "industry_zh": "钢铁",
+            "clause": "淘汰类 一、落后生产工艺装备（测试样例）",
+            "item_zh": "测试样例条目：某类钢铁冶炼设备（非原文）。",
+        }
+    ],
+}
 # An item text of 令第10号 the data lacks: a test text, not the order's (never in the product's data).
 HAZARD_L10_A4_6: dict[str, Any] = {
     "source": "测试样例：非原文，仅供测试",

@@ -329,6 +329,15 @@ class PolicyBook:
         book._memo = {}
         return book
 
+    def with_eliminated_items(self, records: Iterable[EliminatedItem]) -> PolicyBook:
+        """This book with 淘汰类 items of a catalogue edition the shipped data lacks (the office read them)."""
+        added = list(records)
+        book = copy.copy(self)
+        book.catalogue = self.catalogue.model_copy(update={"records": [*self.catalogue.records, *added]})
+        book._eliminated = {**self._eliminated, **{r.code: r for r in added}}
+        book._memo = {}
+        return book
+
     def with_version(self, version: str) -> PolicyBook:
         """This book under another policy version (the office's changes laid over the shipped data)."""
         book = copy.copy(self)

@@ -43,6 +43,7 @@ from phaseout_kit.settings import DEV_TOKEN_PEPPER, CoordinatorSettings, Service
 from tests.apps import auth
 from tests.chaos.support import CLOCK, ENTERPRISES, finding_body, report
 from tests.conftest import BACKENDS, backend_database
+from tests.policy_samples import CATALOGUE_2024_STEEL as SAMPLE_CATALOGUE_ITEMS
 from tests.policy_samples import EXIT_IN_3_MONTHS as SAMPLE_RULE
 from tests.policy_samples import HAZARD_L10_A4_6 as SAMPLE_ITEMS
 from tests.policy_samples import PLAN as SAMPLE_PLAN
@@ -306,6 +307,13 @@ async def test_authorisation_matrix_and_append_only_audit(
                     201,
                 ),
                 ("POST /policy/hazard-items", "/api/v1/policy/hazard-items", SAMPLE_ITEMS, admin_only, 201),
+                (
+                    "POST /policy/catalogue-items",
+                    "/api/v1/policy/catalogue-items",
+                    SAMPLE_CATALOGUE_ITEMS,
+                    admin_only,
+                    201,
+                ),
                 ("POST /lists/{code}/publications", "/api/v1/lists/red/publications", {}, admin_only, 201),
                 (
                     "POST /supervision-actions",
@@ -458,7 +466,7 @@ async def test_authorisation_matrix_and_append_only_audit(
         label = f"{method} {path.removeprefix('/api/v1').replace('{list_code}', '{code}').replace('{publication_id}', '{id}').replace('{number}', '{n}').replace('{change_id}', '{id}')}"
         assert label in covered, (label, sorted(covered))
     # No route edits or deletes the audit log.
-    assert len(routes["energy"]) == 1 + len(PATHS) and len(routes["coordinator"]) == 15, routes
+    assert len(routes["energy"]) == 1 + len(PATHS) and len(routes["coordinator"]) == 16, routes
     assert not [
         r.path for r in all_routes if "audit" in (r.path or "") and set(r.methods or ()) - {"GET", "HEAD"}
     ]

@@ -30,11 +30,13 @@ from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
 from phaseout_policy.office import PlanYearDocument
 from phaseout_safety.domain import SPEC as SAFETY
+from phaseout_technology.domain import SPEC as TECHNOLOGY
 from tests.apps import auth, bureau_client, running
 from tests.conftest import wait_until
 from tests.integration.test_bureau_api import finding
 from tests.integration.test_coordinator import bureau_events, projected
 from tests.policy_samples import (
+    CATALOGUE_2024_STEEL,
     EXIT_IN_3_MONTHS,
     HAZARD_L10_A4_6,
     PLAN,
@@ -46,6 +48,7 @@ from tests.policy_samples import (
 
 ADMIN, VIEWER, READER = auth("demo-office-admin"), auth("demo-office-viewer"), auth("demo-coordinator-feed")
 WRITER, SAFETY_WRITER = auth("demo-energy-writer"), auth("demo-safety-writer")
+TECHNOLOGY_WRITER = auth("demo-technology-writer")
 RED, YELLOW, LATER = (make_code(f"91500102MA5U8P{s}") for s in ("AA1", "BB2", "CC3"))
 
 
@@ -556,3 +559,64 @@ async def test_item_texts_of_order_10_are_loaded_and_the_safety_bureau_verifies_
     derived = verified.json()["derived"]
     assert derived.get("basis_verified", True) is True
     assert derived["item_text_zh"] == HAZARD_L10_A4_6["items"][0]["text_zh"]
+
+
+async def test_items_of_the_2024_catalogue_are_loaded_and_the_technology_bureau_verifies_findings_by_them(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    """The 2024年本's 淘汰类 item texts are not on file: a finding citing an item code of it is refused (the
+    bureau asks for the item text). Once the office loads the item, the bureau judges such a finding against it
+    (verified); a code already on file, a code twice or a code not of the 2024 edition is refused."""
+    finding = {
+        "uscc": YELLOW,
+        "enterprise_name": "重庆市涪陵区目录测试有限公司",
+        "town": "李渡街道",
+        "industry": "steel",
+        "finding_type": "eliminated_equipment",
+        "found_on": "2026-03-02",
+        "legal_basis": "产业结构调整指导目录（2024年本）淘汰类",
+        "inspector": "黄勇",
+        "details": {"catalogue": "2024", "item_code": "cat2024_steel_01", "equipment": "测试设备"},
+    }
+    item = CATALOGUE_2024_STEEL["items"][0]
+    async with projected([], database_url, broker, tmp_path) as (_app, coordinator):
+        refused = {
+            name: await coordinator.post("/api/v1/policy/catalogue-items", json=body, headers=ADMIN)
+            for name, body in {
+                "on file": {
+                    **CATALOGUE_2024_STEEL,
+                    "items": [{**item, "code": "cat2024_x"}, {**item, "code": "cat2024_x"}],
+                },
+                "edition": {**CATALOGUE_2024_STEEL, "items": [{**item, "code": "cat2011_steel_01"}]},
+            }.items()
+        }
+        draft = await coordinator.post(
+            "/api/v1/policy/catalogue-items", json=CATALOGUE_2024_STEEL, headers=ADMIN
+        )
+        assert draft.status_code == 201, draft.text
+        await coordinator.post(f"/api/v1/policy/changes/{draft.json()['change_id']}/approve", headers=ADMIN)
+
+        async with bureau_with_office_changes(
+            TECHNOLOGY, coordinator, broker, tmp_path / "informed.db"
+        ) as bureau:
+            verified = await bureau.post("/api/v1/findings", json=finding, headers=TECHNOLOGY_WRITER)
+            earlier = await bureau.post(
+                "/api/v1/findings", json={**finding, "found_on": "2024-01-31"}, headers=TECHNOLOGY_WRITER
+            )
+    async with bureau_with_office_changes(TECHNOLOGY, None, broker, tmp_path / "uninformed.db") as bureau:
+        unknown = await bureau.post("/api/v1/findings", json=finding, headers=TECHNOLOGY_WRITER)
+    messages = {name: r.json()["detail"] for name, r in refused.items()}
+    assert all(r.status_code == 422 for r in refused.values()), messages
+    assert messages["on file"][0]["msg"] == "第2行 code：条目 cat2024_x 重复"
+    assert messages["edition"][0]["loc"][-1] == "code"
+    assert draft.json()["preview"]["affected"] == 0
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"][-1] == "item_text"
+    assert verified.status_code == 201, verified.text
+    derived = verified.json()["derived"]
+    assert (derived["catalogue"], derived["basis_verified"], derived["item_text_zh"]) == (
+        "catalogue_2024",
+        True,
+        item["item_zh"],
+    )
+    assert earlier.status_code == 422  # the 2019年本 was in force: the 2024 item does not apply
+    assert earlier.json()["detail"][0]["loc"][-1] == "item_code"

@@ -22,8 +22,7 @@ if TYPE_CHECKING:
         EliminatedEquipmentDetails,
     )
 
-# The policy data holds 淘汰类 items for the 2019年本 only (2011-era citations and the CBMF list derived from it).
-ITEMS_EDITION = "2019"
+EDITIONS = ("catalogue_2019", "catalogue_2024")
 UNMATCHED_ZH = "目录条目未能与参考数据匹配，须人工核对条目原文 (catalogue item not matched: verify by hand)"
 ASSOCIATION_ZH = (
     "条目取自行业协会目录，非国家发展改革委目录原文，须核对 (association-list item, not the NDRC text)"
@@ -39,17 +38,17 @@ def check_eliminated_equipment(
     finding: FindingCreate, details: EliminatedEquipmentDetails, book: PolicyBook
 ) -> EliminatedEquipmentResult:
     on = finding.found_on
-    editions = [d for d in book.catalogue.documents if d.id in ("catalogue_2019", "catalogue_2024")]
+    editions = [d for d in book.catalogue.documents if d.id in EDITIONS]
     current = in_force(editions, on)
     current_zh = _title(book, current.id) if current else "无"
     item = None if details.item_code is None else book.eliminated_item(details.item_code)
-    if item is not None and (
-        current is None or current.id != f"catalogue_{ITEMS_EDITION}" or not item.in_force(on)
-    ):
+    if item is not None and not item.in_force(on):
+        # The shipped items are the 2019年本's; the 2024年本's are on file only where the office loaded them.
+        of = in_force(editions, item.valid_from or item.valid_to or on)
         raise reject(
             "item_code",
-            f"条目 {item.code} 属于{_title(book, 'catalogue_2019')}，{on} 已不在用；适用{current_zh}"
-            "（参考数据未收录其条目，请以 item_text 填写条目原文）",
+            f"条目 {item.code} 属于{_title(book, of.id) if of else '其他版本'}，{on} 不在用；适用{current_zh}"
+            "（请引用在用版本的条目代码，或以 item_text 填写条目原文）",
             f"item {item.code} is not in force on {on}",
         )
     if current is None or current.id != f"catalogue_{details.catalogue}":

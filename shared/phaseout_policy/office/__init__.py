@@ -1,5 +1,6 @@
 """Policy data the office maintains (pure): a year's 实施方案 (plan_year), editions of the coordinator's
-operating rules (local_rule) and limit values of an energy standard's edition (energy_limits), each checked
+operating rules (local_rule), limit values of an energy standard's edition (energy_limits), item texts of
+令第10号 (hazard_items) and 淘汰类 items of the 2024 catalogue (catalogue_items), each checked
 with errors in Chinese, turned into policy records and laid over the shipped book — the same way in the
 coordinator, which keeps the office's changes, and in every bureau, which reads them from it."""
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from phaseout_kit.registry import BUREAUS
 from phaseout_policy.book import PolicyBook
+from phaseout_policy.office.catalogue import CatalogueItems, catalogue_items_book, check_catalogue_items
 from phaseout_policy.office.common import ERROR_ZH, Checked, office_version
 from phaseout_policy.office.energy import EnergyEditionValues, check_energy_values, energy_values_book
 from phaseout_policy.office.hazards import HazardItemTexts, check_hazard_items, hazard_items_book
@@ -27,6 +29,7 @@ __all__ = [
     "ERROR_ZH",
     "KINDS",
     "KIND_ZH",
+    "CatalogueItems",
     "Checked",
     "Document",
     "EnergyEditionValues",
@@ -45,18 +48,20 @@ __all__ = [
 ]
 
 
-Document = PlanYearDocument | LocalRuleEdition | EnergyEditionValues | HazardItemTexts
+Document = PlanYearDocument | LocalRuleEdition | EnergyEditionValues | HazardItemTexts | CatalogueItems
 KINDS: dict[str, type[Document]] = {
     "plan_year": PlanYearDocument,
     "local_rule": LocalRuleEdition,
     "energy_limits": EnergyEditionValues,
     "hazard_items": HazardItemTexts,
+    "catalogue_items": CatalogueItems,
 }
 KIND_ZH = {
     "plan_year": "年度实施方案",
     "local_rule": "平台运行规则",
     "energy_limits": "能耗限额标准限定值",
     "hazard_items": "重大事故隐患判定条目原文",
+    "catalogue_items": "产业结构调整指导目录（2024年本）淘汰类条目",
 }
 
 
@@ -69,6 +74,8 @@ def check_change(
         return check_energy_values(raw, policy)
     if kind == "hazard_items":
         return check_hazard_items(raw, policy)
+    if kind == "catalogue_items":
+        return check_catalogue_items(raw, policy)
     if kind == "local_rule":
         return check_local_rule(raw, policy)
     raise ValueError(f"unknown kind of policy change {kind!r}")
@@ -86,6 +93,8 @@ def changed_book(
         )
     if kind == "hazard_items":
         return hazard_items_book(policy, HazardItemTexts.model_validate(raw), change_id, baseline_version)
+    if kind == "catalogue_items":
+        return catalogue_items_book(policy, CatalogueItems.model_validate(raw), change_id, baseline_version)
     if kind == "local_rule":
         return local_rule_book(policy, LocalRuleEdition.model_validate(raw), change_id, baseline_version)
     raise ValueError(f"unknown kind of policy change {kind!r}")
@@ -104,7 +113,7 @@ def bureaus_judged_anew(kind: str, document: dict[str, Any]) -> list[str]:
     with a case in a dimension whose period it sets (an order recorded without a deadline — 立即整改 — takes
     the period in force on its date from the engine; orders with a deadline keep it), its tasks none; limit
     values and item texts none (the bureau judges a finding when it records it; the event carries its result)."""
-    if kind in ("energy_limits", "hazard_items"):
+    if kind in ("energy_limits", "hazard_items", "catalogue_items"):
         return []
     if kind != "plan_year":
         return list(BUREAUS)

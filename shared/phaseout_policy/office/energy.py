@@ -33,6 +33,16 @@ class EnergyEditionValues(BaseModel):
     source: str = Field(min_length=1, max_length=400, description="数值出处（标准文本的版本、页码）")
     limits: list[LimitRow] = Field(min_length=1, max_length=99, description="限定值（每行一个指标）")
 
+    def change_key(self) -> str:
+        return self.edition
+
+    def change_title(self) -> tuple[str, str]:
+        """The document the change rests on, and what it is (for the lists of changes)."""
+        return self.edition, f"{self.edition} 限定值 {len(self.limits)} 项（{self.source}）"
+
+    def change_summary(self, _policy: PolicyBook) -> dict[str, Any]:
+        return {"edition": self.edition, "limits": len(self.limits), "source": self.source}
+
 
 def _edition(policy: PolicyBook, document: str) -> EnergyEdition | None:
     return next((e for e in policy.energy.editions if e.document == document), None)

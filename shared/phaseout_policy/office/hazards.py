@@ -31,6 +31,16 @@ class HazardItemTexts(BaseModel):
     source: str = Field(min_length=1, max_length=400, description="原文出处（公报、文号、页码）")
     items: list[HazardItemRow] = Field(min_length=1, max_length=99, description="条目（每行一项）")
 
+    def change_key(self) -> str:
+        return "应急管理部令第10号"
+
+    def change_title(self) -> tuple[str, str]:
+        codes = "、".join(i.code for i in self.items)
+        return self.change_key(), f"条目原文 {len(self.items)} 项：{codes}（{self.source}）"
+
+    def change_summary(self, _policy: PolicyBook) -> dict[str, Any]:
+        return {"items": [i.code for i in self.items], "source": self.source}
+
 
 def check_hazard_items(raw: Any, policy: PolicyBook) -> Checked[HazardItemTexts]:
     try:

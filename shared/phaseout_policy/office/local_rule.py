@@ -24,6 +24,22 @@ class LocalRuleEdition(BaseModel):
     clause: str | None = Field(default=None, max_length=60, description="条款")
     text_zh: str = Field(min_length=1, max_length=2000, description="规则原文")
 
+    def change_key(self) -> str:
+        return self.key
+
+    def change_title(self) -> tuple[str, str]:
+        return self.document, self.text_zh
+
+    def change_summary(self, policy: PolicyBook) -> dict[str, Any]:
+        current = policy.coordinator_rule(self.key, self.valid_from)
+        return {
+            "key": self.key,
+            "document": self.document,
+            "valid_from": self.valid_from.isoformat(),
+            "months": self.months,
+            "replaces": {"id": current.id, "document": current.document, "months": current.months},
+        }
+
 
 def check_local_rule(raw: Any, policy: PolicyBook) -> Checked[LocalRuleEdition]:
     """Whether ``raw`` is a loadable edition of an operating rule: a rule of that key that sets a period."""

@@ -59,6 +59,21 @@ class PlanYearDocument(BaseModel):
         default_factory=list, description="方案改定的整改期限（每行一个领域）"
     )
 
+    def change_key(self) -> str:
+        return str(self.year)
+
+    def change_title(self) -> tuple[str, str]:
+        return self.document, self.title_zh
+
+    def change_summary(self, policy: PolicyBook) -> dict[str, Any]:
+        loaded = policy.plan_year(self.year)
+        return {
+            "year": self.year,
+            "document": self.document,
+            "tasks": len(self.tasks),
+            "replaces": loaded.document if loaded else None,  # a plan of that year is already loaded
+        }
+
 
 def check_plan_year(
     raw: Any, policy: PolicyBook, baseline: PolicyBook, today: date | None = None

@@ -47,6 +47,12 @@ SUBMITTED = (
         "提交应急管理部令第10号条目原文（参考数据未收录的条目）：保存为待审批变更 (submit item texts of order No. 10)",
         "source、items：code（如 L10-A4-6）、text_zh",
     ),
+    (
+        "/policy/catalogue-items",
+        "catalogue_items",
+        "提交产业结构调整指导目录（2024年本）淘汰类条目（参考数据未收录）：保存为待审批变更 (submit items of the 2024 catalogue)",
+        "source、items：code（cat2024_ 开头）、industry_zh、clause、item_zh、deadline",
+    ),
 )
 
 

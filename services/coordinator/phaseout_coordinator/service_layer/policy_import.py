@@ -31,9 +31,6 @@ from phaseout_policy.office import (
     KINDS,
     Checked,
     Document,
-    EnergyEditionValues,
-    HazardItemTexts,
-    LocalRuleEdition,
     bureaus_judged_anew,
     changed_book,
     check_change,
@@ -46,56 +43,11 @@ BATCH = 500  # enterprises judged per read
 PREVIEW_PAGE = 200  # enterprises of a preview per answer
 
 
-def _summary(doc: Document, policy: PolicyBook) -> dict[str, Any]:
-    if isinstance(doc, HazardItemTexts):
-        return {"items": [i.code for i in doc.items], "source": doc.source}
-    if isinstance(doc, EnergyEditionValues):
-        return {"edition": doc.edition, "limits": len(doc.limits), "source": doc.source}
-    if isinstance(doc, LocalRuleEdition):
-        current = policy.coordinator_rule(doc.key, doc.valid_from)
-        return {
-            "key": doc.key,
-            "document": doc.document,
-            "valid_from": doc.valid_from.isoformat(),
-            "months": doc.months,
-            "replaces": {"id": current.id, "document": current.document, "months": current.months},
-        }
-    loaded = policy.plan_year(doc.year)
-    return {
-        "year": doc.year,
-        "document": doc.document,
-        "tasks": len(doc.tasks),
-        "replaces": loaded.document if loaded else None,  # a plan of that year is already loaded
-    }
-
-
-def _key(doc: Document) -> str:
-    if isinstance(doc, HazardItemTexts):
-        return "应急管理部令第10号"
-    if isinstance(doc, EnergyEditionValues):
-        return doc.edition
-    return doc.key if isinstance(doc, LocalRuleEdition) else str(doc.year)
-
-
-def _title(doc: Document) -> tuple[str, str]:
-    """The document a change rests on, and what it is, for the lists of changes."""
-    if isinstance(doc, HazardItemTexts):
-        return (
-            "应急管理部令第10号",
-            f"条目原文 {len(doc.items)} 项：{'、'.join(i.code for i in doc.items)}（{doc.source}）",
-        )
-    if isinstance(doc, EnergyEditionValues):
-        return doc.edition, f"{doc.edition} 限定值 {len(doc.limits)} 项（{doc.source}）"
-    if isinstance(doc, LocalRuleEdition):
-        return doc.document, doc.text_zh
-    return doc.document, doc.title_zh
-
-
 def plan_year_problems(raw: Any, store: PolicyStore, today: date) -> dict[str, Any]:
     checked = check_plan_year(raw, store.current, store.baseline, today)
     result: dict[str, Any] = {"valid": checked.valid, "errors": checked.errors}
     if checked.document is not None:
-        result["summary"] = _summary(checked.document, store.current)
+        result["summary"] = checked.document.change_summary(store.current)
     return result
 
 
@@ -218,7 +170,7 @@ async def submit_change(
     doc = checked.document
     row = PolicyChange(
         kind=kind,
-        key=_key(doc),
+        key=doc.change_key(),
         document=doc.model_dump(mode="json"),
         status=DRAFT,
         based_on_version=current.version,
@@ -240,7 +192,7 @@ async def submit_change(
         after={
             "kind": row.kind,
             "key": row.key,
-            "document": _title(doc)[0],
+            "document": doc.change_title()[0],
             "affected": row.preview["affected"],
         },
     )
@@ -330,7 +282,7 @@ def change_view(
     """A change as the office reads it; its preview a page of the enterprises it moves (a rule change can move
     a thousand: the whole preview is stored, the answer carries ``limit`` of them from ``offset``)."""
     doc = KINDS[row.kind].model_validate(row.document)
-    document, title_zh = _title(doc)
+    document, title_zh = doc.change_title()
     view: dict[str, Any] = {
         "change_id": row.id,
         "kind": row.kind,
@@ -349,7 +301,7 @@ def change_view(
         "affected": row.preview.get("affected"),
     }
     if policy is not None:
-        view["summary"] = _summary(doc, policy)
+        view["summary"] = doc.change_summary(policy)
     if with_preview:
         view["submitted"] = row.document
         enterprises = row.preview.get("enterprises", [])
