@@ -87,3 +87,41 @@ def filled_template(template: bytes, plan: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# Column titles of the edition templates as an office clerk reads them (a title may name a field of one kind).
+EDITION_TITLES = {
+    "标准版本": ("edition",),
+    "数值出处": ("source",),
+    "原文出处": ("source",),
+    "指标代码": ("key",),
+    "单位": ("unit",),
+    "限定值（现有企业）": ("existing_enterprise_limit",),
+    "1级": ("grade1",),
+    "2级": ("grade2",),
+    "标准条款": ("clause",),
+    "条目代码": ("code",),
+    "行业": ("industry_zh",),
+    "目录位置": ("clause",),
+    "条目原文": ("text_zh", "item_zh"),
+    "淘汰期限": ("deadline",),
+}
+
+
+def filled_edition(template: bytes, document: dict[str, Any]) -> bytes:
+    """An edition template (版本, 条目) filled in from ``document`` by the titles the template shows."""
+    book = openpyxl.load_workbook(io.BytesIO(template))
+    header = book["版本"]
+    for row in range(1, header.max_row + 1):
+        fields = EDITION_TITLES[str(header.cell(row=row, column=1).value)]
+        header.cell(row=row, column=2, value=next(document[f] for f in fields if f in document))
+    rows = book["条目"]
+    items = document.get("items") or document["limits"]
+    titles = [str(c.value) for c in rows[1]]
+    for row, item in enumerate(items, start=2):
+        for column, title in enumerate(titles, start=1):
+            value = next((item[f] for f in EDITION_TITLES[title] if f in item), None)
+            rows.cell(row=row, column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

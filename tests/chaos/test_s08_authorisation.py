@@ -48,7 +48,7 @@ from tests.policy_samples import EXIT_IN_3_MONTHS as SAMPLE_RULE
 from tests.policy_samples import HAZARD_L10_A4_6 as SAMPLE_ITEMS
 from tests.policy_samples import PLAN as SAMPLE_PLAN
 from tests.policy_samples import SINTERING_2013 as SAMPLE_LIMITS
-from tests.policy_samples import XLSX, filled_template
+from tests.policy_samples import XLSX, filled_edition, filled_template
 
 XLSX_BODY = {"Content-Type": XLSX}
 EXPIRED = "chaos-expired-" + secrets.token_hex(8)
@@ -381,6 +381,21 @@ async def test_authorisation_matrix_and_append_only_audit(
                 )
                 matrix.check("coordinator", "POST /policy/plan-years/xlsx", name, expected, r)
 
+            # Each edition kind as its filled-in XLSX template.
+            for path, sample in (
+                ("/policy/energy-limits", SAMPLE_LIMITS),
+                ("/policy/hazard-items", SAMPLE_ITEMS),
+                ("/policy/catalogue-items", SAMPLE_CATALOGUE_ITEMS),
+            ):
+                blank = await c.get(f"/api/v1{path}/template.xlsx", headers=PRINCIPALS["office_admin"])
+                sheet = filled_edition(blank.content, sample)
+                for name, headers in PRINCIPALS.items():
+                    expected = 201 if name == "office_admin" else 401 if name in UNAUTHENTICATED else 403
+                    r = await c.post(
+                        f"/api/v1{path}/xlsx", content=sheet, headers={**(headers or {}), **XLSX_BODY}
+                    )
+                    matrix.check("coordinator", f"POST {path}/xlsx", name, expected, r)
+
             # Approving or withdrawing a policy change: a draft each, everyone else first, the admin last.
             for decision in ("approve", "withdraw"):
                 drafted = await c.post(
@@ -466,7 +481,7 @@ async def test_authorisation_matrix_and_append_only_audit(
         label = f"{method} {path.removeprefix('/api/v1').replace('{list_code}', '{code}').replace('{publication_id}', '{id}').replace('{number}', '{n}').replace('{change_id}', '{id}')}"
         assert label in covered, (label, sorted(covered))
     # No route edits or deletes the audit log.
-    assert len(routes["energy"]) == 1 + len(PATHS) and len(routes["coordinator"]) == 16, routes
+    assert len(routes["energy"]) == 1 + len(PATHS) and len(routes["coordinator"]) == 19, routes
     assert not [
         r.path for r in all_routes if "audit" in (r.path or "") and set(r.methods or ()) - {"GET", "HEAD"}
     ]

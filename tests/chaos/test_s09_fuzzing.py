@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from phaseout_bureau.app import build_app as build_bureau
+from phaseout_coordinator.adapters.edition_templates import FORMS, edition_template
 from phaseout_coordinator.adapters.plan_year_template import template_bytes
 from phaseout_coordinator.app import build_app as build_coordinator
 from phaseout_coordinator.bootstrap import MIGRATIONS
@@ -43,9 +44,9 @@ from phaseout_kit.settings import CoordinatorSettings, ServiceSettings
 from tests.apps import auth, bureau_client
 from tests.bureaus import SPECS
 from tests.chaos.support import CLOCK, finding_body, projector, report, sessions_for
-from tests.policy_samples import PLAN, XLSX, filled_template
+from tests.policy_samples import HAZARD_L10_A4_6, PLAN, XLSX, filled_edition, filled_template
 
-# The plan-year upload takes the XLSX file itself as its body: filled-in templates, near misses and noise.
+# The XLSX uploads take the file itself as their body: filled-in templates, near misses and noise.
 schemathesis.openapi.media_type(
     XLSX,
     st.sampled_from(
@@ -53,6 +54,7 @@ schemathesis.openapi.media_type(
             filled_template(template_bytes(), PLAN),
             filled_template(template_bytes(), {**PLAN, "tasks": []}),
             template_bytes(),
+            filled_edition(edition_template(FORMS["hazard_items"]), HAZARD_L10_A4_6),
             b"PK\x03\x04 truncated",
             b"",
         ]

@@ -5,6 +5,7 @@ enterprises the preview names are judged again. The approved plan survives a res
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from phaseout_bureau.app import build_app as build_bureau
 from phaseout_bureau.domain.findings import BureauSpec
@@ -43,12 +45,14 @@ from tests.policy_samples import (
     PLAN_WITH_PERIOD,
     SINTERING_2013,
     XLSX,
+    filled_edition,
     filled_template,
 )
 
 ADMIN, VIEWER, READER = auth("demo-office-admin"), auth("demo-office-viewer"), auth("demo-coordinator-feed")
 WRITER, SAFETY_WRITER = auth("demo-energy-writer"), auth("demo-safety-writer")
 TECHNOLOGY_WRITER = auth("demo-technology-writer")
+XLSX_CONTENT = {"Content-Type": XLSX}
 RED, YELLOW, LATER = (make_code(f"91500102MA5U8P{s}") for s in ("AA1", "BB2", "CC3"))
 
 
@@ -620,3 +624,59 @@ async def test_items_of_the_2024_catalogue_are_loaded_and_the_technology_bureau_
     )
     assert earlier.status_code == 422  # the 2019年本 was in force: the 2024 item does not apply
     assert earlier.json()["detail"][0]["loc"][-1] == "item_code"
+
+
+@pytest.mark.parametrize(
+    ("path", "document", "titles"),
+    [
+        ("/api/v1/policy/energy-limits", SINTERING_2013, ("标准版本", "指标代码", "限定值（现有企业）")),
+        ("/api/v1/policy/hazard-items", HAZARD_L10_A4_6, ("原文出处", "条目代码", "条目原文")),
+        ("/api/v1/policy/catalogue-items", CATALOGUE_2024_STEEL, ("原文出处", "目录位置", "淘汰期限")),
+    ],
+)
+async def test_an_edition_is_loaded_from_its_xlsx_template_with_row_errors_by_sheet_row(
+    path: str,
+    document: dict[str, Any],
+    titles: tuple[str, ...],
+    database_url: str,
+    broker: EmbeddedBroker,
+    tmp_path: Path,
+) -> None:
+    """Each edition kind has its XLSX template next to its JSON route: the template names its columns in
+    Chinese; a faulty file is refused with the sheet row and column title of each error; a file that is not
+    the template is refused; a correct one becomes a draft equal to the JSON document's."""
+    rows = document.get("items") or document["limits"]
+    faulty_rows = [rows[0], {**rows[0], "code": "bad code"} if "code" in rows[0] else {**rows[0], "unit": ""}]
+    faulty = {**document, ("items" if "items" in document else "limits"): faulty_rows}
+    async with projected([], database_url, broker, tmp_path) as (_app, coordinator):
+        template = await coordinator.get(f"{path}/template.xlsx", headers=ADMIN)
+        refused = await coordinator.post(
+            f"{path}/xlsx",
+            content=filled_edition(template.content, faulty),
+            headers={**ADMIN, **XLSX_CONTENT},
+        )
+        plan_sheet = await coordinator.get("/api/v1/policy/plan-years/template.xlsx", headers=ADMIN)
+        not_template = await coordinator.post(
+            f"{path}/xlsx",
+            content=filled_template(plan_sheet.content, PLAN),
+            headers={**ADMIN, **XLSX_CONTENT},
+        )
+        draft = await coordinator.post(
+            f"{path}/xlsx",
+            content=filled_edition(template.content, document),
+            headers={**ADMIN, **XLSX_CONTENT},
+        )
+        by_json = await coordinator.post(path, json=document, headers=ADMIN)
+    assert template.status_code == 200 and template.headers["content-type"].startswith(XLSX)
+    shown = load_workbook(io.BytesIO(template.content))
+    assert all(
+        t in [c.value for c in shown["条目"][1]] + [c.value for c in shown["版本"]["A"]] for t in titles
+    )
+    assert refused.status_code == 422, refused.text
+    assert next(e["msg"] for e in refused.json()["detail"]).startswith("「条目」表第3行 ")
+    assert (
+        not_template.status_code == 422
+        and "没有「版本」「条目」表" in not_template.json()["detail"]["detail"]
+    )
+    assert draft.status_code == 201, draft.text
+    assert draft.json()["summary"] == by_json.json()["summary"]

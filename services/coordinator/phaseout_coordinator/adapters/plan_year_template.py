@@ -101,7 +101,7 @@ def template_bytes() -> bytes:
     return out.getvalue()
 
 
-def _text(value: Any) -> str | None:
+def cell_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -115,7 +115,7 @@ def _text(value: Any) -> str | None:
 
 
 def _units(value: Any) -> list[str]:
-    text = _text(value) or ""
+    text = cell_text(value) or ""
     return [
         u.strip()
         for u in text.replace("，", UNIT_SEPARATOR).replace(",", UNIT_SEPARATOR).split(UNIT_SEPARATOR)
@@ -123,8 +123,8 @@ def _units(value: Any) -> list[str]:
     ]
 
 
-def read_plan_year(content: bytes) -> tuple[dict[str, Any], dict[str, list[int]]]:
-    """The plan document in a filled-in template, and the sheet row of each task and period (errors by row)."""
+def open_upload(content: bytes) -> Any:
+    """The workbook of an uploaded template, read-only; a file that is not XLSX or unpacks too large is refused."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
@@ -136,6 +136,12 @@ def read_plan_year(content: bytes) -> tuple[dict[str, Any], dict[str, list[int]]
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise NotTheTemplate("不是有效的 XLSX 文件，请使用下载的模板填写") from exc
+    return book
+
+
+def read_plan_year(content: bytes) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """The plan document in a filled-in template, and the sheet row of each task and period (errors by row)."""
+    book = open_upload(content)
     try:
         missing = [name for name in (PLAN_SHEET, TASK_SHEET) if name not in book.sheetnames]
         if missing:
@@ -145,21 +151,21 @@ def read_plan_year(content: bytes) -> tuple[dict[str, Any], dict[str, list[int]]
         for label, value, *_ in book[PLAN_SHEET].iter_rows(
             min_row=1, max_row=20, max_col=2, values_only=True
         ):
-            field = labels.get(_text(label) or "")
-            if field and _text(value) is not None:
-                document[field] = _text(value)
+            field = labels.get(cell_text(label) or "")
+            if field and cell_text(value) is not None:
+                document[field] = cell_text(value)
         rows: dict[str, list[int]] = {}
         for section, (sheet_name, columns) in SECTIONS.items():
             if sheet_name not in book.sheetnames:  # 整改期限 is optional (templates before it had none)
                 document[section], rows[section] = [], []
                 continue
-            document[section], rows[section] = _section_rows(book[sheet_name], sheet_name, columns)
+            document[section], rows[section] = section_rows(book[sheet_name], sheet_name, columns)
         return document, rows
     finally:
         book.close()
 
 
-def _section_rows(
+def section_rows(
     sheet: Any, sheet_name: str, columns: tuple[tuple[str, str], ...]
 ) -> tuple[list[dict[str, Any]], list[int]]:
     items, rows = [], []
@@ -167,17 +173,17 @@ def _section_rows(
         sheet.iter_rows(min_row=2, max_row=MAX_TASK_ROWS + 2, max_col=len(columns), values_only=True),
         start=2,
     ):
-        if all(_text(v) is None for v in values):
+        if all(cell_text(v) is None for v in values):
             continue
         item: dict[str, Any] = {}
         for (field, _), value in zip(columns, values, strict=False):
             if field.endswith("units_zh"):
                 item[field] = _units(value)
             elif field == "dimension":
-                zh = _text(value)
+                zh = cell_text(value)
                 item[field] = DIMENSION_OF_ZH.get(zh, zh) if zh else None
-            elif _text(value) is not None:
-                item[field] = _text(value)
+            elif cell_text(value) is not None:
+                item[field] = cell_text(value)
         items.append(item)
         rows.append(row_number)
     if len(items) > MAX_TASK_ROWS:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 
+from phaseout_coordinator.adapters.edition_templates import FORMS, edition_template
 from phaseout_coordinator.adapters.exports import EXPORT_CONTENT, XLSX_MEDIA_TYPE, xlsx_response
 from phaseout_coordinator.adapters.plan_year_template import template_bytes
 from phaseout_coordinator.entrypoints.api import AdminDep, CoordinatorDep, PolicyDep, ReaderDep
@@ -72,6 +73,49 @@ def _submit_route(router: APIRouter, path: str, kind: str, summary: str, fields_
     router.add_api_route(
         path, submit, methods=["POST"], status_code=201, summary=summary, responses=errors(422)
     )
+    form = FORMS.get(kind)
+    if form is not None:
+        _sheet_routes(router, path, kind)
+
+
+XLSX_BODY = {
+    "requestBody": {"content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}
+}
+
+
+def _sheet_routes(router: APIRouter, path: str, kind: str) -> None:
+    """The XLSX template of an edition kind and its upload, next to the JSON route."""
+    form = FORMS[kind]
+
+    async def template(_p: AdminDep) -> Response:
+        return xlsx_response(edition_template(form), form.file_name, f"phaseout-{kind}-template.xlsx")
+
+    async def submit_sheet(
+        request: Request, coordinator: CoordinatorDep, runtime: RuntimeDep, principal: AdminDep
+    ) -> dict[str, Any]:
+        content = await request.body()  # size-capped by the kit's body limit
+        async with runtime.unit_of_work() as session:
+            return await policy_import.submit_edition_sheet(
+                session, principal, kind, content, coordinator.policy_store, coordinator.clock.today()
+            )
+
+    template.__name__, submit_sheet.__name__ = f"{kind}_template", f"submit_{kind}_sheet"
+    router.add_api_route(
+        f"{path}/template.xlsx",
+        template,
+        methods=["GET"],
+        summary=f"{form.name_zh} XLSX 模板（版本、条目、填写说明）(the {kind} template)",
+        responses=EXPORT_CONTENT,
+    )
+    router.add_api_route(
+        f"{path}/xlsx",
+        submit_sheet,
+        methods=["POST"],
+        status_code=201,
+        summary=f"以填好的 XLSX 模板提交{form.name_zh}（请求体为文件本身；错误按表、行、列列出）(submit {kind} as XLSX)",
+        responses=errors(422),
+        openapi_extra=XLSX_BODY,
+    )
 
 
 def policy_routes(router: APIRouter) -> None:
@@ -111,9 +155,7 @@ def policy_routes(router: APIRouter) -> None:
         status_code=201,
         summary="以填好的 XLSX 模板提交年度实施方案（请求体为文件本身；错误按表、行、列列出）(submit a plan year as XLSX)",
         responses=errors(422),
-        openapi_extra={
-            "requestBody": {"content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}
-        },
+        openapi_extra=XLSX_BODY,
     )
     async def submit_plan_year_sheet(
         request: Request, coordinator: CoordinatorDep, runtime: RuntimeDep, principal: AdminDep

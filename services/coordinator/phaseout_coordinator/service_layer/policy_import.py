@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phaseout_coordinator.adapters.edition_templates import FORMS, edition_sheet_errors, read_edition
 from phaseout_coordinator.adapters.event_store import stored_facts
 from phaseout_coordinator.adapters.orm import StoredEvent
 from phaseout_coordinator.adapters.orm_policy import PolicyChange
@@ -145,6 +146,32 @@ async def submit_plan_year_sheet(
         raise Invalid(str(exc), "not the plan-year template", "file") from exc
     return await submit_change(
         session, principal, "plan_year", raw, store, today, locate=lambda errors: sheet_errors(errors, rows)
+    )
+
+
+async def submit_edition_sheet(
+    session: AsyncSession,
+    principal: Principal,
+    kind: str,
+    content: bytes,
+    store: PolicyStore,
+    today: date,
+) -> dict[str, Any]:
+    """An edition (limit values, item texts, catalogue items) uploaded as its filled-in XLSX template: submitted
+    like the JSON document, its errors named by sheet, sheet row and column title."""
+    form = FORMS[kind]
+    try:
+        raw, rows = read_edition(form, content)
+    except NotTheTemplate as exc:
+        raise Invalid(str(exc), f"not the {kind} template", "file") from exc
+    return await submit_change(
+        session,
+        principal,
+        kind,
+        raw,
+        store,
+        today,
+        locate=lambda errors: edition_sheet_errors(form, errors, rows),
     )
 
 
