@@ -322,6 +322,55 @@ async def test_the_policy_pages_let_only_the_administrator_load_and_approve(
     ]
 
 
+async def test_the_office_uploads_an_edition_on_the_policy_page(
+    database_url: str, broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    """The policy page offers each edition kind's template and takes it back filled in: row errors shown in
+    the editions section, a kind that is not one refused, a correct file a draft; only the administrator, and
+    only with the form's CSRF token."""
+    async with projected([], database_url, broker, tmp_path) as (app, client):
+        pepper = app.state.runtime.settings.token_pepper
+        admin_csrf = csrf_token("demo-office-admin", pepper)
+        client.cookies.set(COOKIE, "demo-office-admin", path="/dashboard")
+        page = await client.get("/dashboard/policy")
+        template = await client.get("/dashboard/policy/catalogue_items/template.xlsx")
+        no_such_template = await client.get("/dashboard/policy/plan_years/template.xlsx")
+        item = CATALOGUE_2024_STEEL["items"][0]
+        faulty = {**CATALOGUE_2024_STEEL, "items": [item, {**item, "code": "cat2011_steel_01"}]}
+
+        def upload(document: dict[str, Any]) -> dict[str, Any]:
+            return {"file": ("条目.xlsx", filled_edition(template.content, document), XLSX)}
+
+        form = {"csrf": admin_csrf, "kind": "catalogue_items"}
+        with_errors = await client.post("/dashboard/policy/editions", files=upload(faulty), data=form)
+        wrong_kind = await client.post(
+            "/dashboard/policy/editions",
+            files=upload(CATALOGUE_2024_STEEL),
+            data={**form, "kind": "plan_year"},
+        )
+        forged = await client.post(
+            "/dashboard/policy/editions", files=upload(CATALOGUE_2024_STEEL), data={**form, "csrf": "forged"}
+        )
+        submitted = await client.post(
+            "/dashboard/policy/editions", files=upload(CATALOGUE_2024_STEEL), data=form
+        )
+        client.cookies.set(COOKIE, "demo-office-viewer", path="/dashboard")
+        viewer = await client.post(
+            "/dashboard/policy/editions",
+            files=upload(CATALOGUE_2024_STEEL),
+            data={**form, "csrf": csrf_token("demo-office-viewer", pepper)},
+        )
+        changes = (await client.get("/api/v1/policy/changes", headers=VIEWER)).json()
+    assert page.status_code == 200 and "/dashboard/policy/hazard_items/template.xlsx" in page.text
+    assert template.status_code == 200 and template.headers["content-type"].startswith(XLSX)
+    assert no_such_template.status_code == 404
+    assert with_errors.status_code == 422 and "「条目」表第3行 条目代码：" in with_errors.text
+    assert wrong_kind.status_code == 422 and "请选择录入的数据类别" in wrong_kind.text
+    assert forged.status_code == 403 and viewer.status_code == 403
+    assert submitted.status_code == 303 and submitted.headers["location"].endswith("?notice=submitted")
+    assert [(c["kind"], c["status"]) for c in changes] == [("catalogue_items", "draft")]
+
+
 async def test_a_bureau_orders_with_the_period_of_a_plan_the_office_approved(
     database_url: str, broker: EmbeddedBroker, tmp_path: Path
 ) -> None:

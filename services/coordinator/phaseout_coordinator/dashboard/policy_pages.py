@@ -1,5 +1,6 @@
 """The policy data pages: the version in force, the plan years, the office's changes; for the office
-administrator the XLSX template, its upload (row errors, or a draft with its preview), approval and withdrawal."""
+administrator the XLSX templates (a plan year; limit values, item texts and catalogue items the data lacks),
+their upload (row errors, or a draft with its preview), approval and withdrawal."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from phaseout_coordinator.adapters.edition_templates import FORMS, edition_template
 from phaseout_coordinator.adapters.exports import xlsx_response
 from phaseout_coordinator.adapters.plan_year_template import template_bytes
 from phaseout_coordinator.dashboard.access import PREFIX, CsrfRejected, Viewer, form_fields, see_other
@@ -47,25 +49,20 @@ def add_policy_pages(router: APIRouter) -> None:
     async def template(_request: Request, _viewer: Admin) -> Response:
         return xlsx_response(template_bytes(), "年度实施方案模板.xlsx", "phaseout-plan-year-template.xlsx")
 
+    @router.get(f"{PREFIX}/policy/{{kind}}/template.xlsx")
+    async def edition_template_file(_request: Request, kind: str, _viewer: Admin) -> Response:
+        form = FORMS.get(kind)
+        if form is None:
+            return Response(status_code=404)
+        return xlsx_response(edition_template(form), form.file_name, f"phaseout-{kind}-template.xlsx")
+
     @router.post(f"{PREFIX}/policy/plan-years")
     async def upload(request: Request, viewer: Admin) -> Response:
-        async with request.form(max_files=1, max_fields=2) as form:
-            if not hmac.compare_digest(str(form.get("csrf", "")), viewer.csrf):
-                raise CsrfRejected
-            upload = form.get("file")
-            content = await upload.read() if isinstance(upload, UploadFile) else b""
-            filename = upload.filename if isinstance(upload, UploadFile) else None
-        coordinator = coordinator_of(request)
-        try:
-            async with runtime_of(request).unit_of_work() as session:
-                change = await policy_import.submit_plan_year_sheet(
-                    session, viewer.principal, content, coordinator.policy_store, today_of(request)
-                )
-        except FieldErrors as exc:
-            return await _policy_page(request, viewer, errors=exc.errors, filename=filename, status=422)
-        except Refused as exc:
-            return await _policy_page(request, viewer, refusal=exc.zh, filename=filename, status=422)
-        return see_other(f"{PREFIX}/policy/changes/{change['change_id']}?notice=submitted")
+        return await _upload(request, viewer, editions=False)
+
+    @router.post(f"{PREFIX}/policy/editions")
+    async def upload_edition(request: Request, viewer: Admin) -> Response:
+        return await _upload(request, viewer, editions=True)
 
     @router.post(f"{PREFIX}/policy/local-rules")
     async def local_rule(request: Request, viewer: Admin) -> Response:
@@ -124,6 +121,39 @@ def add_policy_pages(router: APIRouter) -> None:
         return see_other(f"{here}?notice={decision}d")
 
 
+async def _upload(request: Request, viewer: Viewer, *, editions: bool) -> Response:
+    """A filled-in template from the page's file form: a plan year, or an edition of the kind chosen."""
+    async with request.form(max_files=1, max_fields=3) as form:
+        if not hmac.compare_digest(str(form.get("csrf", "")), viewer.csrf):
+            raise CsrfRejected
+        kind = str(form.get("kind", "")) if editions else "plan_year"
+        upload = form.get("file")
+        content = await upload.read() if isinstance(upload, UploadFile) else b""
+        filename = upload.filename if isinstance(upload, UploadFile) else None
+
+    async def refused(**found: Any) -> Response:
+        return await _policy_page(request, viewer, upload_kind=kind, filename=filename, status=422, **found)
+
+    if editions and kind not in FORMS:
+        return await refused(refusal="请选择录入的数据类别")
+    store, today = coordinator_of(request).policy_store, today_of(request)
+    try:
+        async with runtime_of(request).unit_of_work() as session:
+            if editions:
+                change = await policy_import.submit_edition_sheet(
+                    session, viewer.principal, kind, content, store, today
+                )
+            else:
+                change = await policy_import.submit_plan_year_sheet(
+                    session, viewer.principal, content, store, today
+                )
+    except FieldErrors as exc:
+        return await refused(errors=exc.errors)
+    except Refused as exc:
+        return await refused(refusal=exc.zh)
+    return see_other(f"{PREFIX}/policy/changes/{change['change_id']}?notice=submitted")
+
+
 async def _policy_page(
     request: Request,
     viewer: Viewer,
@@ -131,6 +161,7 @@ async def _policy_page(
     errors: list[dict[str, Any]] | None = None,
     refusal: str | None = None,
     filename: str | None = None,
+    upload_kind: str = "plan_year",
     rule_errors: list[dict[str, Any]] | None = None,
     rule_form: dict[str, str] | None = None,
     status: int = 200,
@@ -151,6 +182,8 @@ async def _policy_page(
         errors=errors or [],
         refusal=refusal,
         filename=filename,
+        upload_kind=upload_kind,
+        edition_forms=FORMS,
         rules=operating_rules(policy, today),
         rule_errors=rule_errors or [],
         rule_form=rule_form or {},
