@@ -3,7 +3,9 @@ tasks, the annual report and the AsyncAPI document. Projection rows are seeded d
 
 from __future__ import annotations
 
+import csv
 import io
+import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -833,3 +835,74 @@ async def test_a_plan_year_to_load_is_checked_row_by_row_in_chinese(
     assert [e["message_zh"] for e in twice["errors"]] == ["第2行 number：任务序号1重复"]
     assert viewer.status_code == 403
     assert [a.action for a in audited] == ["policy.plan_year.check"] * 3
+
+
+# ---- formula injection -------------------------------------------------------------------------------------
+
+FORMULA_NAMES = ('=HYPERLINK("http://evil.example/x","点击查看")', "+1+1", "-2+3", "@SUM(1,2)", "\tTAB")
+HOSTILE = [make_code(f"91500102MA5U9F{n}") for n in ("AA1", "AB2", "AC3", "AD4", "AE5")]
+
+
+def _sheet_xml(content: bytes) -> str:
+    """Every worksheet's XML of an XLSX file (a live formula is an <f> element there)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
+
+
+async def test_no_export_carries_a_live_formula(database_url: str, broker: EmbeddedBroker) -> None:
+    """Enterprise names that spreadsheet programs would read as formulas (=, +, -, @, tab) reach every export as
+    text: CSV cells get a leading apostrophe; XLSX cells are text with Excel's quote prefix and the name
+    unchanged — the office lists, the measures, the annual report and the public publication alike."""
+    rows: list[Any] = []
+    for uscc, name in zip(HOSTILE, FORMULA_NAMES, strict=True):
+        rows += _enterprise(uscc, name, "李渡街道", "sintered_bricks", "yellow", {"environment": "yellow"})
+        rows += [
+            _entry(uscc, "yellow", "environment", date(2021, 3, 1), None),
+            _entry(uscc, "annual_exit", "technology", date(2020, 11, 20), None, **EXIT_DETAILS),
+            _measure(f"m-{uscc}", uscc, "信用信息公示", "development_reform", date(2021, 4, 1)),
+        ]
+    async with office(database_url, broker) as (client, app):
+        async with app.state.coordinator.runtime.unit_of_work() as session:
+            session.add_all(rows)
+        draft = await client.post(
+            "/api/v1/lists/yellow/publications", json={"as_of": "2021-06-30"}, headers=ADMIN
+        )
+        pid = draft.json()["id"]
+        await client.post(f"/api/v1/publications/{pid}/publish", headers=ADMIN)
+        csvs = {
+            url: await client.get(url, headers=VIEWER)
+            for url in (
+                "/api/v1/lists/yellow/export?format=csv",
+                "/api/v1/measures/export?format=csv",
+                "/api/v1/enterprises/export?format=csv",
+                f"/api/v1/public/publications/{pid}/export?format=csv",
+            )
+        }
+        sheets = {
+            url: await client.get(url, headers=VIEWER)
+            for url in (
+                "/api/v1/lists/yellow/export?format=xlsx",
+                "/api/v1/lists/annual_exit/export?format=xlsx&year=2020",
+                "/api/v1/measures/export?format=xlsx",
+                "/api/v1/annual-report?year=2020&format=xlsx",
+                f"/api/v1/public/publications/{pid}/export?format=xlsx",
+            )
+        }
+    checked = 0
+    for url, r in csvs.items():
+        assert r.status_code == 200, (url, r.text)
+        cells = [c for line in csv.reader(io.StringIO(r.content.decode("utf-8-sig"))) for c in line]
+        for name in FORMULA_NAMES:
+            assert "'" + name in cells and name not in cells, (url, name)
+            checked += 1
+    for url, r in sheets.items():
+        assert r.status_code == 200, (url, r.text)
+        assert "<f>" not in _sheet_xml(r.content), url
+        book = openpyxl.load_workbook(io.BytesIO(r.content))
+        named = [
+            c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value in FORMULA_NAMES
+        ]
+        assert {c.value for c in named} == set(FORMULA_NAMES), url
+        assert all(c.data_type == "s" and c.quotePrefix for c in named), url
+        checked += len(named)
+    assert checked >= 4 * len(FORMULA_NAMES) + 5 * len(FORMULA_NAMES)

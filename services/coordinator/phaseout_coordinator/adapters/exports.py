@@ -95,13 +95,27 @@ def _typed(column: Column, value: Any) -> Any:
     return value
 
 
+# A text cell that begins with one of these is read as a formula by spreadsheet programs, in CSV and XLSX alike:
+# an enterprise name such as "=HYPERLINK(…)" would become a live formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_START)
+
+
+def inert(text: str) -> str:
+    """CSV: a formula-like text gets a leading apostrophe, which spreadsheet programs read as "text"."""
+    return "'" + text if formula_like(text) else text
+
+
 def _text(column: Column, value: Any) -> str:
     typed = _typed(column, value)
     if typed is None:
         return ""
     if isinstance(typed, date):
         return typed.isoformat()
-    return str(typed)
+    return inert(typed) if isinstance(typed, str) else str(typed)
 
 
 # ---- CSV ---------------------------------------------------------------------------------------------------
@@ -139,6 +153,17 @@ def _xml_safe(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
+def _xlsx_cell(ws: WriteOnlyWorksheet, value: Any) -> Cell:
+    """Text is stored as text, never as a formula (openpyxl reads "=…" as one); formula-like text also gets
+    Excel's quote prefix, so editing the cell keeps it text."""
+    cell = WriteOnlyCell(ws, value=_xml_safe(value))
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if formula_like(value):
+            cell.quotePrefix = True
+    return cell
+
+
 class XlsxBook:
     """A write-only workbook (rows go to disk as they come: memory stays flat for long lists)."""
 
@@ -160,7 +185,7 @@ class XlsxBook:
 
     @staticmethod
     def _cell(ws: WriteOnlyWorksheet, value: Any, font: Font | None = None) -> Cell:
-        cell = WriteOnlyCell(ws, value=_xml_safe(value))
+        cell = _xlsx_cell(ws, value)
         if font is not None:
             cell.font = font
         return cell
@@ -189,7 +214,7 @@ class XlsxSheet:
         typed = _typed(column, value)
         if isinstance(typed, list | dict):
             typed = str(typed)
-        cell = WriteOnlyCell(self._ws, value=_xml_safe(typed))
+        cell = _xlsx_cell(self._ws, typed)
         if column.kind == "date":
             cell.number_format = "yyyy-mm-dd"
         elif column.kind == "integer":
