@@ -1,6 +1,7 @@
 """Scenario 6 — poison messages on a bureau's topic: a malformed envelope, an unknown type, a payload failing
-its schema, a wrong key (key ≠ subject), an event claiming a sequence number another event already has, and a
-finding whose check result breaks its contract (a renamed field the rules read).
+its schema, a wrong key (key ≠ subject), an event claiming a sequence number another event already has, a
+finding whose check result breaks its contract (a renamed field the rules read), and an event on the energy
+topic claiming to come from the safety bureau (a forgery: the topic decides who speaks).
 Each goes to ``phaseout.deadletter`` with its reason, consumption continues (the valid events after them
 are stored), and ``GET /api/v1/dead-letters`` lists them.
 """
@@ -87,6 +88,7 @@ async def test_poison_is_dead_lettered_with_its_reason_and_consumption_goes_on(
         "result failing its contract": record(
             finding(10, data={**finding(10).data, "derived": {"ratio": 0.11}})
         ),
+        "source mismatch": record(finding(1, source=source_uri("safety"))),
     }
     broker = await broker_in(tmp_path)
     try:

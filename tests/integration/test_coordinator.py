@@ -129,6 +129,23 @@ async def test_a_gap_is_repaired_from_the_bureau_feed_exactly_once(
     assert cursor is not None and cursor.contiguous == len(events)
 
 
+async def test_a_feed_speaks_only_for_its_own_bureau(
+    database_url: str, sessions: async_sessionmaker[AsyncSession], broker: EmbeddedBroker, tmp_path: Any
+) -> None:
+    """The energy bureau's events read from the address configured as the safety bureau's feed are refused:
+    the feed decides who speaks, so none is stored, as the safety bureau's or the energy bureau's."""
+    bureau_url = f"sqlite+aiosqlite:///{tmp_path / 'bureau.db'}"
+    async with bureau_client(ENERGY, bureau_url, broker.bootstrap) as client:
+        await post_story(client)
+        transport = httpx.ASGITransport(app=client._transport.app)  # type: ignore[attr-defined]
+        feeds = BureauFeeds({"safety": "http://bureau"}, "demo-coordinator-feed", transport=transport)
+        stored = await CatchUp(sessions, feeds).catch_up("safety", after=0)
+        await feeds.close()
+    async with sessions() as session:
+        kept = int(await session.scalar(sa.select(sa.func.count()).select_from(StoredEvent)) or 0)
+    assert stored == 0 and kept == 0
+
+
 async def test_a_batch_with_two_events_claiming_one_number_stores_nothing(
     sessions: async_sessionmaker[AsyncSession], broker: EmbeddedBroker, tmp_path: Any
 ) -> None:

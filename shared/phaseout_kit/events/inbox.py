@@ -24,7 +24,7 @@ from phaseout_kit.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
-Validator = Callable[[EventEnvelope], None]
+Validator = Callable[[EventEnvelope, str], None]  # the event and the topic it came on
 """Raises PoisonMessage for an event that can never be handled (unknown type, payload off its schema)."""
 Handler = Callable[[AsyncSession, Sequence[EventEnvelope]], Awaitable[None]]
 """Stores a batch of new events (ids not seen before, in order) inside the inbox's transaction: one call per
@@ -184,7 +184,7 @@ class IdempotentConsumer:
             for record in records:
                 try:
                     envelope = EventEnvelope.from_kafka(record.key, record.value, list(record.headers))
-                    self._validate(envelope)
+                    self._validate(envelope, record.topic)
                 except PoisonMessage as poison:
                     await self._dead_letter(producer, record, str(poison))
                     continue

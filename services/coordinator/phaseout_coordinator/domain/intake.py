@@ -1,4 +1,6 @@
-"""What the coordinator accepts from the bus (pure): known bureaus, known event types, valid payloads."""
+"""What the coordinator accepts from the bus and the feeds (pure): an event of the bureau whose channel (topic or
+feed) it came on, of a known type, with a valid payload. The channel decides who speaks: an event claiming
+another bureau as its source is refused, never stored as that bureau's."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ from pydantic import BaseModel, ValidationError
 from phaseout_bureau.contracts import FindingRecorded, payload_models
 from phaseout_bureau.results import ResultInvalid, typed_result
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage, source_uri
-from phaseout_kit.registry import BUREAUS
+from phaseout_kit.registry import BUREAUS, topic_for
 
 _SOURCES = {source_uri(b): b for b in BUREAUS}
+_BUREAU_OF_TOPIC = {topic_for(b): b for b in BUREAUS}
 
 
 def bureau_of(envelope: EventEnvelope) -> str:
@@ -19,8 +22,17 @@ def bureau_of(envelope: EventEnvelope) -> str:
     return bureau
 
 
-def validate_bureau_event(envelope: EventEnvelope) -> BaseModel:
-    """The typed payload, or PoisonMessage with the reason it can never be handled."""
+def validate_bureau_event(envelope: EventEnvelope, channel: str) -> BaseModel:
+    """The typed payload of an event that came on bureau ``channel``'s topic or feed, or PoisonMessage with the
+    reason it can never be handled."""
+    bureau = bureau_of(envelope)
+    if bureau != channel:
+        raise PoisonMessage(f"source mismatch: an event claiming {bureau} came on the channel of {channel}")
+    return validate_payload(envelope)
+
+
+def validate_payload(envelope: EventEnvelope) -> BaseModel:
+    """The typed payload of an event of a known bureau (whose channel has been checked)."""
     bureau = bureau_of(envelope)
     model = payload_models(bureau).get(envelope.type)
     if model is None:
@@ -41,6 +53,9 @@ def validate_bureau_event(envelope: EventEnvelope) -> BaseModel:
     return payload
 
 
-def check_bureau_event(envelope: EventEnvelope) -> None:
+def check_bureau_event(envelope: EventEnvelope, topic: str) -> None:
     """The consumer's validator: raises PoisonMessage, returns nothing."""
-    validate_bureau_event(envelope)
+    channel = _BUREAU_OF_TOPIC.get(topic)
+    if channel is None:
+        raise PoisonMessage(f"unknown topic: {topic!r}")
+    validate_bureau_event(envelope, channel)

@@ -103,7 +103,7 @@ class CatchUp:
             valid = []
             for envelope in events:
                 try:
-                    validate_bureau_event(envelope)
+                    validate_bureau_event(envelope, bureau)  # a feed speaks for its own bureau only
                     valid.append(envelope)
                 except PoisonMessage as poison:
                     log.error(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phaseout_coordinator.adapters.orm import BureauCursor, StoredEvent
-from phaseout_coordinator.domain.intake import bureau_of, validate_bureau_event
+from phaseout_coordinator.domain.intake import bureau_of, validate_payload
 from phaseout_coordinator.service_layer.projector import queue
 from phaseout_kit.clock import utcnow
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage
@@ -35,7 +35,7 @@ async def store_events(session: AsyncSession, envelopes: Sequence[EventEnvelope]
     by_bureau: dict[str, dict[int, EventEnvelope]] = defaultdict(dict)
     for envelope in envelopes:
         bureau = bureau_of(envelope)
-        validate_bureau_event(envelope)
+        validate_payload(envelope)  # its channel was checked where it came in
         other = by_bureau[bureau].setdefault(envelope.sequence, envelope)
         if other is not envelope:
             raise _sequence_conflict(bureau, envelope, other.id)
