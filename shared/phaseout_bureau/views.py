@@ -173,7 +173,7 @@ def bureau_router(spec: BureauSpec, policy: LayeredBook) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> dict[str, Any]:
         async with runtime.sessions() as session:
-            events = await read_feed(session, after=after, limit=limit)
+            events = await read_feed(session, after=after, limit=limit, signer=runtime.signer)
             head = await last_sequence(session)
         return {"events": [e.as_json() for e in events], "last_sequence": head}
 

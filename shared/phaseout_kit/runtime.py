@@ -15,6 +15,7 @@ from phaseout_kit.clock import DistrictClock
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.events.broker import BrokerMonitor
 from phaseout_kit.events.outbox import OutboxRelay
+from phaseout_kit.events.signing import Signer
 from phaseout_kit.settings import ServiceSettings
 
 
@@ -26,6 +27,7 @@ class ServiceRuntime:
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     monitor: BrokerMonitor = field(init=False)
     relay: OutboxRelay = field(init=False)
+    signer: Signer = field(init=False)  # signs every event this service publishes, on the bus and in its feed
     tokens: TokenCache = field(init=False, default_factory=TokenCache)
     clock: DistrictClock = field(init=False)  # the business date, one per process (phaseout_kit.clock)
 
@@ -35,6 +37,7 @@ class ServiceRuntime:
         self.engine = make_engine(s.database_url)
         self.sessions = make_session_factory(self.engine)
         self.monitor = BrokerMonitor(s.kafka_bootstrap)
+        self.signer = s.signer()
         self.relay = OutboxRelay(
             self.sessions,
             bootstrap=s.kafka_bootstrap,
@@ -43,6 +46,7 @@ class ServiceRuntime:
             monitor=self.monitor,
             batch_size=s.relay_batch_size,
             linger_ms=s.linger_ms,
+            signer=self.signer,
         )
 
     async def start(self) -> None:

@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from phaseout_kit.clock import DistrictClock
+from phaseout_kit.events.signing import KeyInvalid, KeyRing, Signer, dev_private_key, private_key, public_key
 from phaseout_kit.registry import BUREAUS, SERVICE_PORTS, topic_for
 
 DEV_TOKEN_PEPPER = "phaseout-embedded-dev-pepper-not-a-secret"
@@ -62,6 +63,9 @@ class ServiceSettings(BaseSettings):
     # shared clock file that moves all six services together (phaseout_kit.clock); refused in production.
     clock_date: date | None = None
     clock_file: Path | None = None
+    # The service's Ed25519 signing key (base64 of the 32-byte seed; `phaseout keys` makes one): every event it
+    # publishes is signed with it. Unset: the key derived from the service's name, for embedded/dev only.
+    signing_key: str = ""
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> ServiceSettings:
@@ -80,12 +84,24 @@ class ServiceSettings(BaseSettings):
                 )
             # Demo tokens are public knowledge (README); production never creates them.
             self.seed_demo_tokens = False
+            if not self.signing_key:
+                raise ValueError(
+                    "PHASEOUT_SIGNING_KEY must be set to the service's own key in the production profile"
+                )
             if self.clock_date is not None or self.clock_file is not None:
                 raise ValueError(
                     "PHASEOUT_CLOCK_DATE and PHASEOUT_CLOCK_FILE are for the demo and tests; "
                     "production follows the real date"
                 )
+        if self.signing_key:
+            try:
+                private_key(self.signing_key)
+            except KeyInvalid as exc:
+                raise ValueError(f"PHASEOUT_SIGNING_KEY: {exc}") from exc
         return self
+
+    def signer(self) -> Signer:
+        return Signer(private_key(self.signing_key) if self.signing_key else dev_private_key(self.service))
 
     def clock(self) -> DistrictClock:
         return DistrictClock(self.clock_date, self.clock_file)
@@ -104,6 +120,9 @@ class CoordinatorSettings(ServiceSettings):
     bureau_urls: dict[str, str] = Field(default_factory=lambda: _default_bureau_urls())
     feed_token: str = "demo-coordinator-feed"
     consumer_group: str = "phaseout-coordinator"
+    # Each bureau's public keys (base64, 32 bytes): its events are accepted only signed by one of them. Two
+    # during a key change-over. Unset for a bureau: its embedded/dev key; production needs all five.
+    bureau_keys: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _feed_token_secret(self) -> CoordinatorSettings:
@@ -111,4 +130,25 @@ class CoordinatorSettings(ServiceSettings):
             raise ValueError(
                 "PHASEOUT_FEED_TOKEN must be set to a real read-only token in the production profile"
             )
+        unknown = sorted(set(self.bureau_keys) - set(BUREAUS))
+        if unknown:
+            raise ValueError(f"PHASEOUT_BUREAU_KEYS: not bureaus: {', '.join(unknown)}")
+        if self.profile is Profile.PRODUCTION:
+            missing = [b for b in BUREAUS if not self.bureau_keys.get(b)]
+            if missing:
+                raise ValueError(f"PHASEOUT_BUREAU_KEYS must give the public keys of {', '.join(missing)}")
+        try:
+            self.key_ring()
+        except KeyInvalid as exc:
+            raise ValueError(f"PHASEOUT_BUREAU_KEYS: {exc}") from exc
         return self
+
+    def key_ring(self) -> KeyRing:
+        return KeyRing(
+            {
+                b: [public_key(k) for k in self.bureau_keys[b]]
+                if self.bureau_keys.get(b)
+                else [dev_private_key(b).public_key()]
+                for b in BUREAUS
+            }
+        )

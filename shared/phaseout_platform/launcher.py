@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import shutil
@@ -348,6 +349,17 @@ async def _create_token(args: argparse.Namespace) -> str:
     return token
 
 
+def signing_keys_env() -> str:
+    """New signing keys for the six services, as lines for the compose .env (deploy/.env.example): each
+    service's private key, and the bureaus' public keys the coordinator verifies their events with."""
+    from phaseout_kit.events.signing import new_private_text, private_key, public_text
+
+    keys = {service: new_private_text() for service in SERVICES}
+    lines = [f"{service.upper()}_SIGNING_KEY={key}" for service, key in keys.items()]
+    public = {b: [public_text(private_key(keys[b]))] for b in BUREAUS}
+    return "\n".join([*lines, f"PHASEOUT_BUREAU_KEYS={json.dumps(public)}"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="phaseout", description="落后产能退出协同平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -367,7 +379,13 @@ def main() -> None:
         help="role department: the unit it answers for (registry code or a name the plan uses)",
     )
     token.add_argument("--days", type=int, default=0, help="expires after this many days (0: never)")
+    sub.add_parser(
+        "keys", help="make a signing key per service and the coordinator's PHASEOUT_BUREAU_KEYS (.env lines)"
+    )
     args = parser.parse_args()
+    if args.command == "keys":
+        print(signing_keys_env())
+        return
     if args.command == "token":
         args.department = _department_unit(parser, args.role, args.department)
         print(asyncio.run(_create_token(args)))

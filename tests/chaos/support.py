@@ -33,6 +33,7 @@ from phaseout_demo.samples import sample_finding
 from phaseout_kit.clock import DistrictClock
 from phaseout_kit.db import make_engine, make_session_factory, upgrade_to_head
 from phaseout_kit.events.envelope import EventEnvelope
+from phaseout_kit.events.signing import Signer, dev_private_key
 from phaseout_kit.ports import LOOPBACK, unused_port
 from phaseout_kit.uscc import make_code
 from phaseout_platform.launcher import Platform
@@ -485,3 +486,8 @@ def repaired_from_feeds(log_file: Path) -> int:
             except ValueError:
                 continue
     return repaired
+
+
+def signed(envelope: EventEnvelope) -> EventEnvelope:
+    """``envelope`` signed with its bureau's embedded/dev key, as the bureau's relay and feed sign it."""
+    return Signer(dev_private_key(envelope.service)).sign(envelope)

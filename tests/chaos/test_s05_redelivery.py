@@ -39,6 +39,7 @@ from tests.chaos.support import (
     projector,
     report,
     sessions_for,
+    signed,
     snapshot,
     stored_count,
 )
@@ -214,7 +215,7 @@ async def test_any_order_with_duplicates_gives_the_in_order_result(
                 try:
                     sent = shuffled_with_duplicates(events, rng)
                     for envelope in sent:
-                        key, value, headers = envelope.to_kafka()
+                        key, value, headers = signed(envelope).to_kafka()
                         await producer.send(topic_for(envelope.service), value, key=key, headers=headers)
                     await producer.flush()
                 finally:

@@ -1,7 +1,8 @@
 """Scenario 6 — poison messages on a bureau's topic: a malformed envelope, an unknown type, a payload failing
 its schema, a wrong key (key ≠ subject), an event claiming a sequence number another event already has, a
-finding whose check result breaks its contract (a renamed field the rules read), and an event on the energy
-topic claiming to come from the safety bureau (a forgery: the topic decides who speaks).
+finding whose check result breaks its contract (a renamed field the rules read), and forgeries: an event on the
+energy topic claiming the safety bureau, an unsigned event, one signed with another bureau's key, one whose
+data was changed after signing, and a real signed event replayed under another id.
 Each goes to ``phaseout.deadletter`` with its reason, consumption continues (the valid events after them
 are stored), and ``GET /api/v1/dead-letters`` lists them.
 """
@@ -9,6 +10,8 @@ are stored), and ``GET /api/v1/dead-letters`` lists them.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +23,12 @@ from phaseout_coordinator.app import build_app
 from phaseout_kit.events.broker import make_producer
 from phaseout_kit.events.envelope import EventEnvelope, event_type, source_uri
 from phaseout_kit.events.inbox import DeadLetter
+from phaseout_kit.events.signing import Signer, dev_private_key
 from phaseout_kit.registry import DEADLETTER_TOPIC, topic_for
 from phaseout_kit.settings import CoordinatorSettings
 from phaseout_kit.uscc import make_code
 from tests.apps import auth, running
-from tests.chaos.support import CLOCK, report, stored_count, topic_records
+from tests.chaos.support import CLOCK, report, signed, stored_count, topic_records
 from tests.conftest import broker_in, wait_until
 
 USCC = make_code("91500102MA5U0001P")
@@ -38,6 +42,10 @@ RESULT = {  # the energy bureau's check result (phaseout_bureau.results.EnergyLi
     "ratio_over_limit": 0.11,
     "category": "over_limit_within_1x",
 }
+
+
+def unsigned(envelope: EventEnvelope) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    return envelope.to_kafka()
 
 
 def finding(sequence: int, **overrides: Any) -> EventEnvelope:
@@ -71,7 +79,8 @@ def finding(sequence: int, **overrides: Any) -> EventEnvelope:
 
 
 def record(envelope: EventEnvelope, key: bytes | None = None) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    k, value, headers = envelope.to_kafka()
+    """The record the energy bureau's relay would send: signed with its key (unless already signed)."""
+    k, value, headers = (envelope if envelope.signature else signed(envelope)).to_kafka()
     return (key if key is not None else k), value, headers
 
 
@@ -88,7 +97,15 @@ async def test_poison_is_dead_lettered_with_its_reason_and_consumption_goes_on(
         "result failing its contract": record(
             finding(10, data={**finding(10).data, "derived": {"ratio": 0.11}})
         ),
-        "source mismatch": record(finding(1, source=source_uri("safety"))),
+        "source mismatch": record(finding(11, source=source_uri("safety"))),
+        "signature missing": unsigned(finding(12)),
+        "signature by an unknown key": record(Signer(dev_private_key("safety")).sign(finding(13))),
+        "signature invalid": record(
+            replace(
+                signed(finding(14)), data={**finding(14).data, "severity": "grave"}
+            )  # changed after signing
+        ),
+        "signature invalid (replayed)": record(replace(signed(finding(15)), id=str(uuid.uuid4()))),
     }
     broker = await broker_in(tmp_path)
     try:
@@ -154,8 +171,9 @@ async def test_poison_is_dead_lettered_with_its_reason_and_consumption_goes_on(
     assert stored_ids == {first.id, second.id}, "only the valid events are stored, and both are"
     assert unauthenticated.status_code == 401
     assert len(on_topic) == len(listed) == len(poison), (topic_reasons, listed)
-    for kind in poison:
-        assert sum(r.startswith(kind) for r in topic_reasons) == 1, (kind, topic_reasons)
-        assert sum(item["reason"].startswith(kind) for item in listed) == 1, (kind, listed)
+    expected = Counter(kind.split(" (")[0] for kind in poison)  # "(replayed)" names a second case of a reason
+    for reason, count in expected.items():
+        assert sum(r.startswith(reason) for r in topic_reasons) == count, (reason, topic_reasons)
+        assert sum(item["reason"].startswith(reason) for item in listed) == count, (reason, listed)
     assert all(dict(r.headers)["x-original-topic"] == TOPIC.encode() for r in on_topic)
     assert {item["topic"] for item in listed} == {TOPIC}

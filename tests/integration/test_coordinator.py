@@ -46,6 +46,7 @@ from tests.apps import auth, bureau_client, running
 from tests.integration.test_bureau_api import finding
 
 WRITER = auth("demo-energy-writer")
+KEYS = CoordinatorSettings(service="coordinator").key_ring()  # the embedded/dev keys of the five bureaus
 ENTERPRISES = [make_code(f"91500102MA5U{n:04d}Y") for n in range(3)]
 AFFILIATE_ONLY, NOBODY = (
     make_code("91500102MA5U0100Y"),
@@ -117,7 +118,7 @@ async def test_a_gap_is_repaired_from_the_bureau_feed_exactly_once(
             )
         transport = httpx.ASGITransport(app=client._transport.app)  # type: ignore[attr-defined]
         feeds = BureauFeeds({"energy": "http://bureau"}, "demo-coordinator-feed", transport=transport)
-        catch_up = CatchUp(sessions, feeds)
+        catch_up = CatchUp(sessions, feeds, KEYS)
         repaired = await catch_up.catch_up("energy", after=1)
         again = await catch_up.catch_up("energy", after=0)
         await feeds.close()
@@ -139,7 +140,7 @@ async def test_a_feed_speaks_only_for_its_own_bureau(
         await post_story(client)
         transport = httpx.ASGITransport(app=client._transport.app)  # type: ignore[attr-defined]
         feeds = BureauFeeds({"safety": "http://bureau"}, "demo-coordinator-feed", transport=transport)
-        stored = await CatchUp(sessions, feeds).catch_up("safety", after=0)
+        stored = await CatchUp(sessions, feeds, KEYS).catch_up("safety", after=0)
         await feeds.close()
     async with sessions() as session:
         kept = int(await session.scalar(sa.select(sa.func.count()).select_from(StoredEvent)) or 0)

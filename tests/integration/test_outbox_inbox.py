@@ -21,8 +21,10 @@ from phaseout_kit.events.outbox import (
     last_sequence,
     read_feed,
 )
+from phaseout_kit.events.signing import Signer, dev_private_key
 
 USCC = "91500102MA5U7RGE16"
+SIGNER = Signer(dev_private_key("energy"))
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ async def test_concurrent_appends_are_gap_free_and_rollbacks_return_their_number
         )
         assert sequences == list(range(1, 31))
         assert await last_sequence(session) == 30
-        feed = await read_feed(session, after=25, limit=3)
+        feed = await read_feed(session, after=25, limit=3, signer=SIGNER)
     assert [e.sequence for e in feed] == [26, 27, 28]
     assert all(e.subject == USCC and e.source == "/phaseout/energy" for e in feed)
 
@@ -72,7 +74,7 @@ async def test_a_batch_of_events_takes_consecutive_numbers_in_its_order(
     assert [(e.sequence, e.data["n"]) for e in envelopes] == [(2, 1), (3, 2), (4, 3)]
     async with sessions() as session:
         assert await last_sequence(session) == 4
-        assert [e.data["n"] for e in await read_feed(session, after=1, limit=10)] == [1, 2, 3]
+        assert [e.data["n"] for e in await read_feed(session, after=1, limit=10, signer=SIGNER)] == [1, 2, 3]
 
 
 async def test_inbox_drops_duplicates_and_keeps_nothing_of_a_failed_batch(

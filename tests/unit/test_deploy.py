@@ -43,7 +43,14 @@ TOPICS = frozenset(
     {f"phaseout.{b}.events" for b in BUREAUS} | {"phaseout.coordinator.decisions", "phaseout.deadletter"}
 )
 # Compose must refuse to start while any of these is missing.
-REQUIRED_SECRETS = ("PHASEOUT_TOKEN_PEPPER", "PHASEOUT_FEED_TOKEN", "POSTGRES_PASSWORD", "DB_PASSWORD")
+REQUIRED_SECRETS = (
+    "PHASEOUT_TOKEN_PEPPER",
+    "PHASEOUT_FEED_TOKEN",
+    "POSTGRES_PASSWORD",
+    "DB_PASSWORD",
+    "PHASEOUT_BUREAU_KEYS",
+    *(f"{service.upper()}_SIGNING_KEY" for service in DEFAULT_PORTS),
+)
 
 COMPOSE_TEXT = COMPOSE_FILE.read_text(encoding="utf-8")
 # `${VAR}`, `${VAR:-x}`, `${VAR:?x}`; `$$` is compose's escape for a literal `$` and is skipped.

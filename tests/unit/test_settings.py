@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from phaseout_kit.events.signing import new_private_text
 from phaseout_kit.settings import DEV_TOKEN_PEPPER, CoordinatorSettings, Profile, ServiceSettings
 
 
@@ -32,7 +33,11 @@ def test_production_refuses_the_development_pepper() -> None:
 
 def test_production_never_seeds_demo_tokens_and_needs_a_real_feed_token() -> None:
     settings = ServiceSettings(
-        service="energy", profile=Profile.PRODUCTION, token_pepper="s3cret-" * 4, feed_token="feed-" * 8
+        service="energy",
+        profile=Profile.PRODUCTION,
+        token_pepper="s3cret-" * 4,
+        feed_token="feed-" * 8,
+        signing_key=new_private_text(),
     )
     assert settings.seed_demo_tokens is False
     with pytest.raises(ValidationError, match="PHASEOUT_FEED_TOKEN"):

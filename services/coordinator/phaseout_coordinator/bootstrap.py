@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from functools import partial
 from importlib.resources import files
 from typing import Any
 
@@ -40,12 +41,13 @@ class Coordinator:
         self.projector = Projector(
             self.runtime.sessions, self.clock, self.policy_store, on_commit=self.runtime.relay.wake
         )
+        keys = settings.key_ring()
         self.consumer = IdempotentConsumer(
             self.runtime.sessions,
             bootstrap=settings.kafka_bootstrap,
             topics=[topic_for(b) for b in BUREAUS],
             group_id=settings.consumer_group,
-            validate=check_bureau_event,
+            validate=partial(check_bureau_event, keys=keys),
             handler=store_events,
             monitor=self.runtime.monitor,
             partitions=settings.topic_partitions,
@@ -56,6 +58,7 @@ class Coordinator:
         self.catch_up = CatchUp(
             self.runtime.sessions,
             BureauFeeds(settings.bureau_urls, settings.feed_token),
+            keys,
             on_stored=self.projector.wake,
             bus_live=self.consumer.assigned.is_set,
             bus_behind=self.consumer.behind,

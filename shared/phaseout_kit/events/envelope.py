@@ -3,7 +3,8 @@
 Attributes travel as ``ce_*`` headers, ``datacontenttype`` as ``content-type`` (the Kafka binding's rule),
 the data as JSON in the value. ``subject`` and the message key are the enterprise's USCC, so one
 enterprise's events stay in order within a bureau's topic. ``sequence`` (the CloudEvents Sequence
-extension) numbers a source's events without gaps so a consumer can see a missing one.
+extension) numbers a source's events without gaps so a consumer can see a missing one. ``signature`` and
+``keyid`` (extensions) prove the source signed it (``phaseout_kit.events.signing``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ class EventEnvelope:
     data: dict[str, Any]
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     time: datetime = field(default_factory=utcnow)
+    signature: str | None = None  # base64 Ed25519 signature of the canonical form (signing.canonical)
+    keyid: str | None = None  # which of the source's keys signed it
+
+    def _proof(self) -> dict[str, str]:
+        return {"signature": self.signature, "keyid": self.keyid} if self.signature and self.keyid else {}
 
     @property
     def service(self) -> str:
@@ -71,6 +77,7 @@ class EventEnvelope:
                 "time": self.time,
                 "datacontenttype": CONTENT_TYPE,
                 "sequence": str(self.sequence),
+                **self._proof(),
             },
             data=self.data,
         )
@@ -122,6 +129,8 @@ class EventEnvelope:
             sequence=sequence,
             data=data,
             time=time,
+            signature=_text_or_none(attrs.get("signature")),
+            keyid=_text_or_none(attrs.get("keyid")),
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -135,6 +144,7 @@ class EventEnvelope:
             "time": self.time.isoformat().replace("+00:00", "Z"),
             "datacontenttype": CONTENT_TYPE,
             "sequence": str(self.sequence),
+            **self._proof(),
             "data": self.data,
         }
 
@@ -148,4 +158,10 @@ class EventEnvelope:
             sequence=int(doc["sequence"]),
             data=doc["data"],
             time=datetime.fromisoformat(doc["time"].replace("Z", "+00:00")),
+            signature=_text_or_none(doc.get("signature")),
+            keyid=_text_or_none(doc.get("keyid")),
         )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

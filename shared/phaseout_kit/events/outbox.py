@@ -27,6 +27,7 @@ from phaseout_kit.clock import utcnow
 from phaseout_kit.db import Base, JSONType, UTCDateTime
 from phaseout_kit.events.broker import BrokerMonitor, ensure_topics, make_producer
 from phaseout_kit.events.envelope import EventEnvelope
+from phaseout_kit.events.signing import Signer
 from phaseout_kit.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -112,14 +113,15 @@ async def append_event(
     return envelope
 
 
-async def read_feed(session: AsyncSession, *, after: int, limit: int) -> list[EventEnvelope]:
+async def read_feed(session: AsyncSession, *, after: int, limit: int, signer: Signer) -> list[EventEnvelope]:
+    """The events after ``after``, signed as on the bus (the same signature: Ed25519 is deterministic)."""
     rows = await session.scalars(
         sa.select(OutboxRecord)
         .where(OutboxRecord.sequence > after)
         .order_by(OutboxRecord.sequence)
         .limit(limit)
     )
-    return [r.envelope() for r in rows]
+    return [signer.sign(r.envelope()) for r in rows]
 
 
 async def last_sequence(session: AsyncSession) -> int:
@@ -153,7 +155,9 @@ class OutboxRelay:
         batch_size: int = 500,
         linger_ms: int = 5,
         idle_poll_s: float = 5.0,  # every commit wakes the relay; the poll is only a safety net
+        signer: Signer | None = None,  # None: events go out unsigned (only tests of the relay itself)
     ) -> None:
+        self._signer = signer
         self._sessions = session_factory
         self._bootstrap = bootstrap
         self._topic = topic
@@ -260,7 +264,10 @@ class OutboxRelay:
         producer = await self._ensure_producer()
         futures = []
         for row in rows:
-            key, value, headers = row.envelope().to_kafka()
+            envelope = row.envelope()
+            if self._signer is not None:
+                envelope = self._signer.sign(envelope)
+            key, value, headers = envelope.to_kafka()
             futures.append(await producer.send(self._topic, value, key=key, headers=headers))
         await asyncio.wait_for(_all_acknowledged(futures), 15.0)
         sequences = [r.sequence for r in rows]

@@ -1,6 +1,7 @@
 """What the coordinator accepts from the bus and the feeds (pure): an event of the bureau whose channel (topic or
-feed) it came on, of a known type, with a valid payload. The channel decides who speaks: an event claiming
-another bureau as its source is refused, never stored as that bureau's."""
+feed) it came on, signed by one of that bureau's keys, of a known type, with a valid payload. Bureau, channel
+and key must agree: an event claiming another bureau, unsigned, or signed by a key not the bureau's, is refused
+and never stored as that bureau's."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from phaseout_bureau.contracts import FindingRecorded, payload_models
 from phaseout_bureau.results import ResultInvalid, typed_result
 from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage, source_uri
+from phaseout_kit.events.signing import KeyRing
 from phaseout_kit.registry import BUREAUS, topic_for
 
 _SOURCES = {source_uri(b): b for b in BUREAUS}
@@ -22,12 +24,13 @@ def bureau_of(envelope: EventEnvelope) -> str:
     return bureau
 
 
-def validate_bureau_event(envelope: EventEnvelope, channel: str) -> BaseModel:
+def validate_bureau_event(envelope: EventEnvelope, channel: str, keys: KeyRing) -> BaseModel:
     """The typed payload of an event that came on bureau ``channel``'s topic or feed, or PoisonMessage with the
     reason it can never be handled."""
     bureau = bureau_of(envelope)
     if bureau != channel:
         raise PoisonMessage(f"source mismatch: an event claiming {bureau} came on the channel of {channel}")
+    keys.verify(envelope, bureau)
     return validate_payload(envelope)
 
 
@@ -53,9 +56,9 @@ def validate_payload(envelope: EventEnvelope) -> BaseModel:
     return payload
 
 
-def check_bureau_event(envelope: EventEnvelope, topic: str) -> None:
-    """The consumer's validator: raises PoisonMessage, returns nothing."""
+def check_bureau_event(envelope: EventEnvelope, topic: str, keys: KeyRing) -> None:
+    """The consumer's check of a message: raises PoisonMessage, returns nothing."""
     channel = _BUREAU_OF_TOPIC.get(topic)
     if channel is None:
         raise PoisonMessage(f"unknown topic: {topic!r}")
-    validate_bureau_event(envelope, channel)
+    validate_bureau_event(envelope, channel, keys)

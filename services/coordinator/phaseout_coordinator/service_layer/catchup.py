@@ -18,6 +18,7 @@ from phaseout_coordinator.domain.intake import validate_bureau_event
 from phaseout_coordinator.service_layer.ingest import cursors, store_events
 from phaseout_kit.events.envelope import PoisonMessage
 from phaseout_kit.events.inbox import store_batch
+from phaseout_kit.events.signing import KeyRing
 from phaseout_kit.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class CatchUp:
         self,
         sessions: async_sessionmaker[AsyncSession],
         feeds: BureauFeeds,
+        keys: KeyRing,
         *,
         grace_s: float = 2.0,
         sweep_s: float = 10.0,
@@ -40,6 +42,7 @@ class CatchUp:
         self._bus_live = bus_live
         self._sessions = sessions
         self._feeds = feeds
+        self._keys = keys
         self._grace_s = grace_s
         self._sweep_s = sweep_s
         self._gap_since: dict[str, tuple[int, float]] = {}  # bureau -> (contiguous, since)
@@ -103,7 +106,7 @@ class CatchUp:
             valid = []
             for envelope in events:
                 try:
-                    validate_bureau_event(envelope, bureau)  # a feed speaks for its own bureau only
+                    validate_bureau_event(envelope, bureau, self._keys)  # a feed speaks for its bureau only
                     valid.append(envelope)
                 except PoisonMessage as poison:
                     log.error(
