@@ -177,3 +177,46 @@ async def test_poison_is_dead_lettered_with_its_reason_and_consumption_goes_on(
         assert sum(item["reason"].startswith(reason) for item in listed) == count, (reason, listed)
     assert all(dict(r.headers)["x-original-topic"] == TOPIC.encode() for r in on_topic)
     assert {item["topic"] for item in listed} == {TOPIC}
+
+
+async def test_a_forged_event_that_takes_a_number_first_loses_no_real_finding(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Someone with access to the broker puts events numbered 1 and 2 on the energy topic before the bureau's
+    own events 1 and 2 arrive — unsigned, and signed with the safety bureau's key. Neither takes the number:
+    both are dead-lettered, the bureau's real events are stored under their numbers, and the cursor is whole."""
+    real = [finding(1), finding(2)]
+    forged = [unsigned(finding(1)), record(Signer(dev_private_key("safety")).sign(finding(2)))]
+    broker = await broker_in(tmp_path)
+    try:
+        settings = CoordinatorSettings(
+            service="coordinator",
+            database_url=database_url,
+            kafka_bootstrap=broker.bootstrap,
+            bureau_urls={},
+            clock_date=CLOCK,
+        )
+        app = build_app(settings)
+        async with running(app) as client:
+            sessions = app.state.coordinator.runtime.sessions
+            producer = make_producer(broker.bootstrap)
+            await producer.start()
+            try:
+                for key, value, headers in [*forged, *(record(e) for e in real)]:
+                    await producer.send_and_wait(TOPIC, value, key=key, headers=headers, partition=0)
+            finally:
+                await producer.stop()
+
+            async def real_stored() -> bool:
+                return await stored_count(sessions) == 2
+
+            await wait_until(real_stored, timeout_s=60, interval_s=0.1, message="the real events stored")
+            status = (await client.get("/api/v1/ingest/status", headers=auth("demo-office-viewer"))).json()
+            async with sessions() as session:
+                stored = set(await session.scalars(sa.select(StoredEvent.event_id)))
+                dead = list(await session.scalars(sa.select(DeadLetter.reason)))
+    finally:
+        broker.kill()
+    assert stored == {e.id for e in real}
+    assert sorted(r.split(":", 1)[0] for r in dead) == ["signature by an unknown key", "signature missing"]
+    assert status["energy"]["contiguous"] == 2

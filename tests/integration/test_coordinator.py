@@ -7,6 +7,7 @@ import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -145,6 +146,27 @@ async def test_a_feed_speaks_only_for_its_own_bureau(
     async with sessions() as session:
         kept = int(await session.scalar(sa.select(sa.func.count()).select_from(StoredEvent)) or 0)
     assert stored == 0 and kept == 0
+
+
+async def test_a_number_held_by_another_event_does_not_stop_the_catch_up(
+    database_url: str, sessions: async_sessionmaker[AsyncSession], broker: EmbeddedBroker, tmp_path: Any
+) -> None:
+    """The store already holds another event under the bureau's number 2: catching up from the feed stores
+    every other event (1 and 3 onwards) instead of giving up the round at the conflict."""
+    bureau_url = f"sqlite+aiosqlite:///{tmp_path / 'bureau.db'}"
+    async with bureau_client(ENERGY, bureau_url, broker.bootstrap) as client:
+        await post_story(client)
+        events = await bureau_events(client)
+        holder = replace(events[1], id="another-event-with-number-2")
+        await store_batch(sessions, [holder], store_events)
+        transport = httpx.ASGITransport(app=client._transport.app)  # type: ignore[attr-defined]
+        feeds = BureauFeeds({"energy": "http://bureau"}, "demo-coordinator-feed", transport=transport)
+        stored = await CatchUp(sessions, feeds, KEYS).catch_up("energy", after=0)
+        await feeds.close()
+    async with sessions() as session:
+        kept = set(await session.scalars(sa.select(StoredEvent.event_id)))
+    assert stored == len(events) - 1
+    assert kept == {holder.id} | {e.id for e in events if e.sequence != 2}
 
 
 async def test_a_batch_with_two_events_claiming_one_number_stores_nothing(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from phaseout_coordinator.adapters.feeds import BureauFeeds
 from phaseout_coordinator.domain.intake import validate_bureau_event
 from phaseout_coordinator.service_layer.ingest import cursors, store_events
-from phaseout_kit.events.envelope import PoisonMessage
+from phaseout_kit.events.envelope import EventEnvelope, PoisonMessage
 from phaseout_kit.events.inbox import store_batch
 from phaseout_kit.events.signing import KeyRing
 from phaseout_kit.tasks import cancel_and_wait
@@ -96,6 +96,23 @@ class CatchUp:
             except Exception as exc:
                 log.warning("catch-up failed; will retry", extra={"error": repr(exc)})
 
+    async def _store(self, bureau: str, events: list[EventEnvelope]) -> int:
+        try:
+            return await store_batch(self._sessions, events, store_events)
+        except PoisonMessage:
+            # An event the store can never take (its number held by another event): the others are stored one
+            # by one, so it holds up neither this bureau's later events nor the other bureaus' rounds.
+            stored = 0
+            for envelope in events:
+                try:
+                    stored += await store_batch(self._sessions, [envelope], store_events)
+                except PoisonMessage as poison:
+                    log.error(
+                        "bureau feed event not stored",
+                        extra={"bureau": bureau, "event_id": envelope.id, "reason": str(poison)},
+                    )
+            return stored
+
     async def catch_up(self, bureau: str, after: int) -> int:
         """Store every event of ``bureau`` after ``after`` from its feed; returns how many were new."""
         new = 0
@@ -113,7 +130,7 @@ class CatchUp:
                         "bureau feed holds an invalid event",
                         extra={"event_id": envelope.id, "reason": str(poison)},
                     )
-            stored = await store_batch(self._sessions, valid, store_events)
+            stored = await self._store(bureau, valid)
             if stored:
                 log.info("caught up from feed", extra={"bureau": bureau, "events": stored, "after": after})
             new += stored
