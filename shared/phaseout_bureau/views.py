@@ -22,7 +22,7 @@ from phaseout_bureau.results import result_model
 from phaseout_kit import uscc
 from phaseout_kit.auth import Principal, Role
 from phaseout_kit.events.outbox import last_sequence, read_feed
-from phaseout_kit.web import MAX_SEQUENCE, RuntimeDep, errors, problem, require_roles
+from phaseout_kit.web import MAX_SEQUENCE, BusinessDate, RuntimeDep, errors, problem, require_roles
 from phaseout_policy.office import LayeredBook
 
 READ_ROLES = (Role.BUREAU, Role.READER, Role.OFFICE_ADMIN, Role.OFFICE_VIEWER)
@@ -145,7 +145,7 @@ def bureau_router(spec: BureauSpec, policy: LayeredBook) -> APIRouter:
         found_from: date | None = None,
         found_to: date | None = None,
         overdue: Annotated[bool, Query(description="只列逾期未整改的案件")] = False,
-        as_of: Annotated[date | None, Query(description="逾期判断日期，默认今天")] = None,
+        as_of: Annotated[BusinessDate | None, Query(description="逾期判断日期，默认今天")] = None,
         offset: PageOffset = 0,
         limit: PageLimit = 50,
     ) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import date
 from typing import Annotated, Any
 
 import uvicorn
@@ -16,7 +17,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute, iter_route_contexts
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,6 +36,12 @@ RETRY_AFTER_S = "5"
 
 MAX_SEQUENCE = 2**63 - 1  # event sequence numbers and feed positions are signed 64-bit in both databases
 MAX_ROW_ID = 2**31 - 1  # integer surrogate keys (PostgreSQL ``integer``)
+# Business dates a request may ask about: the platform judges from 2017 (the oldest instruments it holds) and
+# plans no further than this century; outside, a date is a typo or a probe, answered 422 (not 500).
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+
+
+BusinessDate = Annotated[date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 
 
 class ErrorItem(BaseModel):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -906,3 +908,73 @@ async def test_no_export_carries_a_live_formula(database_url: str, broker: Embed
         assert all(c.data_type == "s" and c.quotePrefix for c in named), url
         checked += len(named)
     assert checked >= 4 * len(FORMULA_NAMES) + 5 * len(FORMULA_NAMES)
+
+
+# ---- hostile input on the dashboard and the API ------------------------------------------------------------
+
+
+async def test_hostile_dates_forms_and_stored_text_are_answered_not_crashed(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    """A date far outside the platform's range is a 422 naming the parameter (not a 500); a login form that is
+    not UTF-8 is a 400 and one posted from another site a 403 that signs nobody in; stored text such as
+    ``<!--`` cannot change how the overview's chart data parses; the measures page shows no text taken from
+    its link, and a refused answer is shown on the page it answers."""
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        async with app.state.coordinator.runtime.unit_of_work() as session:
+            session.add_all(
+                _enterprise(
+                    HOSTILE[0],
+                    "涪陵区脚本测试厂",
+                    "<!--<script>街道",
+                    "cement",
+                    "yellow",
+                    {"energy": "yellow"},
+                )
+            )
+        dates = {
+            url: await client.get(url, headers=VIEWER)
+            for url in (
+                "/api/v1/stats?as_of=9999-12-31",
+                "/api/v1/stats?as_of=0001-01-01",
+                "/api/v1/lists/red?as_of=9999-12-31",
+                "/api/v1/lists/red/export?format=csv&as_of=9999-12-31",
+            )
+        }
+        in_range = await client.get("/api/v1/stats?as_of=2100-12-31", headers=VIEWER)
+        unreadable = await client.post(
+            "/dashboard/login",
+            content=b"token=\xff\xfe",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        cross_site = await client.post(
+            "/dashboard/login", data={"token": "demo-office-admin"}, headers={"origin": "http://evil.example"}
+        )
+        signed_in_elsewhere = COOKIE in cross_site.cookies
+        same_site = await client.post(
+            "/dashboard/login",
+            data={"token": "demo-office-admin"},
+            headers={"origin": str(client.base_url).rstrip("/")},
+        )
+        overview = await client.get("/dashboard/")
+        spoofed = await client.get("/dashboard/measures?notice=refused&why=请拨打12345补缴罚款")
+        client.cookies.set(COOKIE, "demo-department-land", path="/dashboard")
+        page = await client.get("/dashboard/measures")
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+        assert csrf is not None
+        refused = await client.post(
+            "/dashboard/measures/m-land-2020/feedback",
+            data={"csrf": csrf.group(1), "outcome": "not_executed", "reason": ""},
+        )
+    for url, r in dates.items():
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "as_of"], (url, r.text)
+    assert in_range.status_code == 200
+    assert unreadable.status_code == 400 and "UTF-8" in unreadable.text
+    assert cross_site.status_code == 403 and not signed_in_elsewhere
+    assert same_site.status_code == 303
+    block = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', overview.text, re.S)
+    assert block is not None and "<" not in block.group(1)
+    assert "<!--<script>街道" in json.dumps(json.loads(block.group(1)), ensure_ascii=False)
+    assert "请拨打12345" not in spoofed.text  # (only percent-encoded in the page's own links)
+    assert refused.status_code == 422 and "未能保存：" in refused.text

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from phaseout_coordinator.dashboard import actions
 from phaseout_coordinator.dashboard.access import (
     PREFIX,
+    Viewer,
     form_fields,
     see_other,
 )
@@ -40,24 +41,7 @@ from phaseout_kit.registry import unit_name
 def add_measure_pages(router: APIRouter) -> None:
     @router.get(f"{PREFIX}/measures")
     async def measures(request: Request, viewer: MeasureReader) -> Response:
-        query = query_of(request)
-        rows = await measure_page_rows(request, viewer, query)
-        everyone = rows if viewer.department else await measure_page_rows(request, viewer, {})
-        table = table_view(
-            rows, reports.MEASURE_COLUMNS, path=request.url.path, query=query, badges=STATUS_BADGES
-        )
-        return render_page(
-            request,
-            viewer,
-            "measures.html",
-            "measures",
-            query=query,
-            summary=_by_department(everyone),
-            departments=options(everyone, "target_unit", "target_department_zh"),
-            table=table,
-            pending=_pending(table.rows) if viewer.answers_measures else [],
-            export_query=urlencode({k: v for k, v in query.items() if k not in ("page", "sort", "desc")}),
-        )
+        return await _measures_page(request, viewer)
 
     @router.get(f"{PREFIX}/measures/export")
     async def measures_export(request: Request, viewer: MeasureReader) -> Response:
@@ -75,9 +59,33 @@ def add_measure_pages(router: APIRouter) -> None:
         fields = await form_fields(request, viewer)
         try:
             await actions.answer_measure(runtime_of(request), viewer.principal, key, fields)
-        except Refused as exc:
-            return see_other(f"{PREFIX}/measures?{urlencode({'notice': 'refused', 'why': f'{exc.zh}。'})}")
+        except Refused as exc:  # shown on the page it answers, never carried in a link anyone could forge
+            return await _measures_page(request, viewer, refusal=f"{exc.zh}。")
         return see_other(f"{PREFIX}/measures?notice=feedback")
+
+
+async def _measures_page(request: Request, viewer: Viewer, refusal: str | None = None) -> Response:
+    query = query_of(request)
+    rows = await measure_page_rows(request, viewer, query)
+    everyone = rows if viewer.department else await measure_page_rows(request, viewer, {})
+    table = table_view(
+        rows, reports.MEASURE_COLUMNS, path=f"{PREFIX}/measures", query=query, badges=STATUS_BADGES
+    )
+    page = render_page(
+        request,
+        viewer,
+        "measures.html",
+        "measures",
+        query=query,
+        summary=_by_department(everyone),
+        departments=options(everyone, "target_unit", "target_department_zh"),
+        table=table,
+        pending=_pending(table.rows) if viewer.answers_measures else [],
+        export_query=urlencode({k: v for k, v in query.items() if k not in ("page", "sort", "desc")}),
+        **({"notice": "refused", "refusal": refusal} if refusal else {}),
+    )
+    page.status_code = 422 if refusal else 200
+    return page
 
 
 def _pending(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

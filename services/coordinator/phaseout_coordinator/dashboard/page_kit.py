@@ -30,6 +30,7 @@ from phaseout_coordinator.service_layer import queries, reports
 from phaseout_coordinator.service_layer.authorisation import unit_in_scope
 from phaseout_kit.registry import find_unit
 from phaseout_kit.runtime import ServiceRuntime
+from phaseout_kit.web import EARLIEST_DATE, LATEST_DATE
 from phaseout_policy import PolicyBook
 
 Office = Annotated[Viewer, Depends(allowed(lambda v: v.office))]
@@ -85,10 +86,12 @@ def query_of(request: Request) -> dict[str, str]:
 
 
 def parse_date(value: str | None) -> date | None:
+    """A date typed in a page's filter, or None (then the page's default) when it is not one the API takes."""
     try:
-        return date.fromisoformat(value) if value else None
+        parsed = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return parsed if parsed is not None and EARLIEST_DATE <= parsed <= LATEST_DATE else None
 
 
 def parse_year(value: str | None) -> int | None:

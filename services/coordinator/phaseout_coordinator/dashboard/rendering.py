@@ -50,8 +50,10 @@ def badge(status: str | None, text: str | None = None) -> Markup:
 
 
 def to_json(value: Any) -> Markup:
-    """JSON for a ``<script type="application/json">`` block (``</`` cannot close the tag)."""
-    return Markup(json.dumps(value, ensure_ascii=False).replace("</", "<\\/"))
+    """JSON for a ``<script type="application/json">`` block: no ``<``, ``>`` or ``&`` in it at all (escaped as
+    \\u003c …), so stored text such as ``<!--`` or ``</script>`` cannot change how the page parses the block."""
+    text = json.dumps(value, ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def echarts_file() -> Path | None:

@@ -20,6 +20,7 @@ from phaseout_coordinator.dashboard.access import (
     form_fields,
     principal_for,
     safe_next,
+    same_origin,
     see_other,
     set_session,
 )
@@ -122,6 +123,7 @@ def _session(router: APIRouter) -> None:
 
     @router.post(f"{PREFIX}/login")
     async def login(request: Request) -> Response:
+        same_origin(request)  # login CSRF: another site must not sign a browser in with its own token
         fields = await form_fields(request)
         token = fields.get("token", "")
         principal = await principal_for(runtime_of(request), token) if token else None

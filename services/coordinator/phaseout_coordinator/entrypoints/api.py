@@ -22,7 +22,7 @@ from phaseout_kit.events.outbox import last_sequence, read_feed
 from phaseout_kit.registry import UnknownUnit
 from phaseout_kit.runtime import ServiceRuntime
 from phaseout_kit.settings import Profile
-from phaseout_kit.web import MAX_SEQUENCE, RuntimeDep, errors, problem, require_roles
+from phaseout_kit.web import MAX_SEQUENCE, BusinessDate, RuntimeDep, errors, problem, require_roles
 from phaseout_policy import PolicyBook
 
 
@@ -180,7 +180,9 @@ def coordinator_router() -> APIRouter:
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
         _p: ReaderDep,
-        as_of: Annotated[date | None, Query(description="截至日期，默认今天（年度退出名单按 year）")] = None,
+        as_of: Annotated[
+            BusinessDate | None, Query(description="截至日期，默认今天（年度退出名单按 year）")
+        ] = None,
         year: Annotated[int | None, Query(ge=2000, le=2100, description="年度（年度退出名单）")] = None,
         offset: Offset = 0,
         limit: Limit = 50,

@@ -34,7 +34,7 @@ from phaseout_coordinator.entrypoints.policy_api import policy_routes
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
 from phaseout_kit.registry import short_name, unit_name
-from phaseout_kit.web import MAX_ROW_ID, RuntimeDep, errors
+from phaseout_kit.web import MAX_ROW_ID, BusinessDate, RuntimeDep, errors
 
 FormatQuery = Annotated[ExportFormat, Query(alias="format", description="csv 或 xlsx")]
 PublicationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="发布编号")]
@@ -74,7 +74,7 @@ def _downloads(router: APIRouter) -> None:
         coordinator: CoordinatorDep,
         _p: ReaderDep,
         fmt: FormatQuery = ExportFormat.XLSX,
-        as_of: Annotated[date | None, Query(description="截至日期，默认今天")] = None,
+        as_of: Annotated[BusinessDate | None, Query(description="截至日期，默认今天")] = None,
         year: YearQuery = None,
     ) -> Response:
         scope = pubs.list_scope(list_code, as_of, year, coordinator.clock.today())
@@ -199,7 +199,7 @@ def _statistics(router: APIRouter) -> None:
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
         _p: ReaderDep,
-        as_of: Annotated[date | None, Query(description="截至日期，默认今天")] = None,
+        as_of: Annotated[BusinessDate | None, Query(description="截至日期，默认今天")] = None,
         year: YearQuery = None,
         within_days: Annotated[int, Query(ge=0, le=3660, description="临期天数")] = 30,
     ) -> dict[str, Any]:
