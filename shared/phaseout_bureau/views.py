@@ -90,6 +90,19 @@ def bureau_router(spec: BureauSpec, policy: LayeredBook) -> APIRouter:
         if not principal.can_write_bureau(spec.name):
             raise problem(403, f"该令牌不能写入{spec.title_zh}的数据 (token belongs to another bureau)")
 
+    async def own_reader(principal: ReaderDep) -> Principal:
+        """The office and readers see this bureau's cases; another bureau sees them only in the coordinator's
+        dossier (without inspectors, evidence or notes), never here."""
+        if principal.role is Role.BUREAU and principal.bureau != spec.name:
+            raise problem(
+                403,
+                f"该令牌属于其他委办局，不能查看{spec.title_zh}的案件；企业情况请在协调中心的企业档案中查看 "
+                "(another bureau's token)",
+            )
+        return principal
+
+    OwnReader = Annotated[Principal, Depends(own_reader)]
+
     examples = finding_examples(spec)
 
     @router.post(
@@ -118,7 +131,7 @@ def bureau_router(spec: BureauSpec, policy: LayeredBook) -> APIRouter:
         summary="查询认定及其案件全过程 (a finding with its case history)",
         responses=errors(404),
     )
-    async def read_finding(finding_id: CaseId, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
+    async def read_finding(finding_id: CaseId, runtime: RuntimeDep, _p: OwnReader) -> dict[str, Any]:
         async with runtime.sessions() as session:
             found = await service.get_finding(session, spec, finding_id, runtime.clock.today())
         if found is None:
@@ -128,7 +141,7 @@ def bureau_router(spec: BureauSpec, policy: LayeredBook) -> APIRouter:
     @router.get(
         "/cases/{case_id}", summary="查询案件及其全过程 (a case with its full history)", responses=errors(404)
     )
-    async def read_case(case_id: CaseId, runtime: RuntimeDep, _p: ReaderDep) -> dict[str, Any]:
+    async def read_case(case_id: CaseId, runtime: RuntimeDep, _p: OwnReader) -> dict[str, Any]:
         async with runtime.sessions() as session:
             found = await service.get_case(session, case_id, runtime.clock.today())
         if found is None:
@@ -138,7 +151,7 @@ def bureau_router(spec: BureauSpec, policy: LayeredBook) -> APIRouter:
     @router.get("/cases", summary="案件列表：按企业、状态、类型、日期、逾期筛选 (cases, filtered, paginated)")
     async def list_cases(
         runtime: RuntimeDep,
-        _p: ReaderDep,
+        _p: OwnReader,
         uscc_code: Annotated[str | None, Query(alias="uscc", description="统一社会信用代码")] = None,
         state: CaseState | None = None,
         finding_type: Annotated[str | None, Query(max_length=64)] = None,
@@ -168,7 +181,7 @@ def bureau_router(spec: BureauSpec, policy: LayeredBook) -> APIRouter:
     @router.get("/events", summary="事件流 (ordered event feed, for catch-up and audits)")
     async def event_feed(
         runtime: RuntimeDep,
-        _p: ReaderDep,
+        _p: OwnReader,
         after: Annotated[int, Query(ge=0, le=MAX_SEQUENCE, description="返回序号大于此值的事件")] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> dict[str, Any]:

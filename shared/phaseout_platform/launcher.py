@@ -387,6 +387,13 @@ def main() -> None:
         print(signing_keys_env())
         return
     if args.command == "token":
+        # A bureau or department token without its scope would be scoped to nothing, and read as everyone's.
+        if (args.role == Role.BUREAU.value) != bool(args.bureau):
+            parser.error(
+                "--role bureau needs --bureau (the bureau it writes for)"
+                if args.role == Role.BUREAU.value
+                else "--bureau is for --role bureau only"
+            )
         args.department = _department_unit(parser, args.role, args.department)
         print(asyncio.run(_create_token(args)))
         return

@@ -161,3 +161,25 @@ async def test_finding_types_publish_their_details_and_result_schemas(
     assert limit["title_zh"] == "单位产品能耗超限额" and "product" in limit["details_schema"]["properties"]
     assert {"ratio_over_limit", "category"} <= set(limit["result_schema"]["required"])
     assert types["tiered_price_check"]["result_schema"]["title"] == "TieredPriceResult"
+
+
+async def test_another_bureau_cannot_read_this_bureaus_cases(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    """The energy bureau's findings, cases and feed: its own token, the office and readers see them; the safety
+    bureau's token does not (it sees an enterprise's other dimensions only in the coordinator's dossier)."""
+    async with bureau_client(SPEC, database_url, broker.bootstrap) as client:
+        created = (await client.post("/api/v1/findings", json=finding(), headers=WRITER)).json()
+        reads = (
+            f"/api/v1/findings/{created['finding_id']}",
+            f"/api/v1/cases/{created['finding_id']}",
+            "/api/v1/cases",
+            "/api/v1/events?after=0",
+        )
+        answers = {
+            (token, url): (await client.get(url, headers=auth(token))).status_code
+            for token in ("demo-energy-writer", "demo-safety-writer", "demo-office-viewer", "demo-reader")
+            for url in reads
+        }
+    for (token, url), status in answers.items():
+        assert status == (403 if token == "demo-safety-writer" else 200), (token, url, status)

@@ -107,7 +107,11 @@ async def test_a_department_token_names_its_unit_by_registry_code(database_url: 
     spelled = issue_department(database_url, "--role", "department", "--department", "区规划自然资源")
     unknown = issue_department(database_url, "--role", "department", "--department", "区不存在局")
     missing = issue_department(database_url, "--role", "department")
-    not_a_department = issue_department(database_url, "--role", "bureau", "--department", "区财政局")
+    not_a_department = issue_department(
+        database_url, "--role", "bureau", "--bureau", "energy", "--department", "区财政局"
+    )
+    bureau_without_bureau = issue_department(database_url, "--role", "bureau")
+    office_with_bureau = issue_department(database_url, "--role", "office_viewer", "--bureau", "energy")
     async with make_session_factory(engine)() as session:
         principal = await authenticate(session, spelled.stdout.strip(), DEV_TOKEN_PEPPER)
         stored = await session.scalar(sa.select(sa.func.count()).select_from(ApiToken))
@@ -121,4 +125,12 @@ async def test_a_department_token_names_its_unit_by_registry_code(database_url: 
     )
     assert missing.returncode == 2 and "--department" in missing.stderr
     assert not_a_department.returncode == 2 and "--role department only" in not_a_department.stderr
+    assert (
+        bureau_without_bureau.returncode == 2
+        and "--role bureau needs --bureau" in bureau_without_bureau.stderr
+    )
+    assert (
+        office_with_bureau.returncode == 2
+        and "--bureau is for --role bureau only" in office_with_bureau.stderr
+    )
     assert stored == 1, "a refused token is not stored"
