@@ -978,3 +978,31 @@ async def test_hostile_dates_forms_and_stored_text_are_answered_not_crashed(
     assert "<!--<script>街道" in json.dumps(json.loads(block.group(1)), ensure_ascii=False)
     assert "请拨打12345" not in spoofed.text  # (only percent-encoded in the page's own links)
     assert refused.status_code == 422 and "未能保存：" in refused.text
+
+
+async def test_a_bureau_reads_only_its_own_dimensions_entries_of_a_list(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    """On 2021-03-15 the 黄牌 list holds ALU (energy) and BRICK (environment). A bureau's token gets its own
+    dimension's entries only — in the list API and its download, as on the dashboard — the office gets both."""
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        listed = {
+            token: (await client.get("/api/v1/lists/yellow?as_of=2021-03-15", headers=auth(token))).json()
+            for token in ("demo-energy-writer", "demo-environment-writer", "demo-office-viewer")
+        }
+        exported = await client.get(
+            "/api/v1/lists/yellow/export?format=csv&as_of=2021-03-15", headers=auth("demo-energy-writer")
+        )
+    seen = {
+        token: sorted((i["uscc"], e["dimension"]) for i in body["items"] for e in i["entries"])
+        for token, body in listed.items()
+    }
+    assert seen == {
+        "demo-energy-writer": [(ALU, "energy")],
+        "demo-environment-writer": [(BRICK, "environment")],
+        "demo-office-viewer": sorted([(ALU, "energy"), (BRICK, "environment")]),
+    }
+    assert listed["demo-energy-writer"]["total"] == 1
+    rows = exported.content.decode("utf-8-sig").splitlines()[1:]
+    assert [r[:18] for r in rows] == [ALU]

@@ -11,7 +11,7 @@ from phaseout_coordinator.bootstrap import Coordinator
 from phaseout_coordinator.domain.model import DIMENSIONS, Status
 from phaseout_coordinator.service_layer import queries
 from phaseout_coordinator.service_layer.affiliates import declare_affiliates as declare
-from phaseout_coordinator.service_layer.authorisation import unit_in_scope
+from phaseout_coordinator.service_layer.authorisation import dimension_in_scope, unit_in_scope
 from phaseout_coordinator.service_layer.ingest import cursors
 from phaseout_coordinator.service_layer.measures import Feedback, record_feedback
 from phaseout_kit import uscc
@@ -179,7 +179,7 @@ def coordinator_router() -> APIRouter:
         list_code: ListCode,
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
-        _p: ReaderDep,
+        principal: ReaderDep,
         as_of: Annotated[
             BusinessDate | None, Query(description="截至日期，默认今天（年度退出名单按 year）")
         ] = None,
@@ -190,7 +190,13 @@ def coordinator_router() -> APIRouter:
         day = None if list_code == "annual_exit" and year else as_of or coordinator.clock.today()
         async with runtime.sessions() as session:
             total, items = await queries.list_as_of(
-                session, list_code, as_of=day, year=year, offset=offset, limit=limit
+                session,
+                list_code,
+                as_of=day,
+                year=year,
+                offset=offset,
+                limit=limit,
+                dimension=dimension_in_scope(principal),
             )
         return {
             "list_code": list_code,

@@ -1,6 +1,7 @@
 """The leading group office's work API: downloads, list publication, statistics, annex tasks, annual report
 (no ``from __future__``: FastAPI reads the annotations)."""
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -33,6 +34,7 @@ from phaseout_coordinator.entrypoints.api import (
 from phaseout_coordinator.entrypoints.policy_api import policy_routes
 from phaseout_coordinator.service_layer import publications as pubs
 from phaseout_coordinator.service_layer import queries, reports
+from phaseout_coordinator.service_layer.authorisation import dimension_in_scope
 from phaseout_kit.registry import short_name, unit_name
 from phaseout_kit.web import MAX_ROW_ID, BusinessDate, RuntimeDep, errors
 
@@ -72,12 +74,15 @@ def _downloads(router: APIRouter) -> None:
         list_code: ListCode,
         runtime: RuntimeDep,
         coordinator: CoordinatorDep,
-        _p: ReaderDep,
+        principal: ReaderDep,
         fmt: FormatQuery = ExportFormat.XLSX,
         as_of: Annotated[BusinessDate | None, Query(description="截至日期，默认今天")] = None,
         year: YearQuery = None,
     ) -> Response:
-        scope = pubs.list_scope(list_code, as_of, year, coordinator.clock.today())
+        scope = replace(
+            pubs.list_scope(list_code, as_of, year, coordinator.clock.today()),
+            dimension=dimension_in_scope(principal),
+        )
         return await export_response(
             pubs.list_table(policy, scope, internal=True),
             pubs.list_rows(runtime.sessions, scope, internal=True),

@@ -17,6 +17,12 @@ def unit_in_scope(principal: Principal, requested: str | None) -> str | None:
     return unit(requested).code if requested else None
 
 
+def dimension_in_scope(principal: Principal) -> str | None:
+    """Which list entries a reader sees: a bureau user those of its own dimension (as on the dashboard), anyone
+    else every dimension (None)."""
+    return (principal.bureau or "") if principal.role is Role.BUREAU else None
+
+
 def check_may_answer(principal: Principal, target_unit: str | None) -> None:
     """A department answers only the measures addressed to its own unit; the office answers any."""
     if principal.role is Role.DEPARTMENT and principal.department != target_unit:

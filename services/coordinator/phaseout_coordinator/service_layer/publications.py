@@ -70,6 +70,7 @@ class ListScope:
     as_of: date | None  # entries in force on this day
     year: int | None  # entries that started in this year
     label_date: date  # the date the list is "as of" (title row, publication)
+    dimension: str | None = None  # only this dimension's entries (a bureau's reader); None: all
 
     @property
     def label_zh(self) -> str:
@@ -162,7 +163,13 @@ async def list_rows(
     while True:
         async with sessions() as session:
             _total, items = await queries.list_as_of(
-                session, scope.list_code, as_of=scope.as_of, year=scope.year, offset=offset, limit=PAGE
+                session,
+                scope.list_code,
+                as_of=scope.as_of,
+                year=scope.year,
+                offset=offset,
+                limit=PAGE,
+                dimension=scope.dimension,
             )
         for item in items:
             for row in entry_rows(item, scope.list_code, internal=internal):

@@ -241,10 +241,20 @@ async def search(
 
 
 async def list_as_of(
-    session: AsyncSession, list_code: str, *, as_of: date | None, year: int | None, offset: int, limit: int
+    session: AsyncSession,
+    list_code: str,
+    *,
+    as_of: date | None,
+    year: int | None,
+    offset: int,
+    limit: int,
+    dimension: str | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """One row per enterprise on the list (its entries inside), ordered by USCC for stable pages."""
+    """One row per enterprise on the list (its entries inside), ordered by USCC for stable pages; with
+    ``dimension``, only that dimension's entries (and the enterprises that have one)."""
     conditions = [ListEntryRow.list_code == list_code]
+    if dimension is not None:
+        conditions.append(ListEntryRow.dimension == dimension)
     if year is not None:
         conditions += [ListEntryRow.start_on >= date(year, 1, 1), ListEntryRow.start_on <= date(year, 12, 31)]
     if as_of is not None:
