@@ -28,6 +28,7 @@ from phaseout_policy.office import LayeredBook
 READ_ROLES = (Role.BUREAU, Role.READER, Role.OFFICE_ADMIN, Role.OFFICE_VIEWER)
 WriterDep = Annotated[Principal, Depends(require_roles(Role.BUREAU))]
 ReaderDep = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
+FeedReaderDep = Annotated[Principal, Depends(require_roles(*READ_ROLES, Role.FEED))]
 IdempotencyKey = Annotated[str | None, Header(max_length=160, description="幂等键：同一键重复提交返回原结果")]
 CaseId = Annotated[str, Path(max_length=36, description="案件编号（即认定编号）")]
 PageOffset = Annotated[int, Query(ge=0, le=10_000_000)]
@@ -102,6 +103,11 @@ def bureau_router(spec: BureauSpec, policy: LayeredBook) -> APIRouter:
         return principal
 
     OwnReader = Annotated[Principal, Depends(own_reader)]
+
+    async def own_feed_reader(principal: FeedReaderDep) -> Principal:
+        return principal if principal.role is Role.FEED else await own_reader(principal)
+
+    OwnFeedReader = Annotated[Principal, Depends(own_feed_reader)]
 
     examples = finding_examples(spec)
 
@@ -181,7 +187,7 @@ def bureau_router(spec: BureauSpec, policy: LayeredBook) -> APIRouter:
     @router.get("/events", summary="事件流 (ordered event feed, for catch-up and audits)")
     async def event_feed(
         runtime: RuntimeDep,
-        _p: OwnReader,
+        _p: OwnFeedReader,
         after: Annotated[int, Query(ge=0, le=MAX_SEQUENCE, description="返回序号大于此值的事件")] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> dict[str, Any]:

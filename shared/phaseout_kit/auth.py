@@ -31,6 +31,7 @@ class Role(StrEnum):
     OFFICE_ADMIN = "office_admin"  # 领导小组办公室, publishes lists
     OFFICE_VIEWER = "office_viewer"
     DEPARTMENT = "department"  # executes joint measures and reports back
+    FEED = "feed"  # a service reading another's event feed (and the approved policy changes), nothing else
 
 
 class ApiToken(Base):

@@ -59,7 +59,7 @@ class ServiceRuntime:
                 self.settings.feed_token,
                 self.settings.token_pepper,
                 actor=FEED_ACTOR,
-                role=Role.READER,
+                role=Role.FEED,
             )
         self.monitor.start()
         self.relay.start()

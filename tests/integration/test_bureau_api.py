@@ -167,7 +167,8 @@ async def test_another_bureau_cannot_read_this_bureaus_cases(
     database_url: str, broker: EmbeddedBroker
 ) -> None:
     """The energy bureau's findings, cases and feed: its own token, the office and readers see them; the safety
-    bureau's token does not (it sees an enterprise's other dimensions only in the coordinator's dossier)."""
+    bureau's token does not (it sees an enterprise's other dimensions only in the coordinator's dossier); the
+    feed token reads the event feed only."""
     async with bureau_client(SPEC, database_url, broker.bootstrap) as client:
         created = (await client.post("/api/v1/findings", json=finding(), headers=WRITER)).json()
         reads = (
@@ -178,8 +179,15 @@ async def test_another_bureau_cannot_read_this_bureaus_cases(
         )
         answers = {
             (token, url): (await client.get(url, headers=auth(token))).status_code
-            for token in ("demo-energy-writer", "demo-safety-writer", "demo-office-viewer", "demo-reader")
+            for token in (
+                "demo-energy-writer",
+                "demo-safety-writer",
+                "demo-office-viewer",
+                "demo-reader",
+                "demo-coordinator-feed",
+            )
             for url in reads
         }
     for (token, url), status in answers.items():
-        assert status == (403 if token == "demo-safety-writer" else 200), (token, url, status)
+        feed_only = token == "demo-coordinator-feed" and not url.startswith("/api/v1/events")
+        assert status == (403 if token == "demo-safety-writer" or feed_only else 200), (token, url, status)

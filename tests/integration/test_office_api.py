@@ -1006,3 +1006,33 @@ async def test_a_bureau_reads_only_its_own_dimensions_entries_of_a_list(
     assert listed["demo-energy-writer"]["total"] == 1
     rows = exported.content.decode("utf-8-sig").splitlines()[1:]
     assert [r[:18] for r in rows] == [ALU]
+
+
+async def test_the_feed_token_reads_the_feeds_and_nothing_else(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    """The token services read each other's event feeds with is no office reader: the coordinator's decision
+    feed and the approved policy changes answer it; lists, enterprises, statistics and measures do not, and
+    it signs no one in to the dashboard."""
+    feed = auth("demo-coordinator-feed")
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+        answers = {
+            url: (await client.get(url, headers=feed)).status_code
+            for url in (
+                "/api/v1/decisions?after=0",
+                "/api/v1/policy/changes/approved",
+                "/api/v1/lists/red",
+                "/api/v1/enterprises",
+                f"/api/v1/enterprises/{ALU}",
+                "/api/v1/stats",
+                "/api/v1/measures",
+                "/api/v1/dead-letters",
+            )
+        }
+        login = await client.post("/dashboard/login", data={"token": "demo-coordinator-feed"})
+    assert answers == {
+        url: 200 if url.startswith(("/api/v1/decisions", "/api/v1/policy/changes/approved")) else 403
+        for url in answers
+    }
+    assert login.status_code == 401 and COOKIE not in login.cookies

@@ -29,6 +29,7 @@ ROLE_ZH = {
     Role.READER: "只读用户",
     Role.BUREAU: "责任单位",
     Role.DEPARTMENT: "执行部门",
+    Role.FEED: "服务间事件读取",
 }
 
 
@@ -108,7 +109,9 @@ def csrf_token(token: str, pepper: str) -> str:
 
 
 async def principal_for(runtime: ServiceRuntime, token: str) -> Principal | None:
-    return await runtime.tokens.authenticate(runtime.sessions, token, runtime.settings.token_pepper)
+    """The person a dashboard token belongs to; a service's feed token is no one's and signs no one in."""
+    principal = await runtime.tokens.authenticate(runtime.sessions, token, runtime.settings.token_pepper)
+    return None if principal is None or principal.role is Role.FEED else principal
 
 
 async def current_viewer(request: Request) -> Viewer:

@@ -42,6 +42,8 @@ def _policy(request: Request) -> PolicyBook:
 PolicyDep = Annotated[PolicyBook, Depends(_policy)]
 OFFICE_READERS = (Role.OFFICE_ADMIN, Role.OFFICE_VIEWER, Role.READER, Role.BUREAU)
 ReaderDep = Annotated[Principal, Depends(require_roles(*OFFICE_READERS))]
+# The event feeds also answer a service's feed token (Role.FEED), which reads nothing else.
+FeedReaderDep = Annotated[Principal, Depends(require_roles(*OFFICE_READERS, Role.FEED))]
 AdminDep = Annotated[Principal, Depends(require_roles(Role.OFFICE_ADMIN))]
 DepartmentDep = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT, Role.OFFICE_ADMIN))]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
@@ -315,7 +317,7 @@ def coordinator_router() -> APIRouter:
     @router.get("/decisions", summary="决定事件流（供下游信用平台补数）(ordered decision event feed)")
     async def decision_feed(
         runtime: RuntimeDep,
-        _p: ReaderDep,
+        _p: FeedReaderDep,
         after: Annotated[int, Query(ge=0, le=MAX_SEQUENCE)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> dict[str, Any]:

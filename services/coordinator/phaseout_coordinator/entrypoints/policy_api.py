@@ -10,7 +10,13 @@ from fastapi.responses import Response
 from phaseout_coordinator.adapters.edition_templates import FORMS, edition_template
 from phaseout_coordinator.adapters.exports import EXPORT_CONTENT, XLSX_MEDIA_TYPE, xlsx_response
 from phaseout_coordinator.adapters.plan_year_template import template_bytes
-from phaseout_coordinator.entrypoints.api import AdminDep, CoordinatorDep, PolicyDep, ReaderDep
+from phaseout_coordinator.entrypoints.api import (
+    AdminDep,
+    CoordinatorDep,
+    FeedReaderDep,
+    PolicyDep,
+    ReaderDep,
+)
 from phaseout_coordinator.service_layer import policy_import
 from phaseout_coordinator.service_layer.policy_data import overview
 from phaseout_coordinator.service_layer.policy_store import approved_changes
@@ -175,7 +181,7 @@ def policy_routes(router: APIRouter) -> None:
         "/policy/changes/approved",
         summary="已批准生效的政策数据变更，按审批顺序（各委办局据此叠加到随产品发布的政策数据）(approved changes, in order)",
     )
-    async def approved(runtime: RuntimeDep, _p: ReaderDep) -> list[dict[str, Any]]:
+    async def approved(runtime: RuntimeDep, _p: FeedReaderDep) -> list[dict[str, Any]]:
         async with runtime.sessions() as session:
             return await approved_changes(session)
 
