@@ -19,6 +19,8 @@ from phaseout_kit.events.signing import KeyInvalid, KeyRing, Signer, dev_private
 from phaseout_kit.registry import BUREAUS, SERVICE_PORTS, topic_for
 
 DEV_TOKEN_PEPPER = "phaseout-embedded-dev-pepper-not-a-secret"
+# The shortest pepper and feed token production accepts: 32 characters (`secrets.token_hex(32)` gives 64).
+MIN_SECRET_LENGTH = 32
 
 EMBEDDED_BROKER_PORT = 19092
 
@@ -82,6 +84,15 @@ class ServiceSettings(BaseSettings):
                 raise ValueError(
                     "PHASEOUT_FEED_TOKEN must be set to a real read-only token in the production profile"
                 )
+            for name, secret in (
+                ("PHASEOUT_TOKEN_PEPPER", self.token_pepper),
+                ("PHASEOUT_FEED_TOKEN", self.feed_token),
+            ):
+                if len(secret) < MIN_SECRET_LENGTH:
+                    raise ValueError(
+                        f"{name} must be at least {MIN_SECRET_LENGTH} characters in the production profile "
+                        f"(got {len(secret)})"
+                    )
             # Demo tokens are public knowledge (README); production never creates them.
             self.seed_demo_tokens = False
             if not self.signing_key:

@@ -308,6 +308,28 @@ async def _run(data_dir: Path, *, demo: bool) -> None:
         platform.stop()
 
 
+async def _revoke_tokens(database_url: str, *, token: str | None, actor: str | None) -> int:
+    """Delete a token (by its text) or every token of an actor; a service's cache forgets it within its TTL."""
+    import sqlalchemy as sa
+
+    from phaseout_kit.auth import ApiToken, hash_token
+    from phaseout_kit.db import make_engine, make_session_factory
+
+    settings = ServiceSettings(service="cli")
+    engine = make_engine(database_url)
+    try:
+        async with make_session_factory(engine)() as session, session.begin():
+            condition = (
+                ApiToken.token_hash == hash_token(token, settings.token_pepper)
+                if token
+                else ApiToken.actor == actor
+            )
+            result = await session.execute(sa.delete(ApiToken).where(condition))
+    finally:
+        await engine.dispose()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def _department_unit(parser: argparse.ArgumentParser, role: str, department: str | None) -> str | None:
     """A department account names its unit by registry code, whatever spelling the operator typed."""
     if role != Role.DEPARTMENT.value:
@@ -367,12 +389,20 @@ def main() -> None:
     run.add_argument("--data-dir", default=os.environ.get("PHASEOUT_DATA_DIR", "var"))
     run.add_argument("--reset", action="store_true", help="delete the data folder first")
     run.add_argument("--no-demo", action="store_true", help="do not load the demo data set")
-    token = sub.add_parser("token", help="issue an API token into a service's database (prints it once)")
+    token = sub.add_parser(
+        "token",
+        help="issue an API token into a service's database (prints it once), or `token revoke` one",
+    )
+    token.add_argument(
+        "action", nargs="?", choices=["issue", "revoke"], default="issue", help="issue (default) or revoke"
+    )
     token.add_argument("--database-url", required=True, help="the service's PHASEOUT_DATABASE_URL")
     token.add_argument(
-        "--actor", required=True, help="who acts with it, e.g. the name of a bureau's enforcement system"
+        "--actor",
+        help="who acts with it, e.g. the name of a bureau's enforcement system (revoke: all its tokens)",
     )
-    token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    token.add_argument("--token", help="revoke: the token itself (as it was printed)")
+    token.add_argument("--role", choices=[r.value for r in Role])
     token.add_argument("--bureau", choices=BUREAUS)
     token.add_argument(
         "--department",
@@ -386,7 +416,15 @@ def main() -> None:
     if args.command == "keys":
         print(signing_keys_env())
         return
+    if args.command == "token" and args.action == "revoke":
+        if bool(args.token) == bool(args.actor):
+            parser.error("token revoke needs either --token or --actor")
+        revoked = asyncio.run(_revoke_tokens(args.database_url, token=args.token, actor=args.actor))
+        print(f"revoked {revoked} token(s); services stop accepting them within 10 s")
+        return
     if args.command == "token":
+        if not args.actor or not args.role:
+            parser.error("issuing a token needs --actor and --role")
         # A bureau or department token without its scope would be scoped to nothing, and read as everyone's.
         if (args.role == Role.BUREAU.value) != bool(args.bureau):
             parser.error(

@@ -134,3 +134,43 @@ async def test_a_department_token_names_its_unit_by_registry_code(database_url: 
         and "--bureau is for --role bureau only" in office_with_bureau.stderr
     )
     assert stored == 1, "a refused token is not stored"
+
+
+def revoke(database_url: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "phaseout_platform.launcher",
+            "token",
+            "revoke",
+            "--database-url",
+            database_url,
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PHASEOUT_TOKEN_PEPPER": DEV_TOKEN_PEPPER},
+    )
+
+
+async def test_a_revoked_token_no_longer_authenticates(database_url: str) -> None:
+    """`phaseout token revoke` removes one token by its text, or every token of an actor; the others stay."""
+    engine = make_engine(database_url)
+    await upgrade_to_head(engine, MIGRATIONS)
+    first, second, third = issue(database_url), issue(database_url), issue(database_url, "--days", "30")
+    by_token = revoke(database_url, "--token", first)
+    neither = revoke(database_url)
+    sessions = make_session_factory(engine)
+    async with sessions() as session:
+        after_one = [await authenticate(session, t, DEV_TOKEN_PEPPER) for t in (first, second, third)]
+    by_actor = revoke(database_url, "--actor", "区生态环境局执法系统")
+    async with sessions() as session:
+        after_all = [await authenticate(session, t, DEV_TOKEN_PEPPER) for t in (second, third)]
+        left = await session.scalar(sa.select(sa.func.count()).select_from(ApiToken))
+    await engine.dispose()
+    assert by_token.returncode == 0 and by_token.stdout.startswith("revoked 1 token(s)")
+    assert neither.returncode == 2 and "--token or --actor" in neither.stderr
+    assert after_one[0] is None and after_one[1] is not None and after_one[2] is not None
+    assert by_actor.returncode == 0 and by_actor.stdout.startswith("revoked 2 token(s)")
+    assert after_all == [None, None] and left == 0

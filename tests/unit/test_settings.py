@@ -35,10 +35,21 @@ def test_production_never_seeds_demo_tokens_and_needs_a_real_feed_token() -> Non
     settings = ServiceSettings(
         service="energy",
         profile=Profile.PRODUCTION,
-        token_pepper="s3cret-" * 4,
+        token_pepper="s3cret-" * 5,
         feed_token="feed-" * 8,
         signing_key=new_private_text(),
     )
     assert settings.seed_demo_tokens is False
     with pytest.raises(ValidationError, match="PHASEOUT_FEED_TOKEN"):
         CoordinatorSettings(service="coordinator", profile=Profile.PRODUCTION, token_pepper="x" * 32)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("token_pepper", "x"), ("token_pepper", "p" * 31), ("feed_token", "f" * 31)],
+)
+def test_production_refuses_a_short_secret(setting: str, value: str) -> None:
+    secrets = {"token_pepper": "p" * 32, "feed_token": "f" * 32, "signing_key": new_private_text()}
+    with pytest.raises(ValidationError, match="must be at least 32 characters"):
+        ServiceSettings(service="energy", profile=Profile.PRODUCTION, **{**secrets, setting: value})
+    assert ServiceSettings(service="energy", profile=Profile.PRODUCTION, **secrets).token_pepper == "p" * 32
