@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -35,3 +36,14 @@ async def bureau_client(
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def sign_in(client: httpx.AsyncClient, token: str) -> str:
+    """Sign in to the dashboard as its login form does (the client keeps the session cookie); returns the CSRF
+    token the session's forms carry."""
+    login = await client.post("/dashboard/login", data={"token": token})
+    assert login.status_code == 303, login.text
+    page = await client.get(login.headers["location"], follow_redirects=True)
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert found is not None, page.text[:500]
+    return found.group(1)

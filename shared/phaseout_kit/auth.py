@@ -84,7 +84,10 @@ class TokenCache:
     async def authenticate(
         self, session_factory: SessionFactory, token: str, pepper: str
     ) -> Principal | None:
-        key = hash_token(token, pepper)
+        return await self.authenticate_hash(session_factory, hash_token(token, pepper))
+
+    async def authenticate_hash(self, session_factory: SessionFactory, key: str) -> Principal | None:
+        """The principal of the token with this hash (a dashboard session keeps only the hash)."""
         now = time.monotonic()
         hit = self._entries.get(key)
         if hit is None or hit[2] <= now:

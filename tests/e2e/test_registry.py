@@ -11,9 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from phaseout_coordinator.dashboard.access import COOKIE  # the session cookie holds the token
 from phaseout_kit.registry import REGISTRY_ENV, REGISTRY_FILE, bureau, unit
-from tests.apps import auth
+from tests.apps import auth, sign_in
 from tests.conftest import BACKENDS
 from tests.e2e.platform import running_platform
 
@@ -44,7 +43,7 @@ async def test_a_label_changed_in_the_registry_changes_on_pages_asyncapi_and_exp
         base = platform.url("coordinator")
         async with httpx.AsyncClient(base_url=base, timeout=10) as client:
             # a page: the safety bureau's user is named by its unit; the search offers the dimension
-            client.cookies.set(COOKIE, "demo-safety-writer", path="/dashboard")
+            await sign_in(client, "demo-safety-writer")
             page = await client.get("/dashboard/enterprises")
             assert page.status_code == 200, page.text[:300]
             assert RENAMED_UNIT in page.text and RENAMED_DIMENSION in page.text

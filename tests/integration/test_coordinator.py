@@ -29,7 +29,6 @@ from phaseout_coordinator.adapters.orm import (
 )
 from phaseout_coordinator.app import build_app
 from phaseout_coordinator.bootstrap import MIGRATIONS
-from phaseout_coordinator.dashboard.access import COOKIE
 from phaseout_coordinator.service_layer.catchup import CatchUp
 from phaseout_coordinator.service_layer.ingest import ensure_cursors, store_events
 from phaseout_coordinator.service_layer.projector import Projector
@@ -43,7 +42,7 @@ from phaseout_kit.events.inbox import store_batch
 from phaseout_kit.settings import CoordinatorSettings
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
-from tests.apps import auth, bureau_client, running
+from tests.apps import auth, bureau_client, running, sign_in
 from tests.integration.test_bureau_api import finding
 
 WRITER = auth("demo-energy-writer")
@@ -371,7 +370,7 @@ async def test_overdue_cases_read_as_overdue_and_suspensions_without_deadline_ar
         office = auth("demo-office-viewer")
         overdue = (await client.get("/api/v1/cases/overdue", headers=office)).json()
         flagged = (await client.get("/api/v1/cases/suspended", headers=office)).json()
-        client.cookies.set(COOKIE, "demo-office-viewer", path="/dashboard")
+        await sign_in(client, "demo-office-viewer")
         page = await client.get("/dashboard/")
     # The bureau's own case list reads the same.
     assert bureau_case["items"][0]["state_zh"].startswith("逾期未整改（已逾期")

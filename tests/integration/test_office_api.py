@@ -28,17 +28,19 @@ from phaseout_coordinator.adapters.orm import (
     MeasureFeedback,
     MeasureRow,
 )
+from phaseout_coordinator.adapters.orm_sessions import DashboardSession
 from phaseout_coordinator.app import build_app
 from phaseout_coordinator.dashboard.access import COOKIE
 from phaseout_coordinator.domain.model import DECISION_KINDS
 from phaseout_kit.audit import AuditEntry
-from phaseout_kit.auth import Role, add_token
+from phaseout_kit.auth import ApiToken, Role, add_token
 from phaseout_kit.events.broker import EmbeddedBroker
 from phaseout_kit.registry import BUREAUS
 from phaseout_kit.settings import DEV_TOKEN_PEPPER, CoordinatorSettings
 from phaseout_kit.uscc import make_code
 from phaseout_policy import load_policy
-from tests.apps import auth, running
+from tests.apps import auth, running, sign_in
+from tests.conftest import wait_until
 
 TODAY = date(2021, 6, 30)
 ADMIN, VIEWER, READER = auth("demo-office-admin"), auth("demo-office-viewer"), auth("demo-reader")
@@ -718,7 +720,7 @@ async def test_a_list_with_an_entry_the_invariants_reject_cannot_be_published(
         ).json()
         refused = await client.post(f"/api/v1/publications/{draft['id']}/publish", headers=ADMIN)
         after = (await client.get(f"/api/v1/publications/{draft['id']}", headers=VIEWER)).json()
-        client.cookies.set(COOKIE, "demo-office-admin", path="/dashboard")
+        await sign_in(client, "demo-office-admin")
         page = await client.get("/dashboard/lists/red")
         fine = (
             await client.post(
@@ -959,7 +961,7 @@ async def test_hostile_dates_forms_and_stored_text_are_answered_not_crashed(
         )
         overview = await client.get("/dashboard/")
         spoofed = await client.get("/dashboard/measures?notice=refused&why=请拨打12345补缴罚款")
-        client.cookies.set(COOKIE, "demo-department-land", path="/dashboard")
+        await sign_in(client, "demo-department-land")
         page = await client.get("/dashboard/measures")
         csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
         assert csrf is not None
@@ -1036,3 +1038,42 @@ async def test_the_feed_token_reads_the_feeds_and_nothing_else(
         for url in answers
     }
     assert login.status_code == 401 and COOKIE not in login.cookies
+
+
+async def test_a_dashboard_session_is_an_opaque_id_ended_by_logout_and_by_revoking_the_token(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    """The cookie holds an opaque session id, never the bearer token, and the server keeps only its hash;
+    logging out ends the session (the old cookie no longer signs in), and so does revoking the token."""
+    runtime_token = "临时查阅令牌-" + "x" * 32
+    async with office(database_url, broker) as (client, app):
+        runtime = app.state.coordinator.runtime
+        csrf = await sign_in(client, "demo-office-viewer")
+        session_id = client.cookies.get(COOKIE)
+        async with runtime.sessions() as session:
+            stored = list(await session.scalars(sa.select(DashboardSession.session_hash)))
+        signed_in = await client.get("/dashboard/")
+        logout = await client.post("/dashboard/logout", data={"csrf": csrf})
+        after_logout = await client.get("/dashboard/", headers={"cookie": f"{COOKIE}={session_id}"})
+        async with runtime.unit_of_work() as session:
+            await add_token(
+                session,
+                runtime_token,
+                runtime.settings.token_pepper,
+                actor="临时账号",
+                role=Role.OFFICE_VIEWER,
+            )
+        await sign_in(client, runtime_token)
+        before_revoking = await client.get("/dashboard/")
+        async with runtime.unit_of_work() as session:
+            await session.execute(sa.delete(ApiToken).where(ApiToken.actor == "临时账号"))
+
+        async def signed_out() -> bool:  # services forget a revoked token within their 10 s cache
+            return (await client.get("/dashboard/")).status_code == 303
+
+        await wait_until(signed_out, timeout_s=15, interval_s=0.5, message="the revoked token's session ends")
+    assert session_id and "demo-office-viewer" not in session_id and len(session_id) >= 40
+    assert stored and session_id not in stored
+    assert signed_in.status_code == 200 and logout.status_code == 303
+    assert after_logout.status_code == 303 and "/dashboard/login" in after_logout.headers["location"]
+    assert before_revoking.status_code == 200

@@ -20,7 +20,6 @@ from openpyxl import load_workbook
 from phaseout_bureau.app import build_app as build_bureau
 from phaseout_bureau.domain.findings import BureauSpec
 from phaseout_coordinator.adapters.orm import EnterpriseStatus
-from phaseout_coordinator.dashboard.access import COOKIE, csrf_token
 from phaseout_coordinator.service_layer.policy_import import previewed
 from phaseout_demo.samples import sample_finding
 from phaseout_energy.domain import SPEC as ENERGY
@@ -33,7 +32,7 @@ from phaseout_policy import load_policy
 from phaseout_policy.office import PlanYearDocument
 from phaseout_safety.domain import SPEC as SAFETY
 from phaseout_technology.domain import SPEC as TECHNOLOGY
-from tests.apps import auth, bureau_client, running
+from tests.apps import auth, bureau_client, running, sign_in
 from tests.conftest import wait_until
 from tests.integration.test_bureau_api import finding
 from tests.integration.test_coordinator import bureau_events, projected
@@ -263,43 +262,33 @@ async def test_the_policy_pages_let_only_the_administrator_load_and_approve(
 ) -> None:
     """Who may do what on the dashboard's policy pages: viewers read, only the administrator uploads and
     decides, and only with the form's CSRF token."""
-    async with projected([], database_url, broker, tmp_path) as (app, client):
-        pepper = app.state.runtime.settings.token_pepper
+    async with projected([], database_url, broker, tmp_path) as (_app, client):
         template = (await client.get("/api/v1/policy/plan-years/template.xlsx", headers=ADMIN)).content
         upload = {"file": ("plan.xlsx", filled_template(template, PLAN), XLSX)}
 
-        def as_user(token: str) -> None:
-            client.cookies.set(COOKIE, token, path="/dashboard")
-
-        as_user("demo-office-viewer")
+        viewer_csrf = await sign_in(client, "demo-office-viewer")
         viewer_page = await client.get("/dashboard/policy")
         viewer_upload = await client.post(
-            "/dashboard/policy/plan-years",
-            files=upload,
-            data={"csrf": csrf_token("demo-office-viewer", pepper)},
+            "/dashboard/policy/plan-years", files=upload, data={"csrf": viewer_csrf}
         )
-        as_user("demo-department-land")
+        await sign_in(client, "demo-department-land")
         department_page = await client.get("/dashboard/policy")
-        as_user("demo-office-admin")
-        admin_csrf = csrf_token("demo-office-admin", pepper)
+        admin_csrf = await sign_in(client, "demo-office-admin")
         forged = await client.post("/dashboard/policy/plan-years", files=upload, data={"csrf": "forged"})
         submitted = await client.post("/dashboard/policy/plan-years", files=upload, data={"csrf": admin_csrf})
         change_url = submitted.headers.get("location", "").split("?")[0]
         no_token_approval = await client.post(f"{change_url}/approve", data={"csrf": "forged"})
-        as_user("demo-office-viewer")
-        viewer_approval = await client.post(
-            f"{change_url}/approve", data={"csrf": csrf_token("demo-office-viewer", pepper)}
-        )
-        as_user("demo-office-admin")
+        viewer_csrf = await sign_in(client, "demo-office-viewer")
+        viewer_approval = await client.post(f"{change_url}/approve", data={"csrf": viewer_csrf})
+        admin_csrf = await sign_in(client, "demo-office-admin")
         approved = await client.post(f"{change_url}/approve", data={"csrf": admin_csrf})
         again = await client.post(f"{change_url}/approve", data={"csrf": admin_csrf})
         rule_form = {"csrf": admin_csrf, **{k: str(v) for k, v in EXIT_IN_3_MONTHS.items()}}
         bad_rule = await client.post("/dashboard/policy/local-rules", data={**rule_form, "months": "0"})
         rule = await client.post("/dashboard/policy/local-rules", data=rule_form)
-        as_user("demo-office-viewer")
+        viewer_csrf = await sign_in(client, "demo-office-viewer")
         viewer_rule = await client.post(
-            "/dashboard/policy/local-rules",
-            data={**rule_form, "csrf": csrf_token("demo-office-viewer", pepper)},
+            "/dashboard/policy/local-rules", data={**rule_form, "csrf": viewer_csrf}
         )
         changes = (await client.get("/api/v1/policy/changes", headers=VIEWER)).json()
     assert viewer_page.status_code == 200 and "上传并检查" not in viewer_page.text
@@ -328,10 +317,8 @@ async def test_the_office_uploads_an_edition_on_the_policy_page(
     """The policy page offers each edition kind's template and takes it back filled in: row errors shown in
     the editions section, a kind that is not one refused, a correct file a draft; only the administrator, and
     only with the form's CSRF token."""
-    async with projected([], database_url, broker, tmp_path) as (app, client):
-        pepper = app.state.runtime.settings.token_pepper
-        admin_csrf = csrf_token("demo-office-admin", pepper)
-        client.cookies.set(COOKIE, "demo-office-admin", path="/dashboard")
+    async with projected([], database_url, broker, tmp_path) as (_app, client):
+        admin_csrf = await sign_in(client, "demo-office-admin")
         page = await client.get("/dashboard/policy")
         template = await client.get("/dashboard/policy/catalogue_items/template.xlsx")
         no_such_template = await client.get("/dashboard/policy/plan_years/template.xlsx")
@@ -354,11 +341,11 @@ async def test_the_office_uploads_an_edition_on_the_policy_page(
         submitted = await client.post(
             "/dashboard/policy/editions", files=upload(CATALOGUE_2024_STEEL), data=form
         )
-        client.cookies.set(COOKIE, "demo-office-viewer", path="/dashboard")
+        viewer_csrf = await sign_in(client, "demo-office-viewer")
         viewer = await client.post(
             "/dashboard/policy/editions",
             files=upload(CATALOGUE_2024_STEEL),
-            data={**form, "csrf": csrf_token("demo-office-viewer", pepper)},
+            data={**form, "csrf": viewer_csrf},
         )
         changes = (await client.get("/api/v1/policy/changes", headers=VIEWER)).json()
     assert page.status_code == 200 and "/dashboard/policy/hazard_items/template.xlsx" in page.text
@@ -381,7 +368,7 @@ async def test_a_bureau_orders_with_the_period_of_a_plan_the_office_approved(
         draft = await coordinator.post("/api/v1/policy/plan-years", json=PLAN_WITH_PERIOD, headers=ADMIN)
         assert draft.status_code == 201, draft.text
         preview = draft.json()["preview"]
-        coordinator.cookies.set(COOKIE, "demo-office-viewer", path="/dashboard")
+        await sign_in(coordinator, "demo-office-viewer")
         page = await coordinator.get(f"/dashboard/policy/changes/{draft.json()['change_id']}")
         await coordinator.post(f"/api/v1/policy/changes/{draft.json()['change_id']}/approve", headers=ADMIN)
 

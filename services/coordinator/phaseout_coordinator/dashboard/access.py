@@ -16,7 +16,9 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
 from phaseout_coordinator.dashboard.rendering import render
+from phaseout_coordinator.service_layer.dashboard_sessions import session_token_hash
 from phaseout_kit.auth import Principal, Role
+from phaseout_kit.clock import utcnow
 from phaseout_kit.registry import BUREAU_UNITS_ZH, office_label_zh, short_name, unit_name
 from phaseout_kit.runtime import ServiceRuntime
 
@@ -39,6 +41,7 @@ class Viewer:
 
     principal: Principal
     csrf: str
+    session_id: str = ""  # the dashboard session (closed at logout)
 
     @property
     def role(self) -> Role:
@@ -103,9 +106,9 @@ class CrossSite(Exception):
     """A form posted from another site (its Origin is not this dashboard's)."""
 
 
-def csrf_token(token: str, pepper: str) -> str:
-    """Bound to the session's token (stateless double-submit): forms carry it, the server recomputes it."""
-    return hmac.new(pepper.encode(), f"csrf:{token}".encode(), hashlib.sha256).hexdigest()
+def csrf_token(session_id: str, pepper: str) -> str:
+    """Bound to the session (stateless double-submit): forms carry it, the server recomputes it."""
+    return hmac.new(pepper.encode(), f"csrf:{session_id}".encode(), hashlib.sha256).hexdigest()
 
 
 async def principal_for(runtime: ServiceRuntime, token: str) -> Principal | None:
@@ -115,12 +118,17 @@ async def principal_for(runtime: ServiceRuntime, token: str) -> Principal | None
 
 
 async def current_viewer(request: Request) -> Viewer:
+    """The cookie holds a session id; the server knows whose token it was opened with (and that it is live)."""
     runtime: ServiceRuntime = request.app.state.runtime
-    token = request.cookies.get(COOKIE, "")
-    principal = await principal_for(runtime, token) if token else None
-    if principal is None:
+    session_id = request.cookies.get(COOKIE, "")
+    token_hash = None
+    if session_id:
+        async with runtime.sessions() as session:
+            token_hash = await session_token_hash(session, session_id, utcnow())
+    principal = await runtime.tokens.authenticate_hash(runtime.sessions, token_hash) if token_hash else None
+    if principal is None or principal.role is Role.FEED:
         raise SignInRequired
-    return Viewer(principal, csrf_token(token, runtime.settings.token_pepper))
+    return Viewer(principal, csrf_token(session_id, runtime.settings.token_pepper), session_id)
 
 
 def allowed(check: Callable[[Viewer], bool]) -> Callable[[Request], Awaitable[Viewer]]:
@@ -147,10 +155,10 @@ async def form_fields(request: Request, viewer: Viewer | None = None) -> dict[st
     return fields
 
 
-def set_session(response: Response, request: Request, token: str) -> None:
+def set_session(response: Response, request: Request, session_id: str) -> None:
     response.set_cookie(
         COOKIE,
-        token,
+        session_id,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",

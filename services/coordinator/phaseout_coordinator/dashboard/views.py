@@ -55,8 +55,10 @@ from phaseout_coordinator.dashboard.rendering import BUREAU_ZH, STATIC, echarts_
 from phaseout_coordinator.dashboard.report_pages import add_report_pages
 from phaseout_coordinator.service_layer import list_checks, queries, reports
 from phaseout_coordinator.service_layer import publications as pubs
+from phaseout_coordinator.service_layer.dashboard_sessions import close_session, open_session
 from phaseout_kit import uscc
-from phaseout_kit.auth import DEMO_TOKENS, Role
+from phaseout_kit.auth import DEMO_TOKENS, Role, hash_token
+from phaseout_kit.clock import utcnow
 from phaseout_kit.refusals import Refused
 from phaseout_kit.registry import short_name, unit_name
 from phaseout_kit.settings import Profile
@@ -126,16 +128,23 @@ def _session(router: APIRouter) -> None:
         same_origin(request)  # login CSRF: another site must not sign a browser in with its own token
         fields = await form_fields(request)
         token = fields.get("token", "")
-        principal = await principal_for(runtime_of(request), token) if token else None
+        runtime = runtime_of(request)
+        principal = await principal_for(runtime, token) if token else None
         if principal is None:
             return login_page(request, "令牌无效或已过期，请核对后重新输入。", 401)
+        async with runtime.unit_of_work() as session:
+            session_id = await open_session(
+                session, hash_token(token, runtime.settings.token_pepper), utcnow()
+            )
         response = see_other(safe_next(fields.get("next")))
-        set_session(response, request, token)
+        set_session(response, request, session_id)
         return response
 
     @router.post(f"{PREFIX}/logout")
     async def logout(request: Request, viewer: SignedIn) -> Response:
         await form_fields(request, viewer)
+        async with runtime_of(request).unit_of_work() as session:
+            await close_session(session, viewer.session_id)
         response = see_other(f"{PREFIX}/login")
         clear_session(response)
         return response
