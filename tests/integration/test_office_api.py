@@ -1077,3 +1077,28 @@ async def test_a_dashboard_session_is_an_opaque_id_ended_by_logout_and_by_revoki
     assert signed_in.status_code == 200 and logout.status_code == 303
     assert after_logout.status_code == 303 and "/dashboard/login" in after_logout.headers["location"]
     assert before_revoking.status_code == 200
+
+
+async def test_measures_are_filtered_by_their_latest_feedback_and_paged_in_the_database(
+    database_url: str, broker: EmbeddedBroker
+) -> None:
+    """Three measures: m-land executed (its latest feedback), m-credit and m-land-2020 pending. The status
+    filter and the pages come from the database: totals count the filtered measures, pages follow the order
+    of imposition, and each item carries its whole feedback."""
+    async with office(database_url, broker) as (client, app):
+        await seed(app)
+
+        async def page(query: str) -> dict[str, Any]:
+            r = await client.get(f"/api/v1/measures?{query}", headers=VIEWER)
+            assert r.status_code == 200, r.text
+            result: dict[str, Any] = r.json()
+            return result
+
+        pending = [await page(f"execution=pending&limit=1&offset={n}") for n in (0, 1, 2)]
+        executed = await page("execution=executed")
+        everything = await page("limit=2")
+    assert [p["total"] for p in pending] == [2, 2, 2]
+    assert [[m["key"] for m in p["items"]] for p in pending] == [["m-land-2020"], ["m-credit"], []]
+    assert executed["total"] == 1 and [m["key"] for m in executed["items"]] == ["m-land"]
+    assert executed["items"][0]["feedback"][0]["reference"] == "涪规资函〔2021〕3号"
+    assert everything["total"] == 3 and len(everything["items"]) == 2

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from phaseout_bureau.domain.cases import DEADLINE_STATES, CaseState, state_label_zh
 from phaseout_coordinator.adapters.orm import (
@@ -124,7 +126,7 @@ async def dossier(session: AsyncSession, policy: PolicyBook, uscc: str) -> dict[
         ],
         "cases": assessment.get("cases", []),
         "list_history": assessment.get("lists", []),
-        "measures": [await _measure(session, m) for m in measures],
+        "measures": await _measures_with_feedback(session, measures),
         "prices": [_price(p) for p in prices],
         "timeline": [
             {
@@ -146,14 +148,20 @@ def _contains(interval: dict[str, Any], day: date) -> bool:
     return start <= day and (end is None or day < date.fromisoformat(end))
 
 
-async def _measure(session: AsyncSession, m: MeasureRow) -> dict[str, Any]:
-    feedback = (
-        await session.scalars(
+async def _measures_with_feedback(session: AsyncSession, rows: Sequence[MeasureRow]) -> list[dict[str, Any]]:
+    """The measures with their departments' feedback, read in one query for all of them."""
+    by_key: dict[str, list[MeasureFeedback]] = {m.key: [] for m in rows}
+    if rows:
+        for f in await session.scalars(
             sa.select(MeasureFeedback)
-            .where(MeasureFeedback.measure_key == m.key)
+            .where(MeasureFeedback.measure_key.in_(list(by_key)))
             .order_by(MeasureFeedback.id)
-        )
-    ).all()
+        ):
+            by_key[f.measure_key].append(f)
+    return [_measure(m, by_key[m.key]) for m in rows]
+
+
+def _measure(m: MeasureRow, feedback: Sequence[MeasureFeedback]) -> dict[str, Any]:
     return {
         "key": m.key,
         "measure_code": m.measure_code,
@@ -386,11 +394,28 @@ async def measures(
     offset: int,
     limit: int,
 ) -> tuple[int, list[dict[str, Any]]]:
-    query = sa.select(MeasureRow).where(MeasureRow.start_on <= today)
+    """A page of the measures in force by ``today``, filtered and paged in SQL (the status is the latest
+    feedback's outcome, or pending)."""
+    last = (
+        sa.select(MeasureFeedback.measure_key, sa.func.max(MeasureFeedback.id).label("last_id"))
+        .group_by(MeasureFeedback.measure_key)
+        .subquery()
+    )
+    latest = aliased(MeasureFeedback)
+    status = sa.func.coalesce(latest.outcome, "pending")
+    conditions = [MeasureRow.start_on <= today]
     if unit is not None:  # "" (an account that names no unit) matches no measure
-        query = query.where(MeasureRow.target_unit == unit)
-    rows = (await session.scalars(query.order_by(MeasureRow.start_on, MeasureRow.key))).all()
-    items = [await _measure(session, m) for m in rows]
+        conditions.append(MeasureRow.target_unit == unit)
     if execution:
-        items = [m for m in items if m["execution_status"] == execution]
-    return len(items), items[offset : offset + limit]
+        conditions.append(status == execution)
+    base = (
+        sa.select(MeasureRow)
+        .outerjoin(last, last.c.measure_key == MeasureRow.key)
+        .outerjoin(latest, latest.id == last.c.last_id)
+        .where(*conditions)
+    )
+    total = await session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
+    rows = (
+        await session.scalars(base.order_by(MeasureRow.start_on, MeasureRow.key).offset(offset).limit(limit))
+    ).all()
+    return int(total or 0), await _measures_with_feedback(session, rows)
