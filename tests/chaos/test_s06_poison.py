@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phaseout_coordinator.adapters.orm import StoredEvent
 from phaseout_coordinator.app import build_app
-from phaseout_kit.events.broker import make_producer
+from phaseout_kit.events.broker import EmbeddedBroker, make_producer
 from phaseout_kit.events.envelope import EventEnvelope, event_type, source_uri
 from phaseout_kit.events.inbox import DeadLetter
 from phaseout_kit.events.signing import Signer, dev_private_key
@@ -84,6 +88,33 @@ def record(envelope: EventEnvelope, key: bytes | None = None) -> tuple[bytes, by
     return (key if key is not None else k), value, headers
 
 
+Record = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
+
+
+@asynccontextmanager
+async def coordinator_receiving(
+    database_url: str, broker: EmbeddedBroker, records: Sequence[Record]
+) -> AsyncIterator[tuple[httpx.AsyncClient, async_sessionmaker[AsyncSession]]]:
+    """A running coordinator, and ``records`` put on the energy topic's one partition in this order."""
+    settings = CoordinatorSettings(
+        service="coordinator",
+        database_url=database_url,
+        kafka_bootstrap=broker.bootstrap,
+        bureau_urls={},
+        clock_date=CLOCK,
+    )
+    app = build_app(settings)
+    async with running(app) as client:
+        producer = make_producer(broker.bootstrap)
+        await producer.start()
+        try:
+            for key, value, headers in records:
+                await producer.send_and_wait(TOPIC, value, key=key, headers=headers, partition=0)
+        finally:
+            await producer.stop()
+        yield client, app.state.coordinator.runtime.sessions
+
+
 async def test_poison_is_dead_lettered_with_its_reason_and_consumption_goes_on(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -108,31 +139,10 @@ async def test_poison_is_dead_lettered_with_its_reason_and_consumption_goes_on(
         "signature invalid (replayed)": record(replace(signed(finding(15)), id=str(uuid.uuid4()))),
     }
     broker = await broker_in(tmp_path)
+    # One partition, so the valid events come before and after the poison, in this order.
+    records = [record(first), *poison.values(), record(second)]
     try:
-        settings = CoordinatorSettings(
-            service="coordinator",
-            database_url=database_url,
-            kafka_bootstrap=broker.bootstrap,
-            bureau_urls={},
-            clock_date=CLOCK,
-        )
-        app = build_app(settings)
-        async with running(app) as client:
-            sessions = app.state.coordinator.runtime.sessions
-            producer = make_producer(broker.bootstrap)
-            await producer.start()
-            try:
-                # One partition, so the valid events come after the poison, in this order.
-                await producer.send_and_wait(
-                    TOPIC, *record(first)[1:2], key=record(first)[0], headers=record(first)[2], partition=0
-                )
-                for key, value, headers in poison.values():
-                    await producer.send_and_wait(TOPIC, value, key=key, headers=headers, partition=0)
-                await producer.send_and_wait(
-                    TOPIC, record(second)[1], key=record(second)[0], headers=record(second)[2], partition=0
-                )
-            finally:
-                await producer.stop()
+        async with coordinator_receiving(database_url, broker, records) as (client, sessions):
 
             async def both_valid_stored() -> bool:
                 return await stored_count(sessions) == 2
@@ -189,23 +199,8 @@ async def test_a_forged_event_that_takes_a_number_first_loses_no_real_finding(
     forged = [unsigned(finding(1)), record(Signer(dev_private_key("safety")).sign(finding(2)))]
     broker = await broker_in(tmp_path)
     try:
-        settings = CoordinatorSettings(
-            service="coordinator",
-            database_url=database_url,
-            kafka_bootstrap=broker.bootstrap,
-            bureau_urls={},
-            clock_date=CLOCK,
-        )
-        app = build_app(settings)
-        async with running(app) as client:
-            sessions = app.state.coordinator.runtime.sessions
-            producer = make_producer(broker.bootstrap)
-            await producer.start()
-            try:
-                for key, value, headers in [*forged, *(record(e) for e in real)]:
-                    await producer.send_and_wait(TOPIC, value, key=key, headers=headers, partition=0)
-            finally:
-                await producer.stop()
+        records = [*forged, *(record(e) for e in real)]
+        async with coordinator_receiving(database_url, broker, records) as (client, sessions):
 
             async def real_stored() -> bool:
                 return await stored_count(sessions) == 2

@@ -14,7 +14,7 @@ from openpyxl.styles import Font, PatternFill
 
 from phaseout_coordinator.adapters.plan_year_template import (
     NotTheTemplate,
-    cell_text,
+    header_fields,
     open_upload,
     section_rows,
 )
@@ -124,14 +124,7 @@ def read_edition(form: EditionForm, content: bytes) -> tuple[dict[str, Any], lis
         missing = [name for name in (HEADER_SHEET, ROWS_SHEET) if name not in book.sheetnames]
         if missing:
             raise NotTheTemplate(f"文件中没有「{'」「'.join(missing)}」表，请使用下载的{form.file_name}填写")
-        labels = {label: field for field, label in form.header}
-        document: dict[str, Any] = {}
-        for label, value, *_ in book[HEADER_SHEET].iter_rows(
-            min_row=1, max_row=20, max_col=2, values_only=True
-        ):
-            field = labels.get(cell_text(label) or "")
-            if field and cell_text(value) is not None:
-                document[field] = cell_text(value)
+        document = header_fields(book[HEADER_SHEET], form.header)
         document[form.section], rows = section_rows(book[ROWS_SHEET], ROWS_SHEET, form.columns)
         return document, rows
     finally:

@@ -139,6 +139,17 @@ def open_upload(content: bytes) -> Any:
     return book
 
 
+def header_fields(sheet: Any, fields: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """The document's own fields from a sheet of label (column A) and value (column B) rows."""
+    labels = {label: field for field, label in fields}
+    document: dict[str, Any] = {}
+    for label, value, *_ in sheet.iter_rows(min_row=1, max_row=20, max_col=2, values_only=True):
+        field = labels.get(cell_text(label) or "")
+        if field and cell_text(value) is not None:
+            document[field] = cell_text(value)
+    return document
+
+
 def read_plan_year(content: bytes) -> tuple[dict[str, Any], dict[str, list[int]]]:
     """The plan document in a filled-in template, and the sheet row of each task and period (errors by row)."""
     book = open_upload(content)
@@ -146,14 +157,7 @@ def read_plan_year(content: bytes) -> tuple[dict[str, Any], dict[str, list[int]]
         missing = [name for name in (PLAN_SHEET, TASK_SHEET) if name not in book.sheetnames]
         if missing:
             raise NotTheTemplate(f"文件中没有「{'」「'.join(missing)}」表，请使用下载的模板填写")
-        labels = {label: field for field, label in PLAN_FIELDS}
-        document: dict[str, Any] = {}
-        for label, value, *_ in book[PLAN_SHEET].iter_rows(
-            min_row=1, max_row=20, max_col=2, values_only=True
-        ):
-            field = labels.get(cell_text(label) or "")
-            if field and cell_text(value) is not None:
-                document[field] = cell_text(value)
+        document = header_fields(book[PLAN_SHEET], PLAN_FIELDS)
         rows: dict[str, list[int]] = {}
         for section, (sheet_name, columns) in SECTIONS.items():
             if sheet_name not in book.sheetnames:  # 整改期限 is optional (templates before it had none)
