@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import secrets
 import shutil
@@ -19,25 +18,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import httpx
 
 from phaseout_kit.auth import DEMO_TOKENS, Role
-from phaseout_kit.clock import DistrictClock, utcnow
+from phaseout_kit.clock import DistrictClock
 from phaseout_kit.events.broker import EmbeddedBroker, die_with_parent
 from phaseout_kit.ports import LOOPBACK, listen, port_of
 from phaseout_kit.registry import (
-    ACCOUNT_UNITS,
     BUREAUS,
     COORDINATOR,
     SERVICE_PORTS,
     SERVICES,
-    find_unit,
     unit_name,
 )
-from phaseout_kit.settings import EMBEDDED_BROKER_PORT, ServiceSettings
+from phaseout_kit.settings import EMBEDDED_BROKER_PORT
+from phaseout_platform.admin import create_token, department_unit, revoke_tokens, signing_keys_env
 
 
 class Platform:
@@ -308,80 +306,6 @@ async def _run(data_dir: Path, *, demo: bool) -> None:
         platform.stop()
 
 
-async def _revoke_tokens(database_url: str, *, token: str | None, actor: str | None) -> int:
-    """Delete a token (by its text) or every token of an actor; a service's cache forgets it within its TTL."""
-    import sqlalchemy as sa
-
-    from phaseout_kit.auth import ApiToken, hash_token
-    from phaseout_kit.db import make_engine, make_session_factory
-
-    settings = ServiceSettings(service="cli")
-    engine = make_engine(database_url)
-    try:
-        async with make_session_factory(engine)() as session, session.begin():
-            condition = (
-                ApiToken.token_hash == hash_token(token, settings.token_pepper)
-                if token
-                else ApiToken.actor == actor
-            )
-            result = await session.execute(sa.delete(ApiToken).where(condition))
-    finally:
-        await engine.dispose()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def _department_unit(parser: argparse.ArgumentParser, role: str, department: str | None) -> str | None:
-    """A department account names its unit by registry code, whatever spelling the operator typed."""
-    if role != Role.DEPARTMENT.value:
-        if department:
-            parser.error("--department is for --role department only")
-        return None
-    found = find_unit(department)
-    if found is None:
-        known = "、".join(f"{u.code}（{u.name_zh}）" for u in ACCOUNT_UNITS)
-        parser.error(
-            f"--department: not a unit of the registry: {department!r}; units with accounts: {known}"
-        )
-    return found.code
-
-
-async def _create_token(args: argparse.Namespace) -> str:
-    """Issue a token into one service's database; only its hash is stored, so it is shown once."""
-    from phaseout_kit.auth import add_token
-    from phaseout_kit.db import make_engine, make_session_factory
-
-    settings = ServiceSettings(service="cli")
-    token = secrets.token_urlsafe(32)
-    expires = utcnow() + timedelta(days=args.days) if args.days else None
-    engine = make_engine(args.database_url)
-    try:
-        async with make_session_factory(engine)() as session, session.begin():
-            await add_token(
-                session,
-                token,
-                settings.token_pepper,
-                actor=args.actor,
-                role=Role(args.role),
-                bureau=args.bureau,
-                department=args.department,
-                expires_at=expires,
-            )
-    finally:
-        await engine.dispose()
-    return token
-
-
-def signing_keys_env() -> str:
-    """New signing keys for the six services, as lines for the compose .env (deploy/.env.example): each
-    service's private key, and the bureaus' public keys the coordinator verifies their events with."""
-    from phaseout_kit.events.signing import new_private_text, private_key, public_text
-
-    keys = {service: new_private_text() for service in SERVICES}
-    lines = [f"{service.upper()}_SIGNING_KEY={key}" for service, key in keys.items()]
-    public = {b: [public_text(private_key(keys[b]))] for b in BUREAUS}
-    return "\n".join([*lines, f"PHASEOUT_BUREAU_KEYS={json.dumps(public)}"])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="phaseout", description="落后产能退出协同平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -419,7 +343,7 @@ def main() -> None:
     if args.command == "token" and args.action == "revoke":
         if bool(args.token) == bool(args.actor):
             parser.error("token revoke needs either --token or --actor")
-        revoked = asyncio.run(_revoke_tokens(args.database_url, token=args.token, actor=args.actor))
+        revoked = asyncio.run(revoke_tokens(args.database_url, token=args.token, actor=args.actor))
         print(f"revoked {revoked} token(s); services stop accepting them within 10 s")
         return
     if args.command == "token":
@@ -432,8 +356,8 @@ def main() -> None:
                 if args.role == Role.BUREAU.value
                 else "--bureau is for --role bureau only"
             )
-        args.department = _department_unit(parser, args.role, args.department)
-        print(asyncio.run(_create_token(args)))
+        args.department = department_unit(parser, args.role, args.department)
+        print(asyncio.run(create_token(args)))
         return
     data_dir = Path(args.data_dir).resolve()
     if args.reset and data_dir.exists():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import copy
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -329,12 +329,11 @@ class PolicyBook:
         book._memo = {}
         return book
 
-    def with_eliminated_items(self, records: Iterable[EliminatedItem]) -> PolicyBook:
+    def with_eliminated_items(self, records: Sequence[EliminatedItem]) -> PolicyBook:
         """This book with 淘汰类 items of a catalogue edition the shipped data lacks (the office read them)."""
-        added = list(records)
         book = copy.copy(self)
-        book.catalogue = self.catalogue.model_copy(update={"records": [*self.catalogue.records, *added]})
-        book._eliminated = {**self._eliminated, **{r.code: r for r in added}}
+        book.catalogue = self.catalogue.model_copy(update={"records": [*self.catalogue.records, *records]})
+        book._eliminated = {**self._eliminated, **{r.code: r for r in records}}
         book._memo = {}
         return book
 

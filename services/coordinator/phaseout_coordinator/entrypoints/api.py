@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from phaseout_coordinator.bootstrap import Coordinator
 from phaseout_coordinator.domain.model import DIMENSIONS, Status
-from phaseout_coordinator.service_layer import queries
+from phaseout_coordinator.service_layer import measure_queries, queries
 from phaseout_coordinator.service_layer.affiliates import declare_affiliates as declare
 from phaseout_coordinator.service_layer.authorisation import dimension_in_scope, unit_in_scope
 from phaseout_coordinator.service_layer.ingest import cursors
@@ -290,7 +290,7 @@ def coordinator_router() -> APIRouter:
     ) -> dict[str, Any]:
         today = coordinator.clock.today()
         async with runtime.sessions() as session:
-            total, items = await queries.measures(
+            total, items = await measure_queries.measures(
                 session, unit=unit, execution=execution, today=today, offset=offset, limit=limit
             )
         return {"as_of": today.isoformat(), "total": total, "items": items}

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from phaseout_bureau.domain.cases import DEADLINE_STATES, CaseState, state_label_zh
 from phaseout_coordinator.adapters.orm import (
@@ -18,13 +16,12 @@ from phaseout_coordinator.adapters.orm import (
     EnterpriseRow,
     EnterpriseStatus,
     ListEntryRow,
-    MeasureFeedback,
     MeasureRow,
     PriceInstructionRow,
     StoredEvent,
 )
 from phaseout_coordinator.domain.model import STATUS_ZH, Status
-from phaseout_kit.registry import unit_name
+from phaseout_coordinator.service_layer.measure_queries import measures_with_feedback
 from phaseout_policy import PolicyBook
 
 LIST_CODES = (
@@ -126,7 +123,7 @@ async def dossier(session: AsyncSession, policy: PolicyBook, uscc: str) -> dict[
         ],
         "cases": assessment.get("cases", []),
         "list_history": assessment.get("lists", []),
-        "measures": await _measures_with_feedback(session, measures),
+        "measures": await measures_with_feedback(session, measures),
         "prices": [_price(p) for p in prices],
         "timeline": [
             {
@@ -146,47 +143,6 @@ async def dossier(session: AsyncSession, policy: PolicyBook, uscc: str) -> dict[
 def _contains(interval: dict[str, Any], day: date) -> bool:
     start, end = date.fromisoformat(interval["start"]), interval.get("end")
     return start <= day and (end is None or day < date.fromisoformat(end))
-
-
-async def _measures_with_feedback(session: AsyncSession, rows: Sequence[MeasureRow]) -> list[dict[str, Any]]:
-    """The measures with their departments' feedback, read in one query for all of them."""
-    by_key: dict[str, list[MeasureFeedback]] = {m.key: [] for m in rows}
-    if rows:
-        for f in await session.scalars(
-            sa.select(MeasureFeedback)
-            .where(MeasureFeedback.measure_key.in_(list(by_key)))
-            .order_by(MeasureFeedback.id)
-        ):
-            by_key[f.measure_key].append(f)
-    return [_measure(m, by_key[m.key]) for m in rows]
-
-
-def _measure(m: MeasureRow, feedback: Sequence[MeasureFeedback]) -> dict[str, Any]:
-    return {
-        "key": m.key,
-        "measure_code": m.measure_code,
-        "title_zh": m.title_zh,
-        "target_unit": m.target_unit,
-        "target_department_zh": unit_name(m.target_unit),
-        "uscc": m.uscc,
-        "via_affiliate_of": m.via_affiliate_of,
-        "imposed_on": m.start_on.isoformat(),
-        "lifted_on": m.end_on.isoformat() if m.end_on else None,
-        "earliest_lift_on": m.earliest_lift_on.isoformat() if m.earliest_lift_on else None,
-        "explanation": m.explanation,
-        "feedback": [
-            {
-                "outcome": f.outcome,
-                "reason": f.reason,
-                "reference": f.reference,
-                "executed_on": f.executed_on.isoformat(),
-                "reported_at": f.reported_at.isoformat(),
-                "reported_by": f.reported_by,
-            }
-            for f in feedback
-        ],
-        "execution_status": feedback[-1].outcome if feedback else "pending",
-    }
 
 
 def _price(p: PriceInstructionRow) -> dict[str, Any]:
@@ -383,39 +339,3 @@ async def suspended_without_deadline(
             }
         )
     return int(total or 0), items
-
-
-async def measures(
-    session: AsyncSession,
-    *,
-    unit: str | None,
-    execution: str | None,
-    today: date,
-    offset: int,
-    limit: int,
-) -> tuple[int, list[dict[str, Any]]]:
-    """A page of the measures in force by ``today``, filtered and paged in SQL (the status is the latest
-    feedback's outcome, or pending)."""
-    last = (
-        sa.select(MeasureFeedback.measure_key, sa.func.max(MeasureFeedback.id).label("last_id"))
-        .group_by(MeasureFeedback.measure_key)
-        .subquery()
-    )
-    latest = aliased(MeasureFeedback)
-    status = sa.func.coalesce(latest.outcome, "pending")
-    conditions = [MeasureRow.start_on <= today]
-    if unit is not None:  # "" (an account that names no unit) matches no measure
-        conditions.append(MeasureRow.target_unit == unit)
-    if execution:
-        conditions.append(status == execution)
-    base = (
-        sa.select(MeasureRow)
-        .outerjoin(last, last.c.measure_key == MeasureRow.key)
-        .outerjoin(latest, latest.id == last.c.last_id)
-        .where(*conditions)
-    )
-    total = await session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
-    rows = (
-        await session.scalars(base.order_by(MeasureRow.start_on, MeasureRow.key).offset(offset).limit(limit))
-    ).all()
-    return int(total or 0), await _measures_with_feedback(session, rows)
