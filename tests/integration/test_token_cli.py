@@ -159,7 +159,7 @@ async def test_a_revoked_token_no_longer_authenticates(database_url: str) -> Non
     engine = make_engine(database_url)
     await upgrade_to_head(engine, MIGRATIONS)
     first, second, third = issue(database_url), issue(database_url), issue(database_url, "--days", "30")
-    by_token = revoke(database_url, "--token", first)
+    by_token = revoke(database_url, f"--token={first}")
     neither = revoke(database_url)
     sessions = make_session_factory(engine)
     async with sessions() as session:
@@ -169,7 +169,8 @@ async def test_a_revoked_token_no_longer_authenticates(database_url: str) -> Non
         after_all = [await authenticate(session, t, DEV_TOKEN_PEPPER) for t in (second, third)]
         left = await session.scalar(sa.select(sa.func.count()).select_from(ApiToken))
     await engine.dispose()
-    assert by_token.returncode == 0 and by_token.stdout.startswith("revoked 1 token(s)")
+    assert by_token.returncode == 0 and by_token.stdout.startswith("revoked 1 token(s)"), by_token.stderr
+    assert all(t.startswith("phaseout_") for t in (first, second, third))
     assert neither.returncode == 2 and "--token or --actor" in neither.stderr
     assert after_one[0] is None and after_one[1] is not None and after_one[2] is not None
     assert by_actor.returncode == 0 and by_actor.stdout.startswith("revoked 2 token(s)")
