@@ -27,7 +27,8 @@ async def measures_with_feedback(session: AsyncSession, rows: Sequence[MeasureRo
     return [_measure(m, by_key[m.key]) for m in rows]
 
 
-def _measure(m: MeasureRow, feedback: Sequence[MeasureFeedback]) -> dict[str, Any]:
+def measure_fields(m: MeasureRow) -> dict[str, Any]:
+    """What every view of a measure shows of it (the API, the dossier, the downloads)."""
     return {
         "key": m.key,
         "measure_code": m.measure_code,
@@ -39,6 +40,12 @@ def _measure(m: MeasureRow, feedback: Sequence[MeasureFeedback]) -> dict[str, An
         "imposed_on": m.start_on.isoformat(),
         "lifted_on": m.end_on.isoformat() if m.end_on else None,
         "earliest_lift_on": m.earliest_lift_on.isoformat() if m.earliest_lift_on else None,
+    }
+
+
+def _measure(m: MeasureRow, feedback: Sequence[MeasureFeedback]) -> dict[str, Any]:
+    return {
+        **measure_fields(m),
         "explanation": m.explanation,
         "feedback": [
             {

@@ -18,11 +18,12 @@ from phaseout_coordinator.adapters.orm import (
 )
 from phaseout_coordinator.domain.model import DIMENSIONS, STATUS_ZH, Status
 from phaseout_coordinator.service_layer import queries
+from phaseout_coordinator.service_layer.measure_queries import measure_fields
 from phaseout_coordinator.service_layer.publications import (
     industry_zh,
 )
 from phaseout_coordinator.service_layer.reports.labels import EXECUTION_ZH
-from phaseout_kit.registry import DIMENSION_ZH, unit_name
+from phaseout_kit.registry import DIMENSION_ZH
 
 # ---- measures as rows (download, annual report) -------------------------------------------------------------
 
@@ -71,17 +72,8 @@ async def _latest_feedback(session: AsyncSession, keys: Iterable[str]) -> dict[s
 def _measure_row(m: MeasureRow, name: str | None, feedback: MeasureFeedback | None) -> dict[str, Any]:
     status = feedback.outcome if feedback else "pending"
     return {
-        "key": m.key,
-        "measure_code": m.measure_code,
-        "title_zh": m.title_zh,
-        "target_unit": m.target_unit,
-        "target_department_zh": unit_name(m.target_unit),
-        "uscc": m.uscc,
+        **measure_fields(m),
         "name": name,
-        "via_affiliate_of": m.via_affiliate_of,
-        "imposed_on": m.start_on.isoformat(),
-        "lifted_on": m.end_on.isoformat() if m.end_on else None,
-        "earliest_lift_on": m.earliest_lift_on.isoformat() if m.earliest_lift_on else None,
         "execution_status": status,
         "execution_status_zh": EXECUTION_ZH.get(status, status),
         "executed_on": feedback.executed_on.isoformat() if feedback else None,
